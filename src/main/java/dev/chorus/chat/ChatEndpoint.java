@@ -1,0 +1,41 @@
+package dev.chorus.chat;
+
+import jakarta.inject.Inject;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.PathParam;
+import jakarta.websocket.server.ServerEndpoint;
+
+/**
+ * The WebSocket boundary: {@code ws://host/chorus/chat/{room}}. The container creates one
+ * instance per connection, so this class keeps no state; the registry holds it all.
+ */
+@ServerEndpoint("/chat/{room}")
+public class ChatEndpoint {
+
+    @Inject
+    SessionRegistry registry;
+
+    @OnOpen
+    public void open(Session session, @PathParam("room") String room) {
+        registry.join(room, session);
+    }
+
+    @OnMessage
+    public void message(Session session, String text) {
+        registry.broadcast(session, text);
+    }
+
+    @OnClose
+    public void close(Session session) {
+        registry.leave(session);
+    }
+
+    @OnError
+    public void error(Session session, Throwable error) {
+        registry.fail(session, error);
+    }
+}

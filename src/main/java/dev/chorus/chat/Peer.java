@@ -1,0 +1,22 @@
+package dev.chorus.chat;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendHandler;
+
+/**
+ * The far end of one connection, as the registry sees it: something that takes one text frame
+ * at a time and can be closed. {@link SessionPeer} backs it with a WebSocket session; tests back
+ * it with fakes, so the registry runs without a server.
+ */
+public interface Peer {
+
+    /**
+     * Starts sending one text frame and returns without waiting for the network. The handler
+     * is called exactly once, on any thread, possibly before this method returns. The caller
+     * never starts a second send before the handler of the first one has been called.
+     */
+    void send(String frame, SendHandler done);
+
+    /** Closes the connection; a peer that is already gone ignores it. */
+    void close(CloseReason reason);
+}

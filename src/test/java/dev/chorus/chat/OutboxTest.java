@@ -1,0 +1,115 @@
+package dev.chorus.chat;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.testsupport.FakePeer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class OutboxTest {
+
+    private final ExecutorService completions = Executors.newFixedThreadPool(4);
+    private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        completions.shutdownNow();
+    }
+
+    @Test
+    void sendsQueuedFramesInOrderWhenSendsCompleteInline() {
+        FakePeer peer = FakePeer.inline("inline");
+        Outbox outbox = new Outbox(peer, failures::add);
+
+        // Deep enough that recursing once per inline completion would overflow the stack.
+        List<String> frames = IntStream.range(0, 100_000).mapToObj(i -> "a:" + i).toList();
+        frames.forEach(outbox::enqueue);
+        outbox.flush();
+
+        assertEquals(frames, peer.frames());
+        assertEquals(0, peer.violations());
+        assertTrue(failures.isEmpty());
+    }
+
+    @Test
+    void keepsOneSendInFlightWhenSendsCompleteLaterOnOtherThreads() {
+        FakePeer peer = FakePeer.async("async", completions);
+        Outbox outbox = new Outbox(peer, failures::add);
+
+        for (int i = 0; i < 5_000; i++) {
+            outbox.enqueue("a:" + i);
+            outbox.flush();
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> peer.received() == 5_000);
+        assertEquals(0, peer.violations(), "overlapping or out-of-order sends");
+        assertEquals(0, outbox.queued());
+    }
+
+    @Test
+    void concurrentFlushesFromManyThreadsNeverOverlapSends() throws Exception {
+        FakePeer peer = FakePeer.async("async", completions);
+        Outbox outbox = new Outbox(peer, failures::add);
+        int senders = 8;
+        int each = 2_000;
+
+        Thread[] threads = new Thread[senders];
+        for (int t = 0; t < senders; t++) {
+            String sender = "s" + t;
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    outbox.enqueue(sender + ":" + i);
+                    outbox.flush();
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread thread : threads) {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> peer.received() == senders * each);
+        assertEquals(0, peer.violations(), "overlapping or per-sender out-of-order sends");
+    }
+
+    @Test
+    void failedSendReportsOnceAndStopsAllFurtherWrites() {
+        FakePeer peer = FakePeer.failingOnSend("fails", completions, 3);
+        Outbox outbox = new Outbox(peer, failures::add);
+
+        for (int i = 0; i < 10; i++) {
+            outbox.enqueue("a:" + i);
+        }
+        outbox.flush();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> failures.size() == 1);
+        assertEquals(List.of("a:0", "a:1"), peer.frames());
+        assertTrue(outbox.isClosed());
+        assertFalse(outbox.enqueue("a:10"), "a failed outbox must refuse frames");
+        outbox.flush();
+        assertEquals(0, peer.violations(), "written to after the failure");
+        assertEquals(1, failures.size());
+    }
+
+    @Test
+    void closedOutboxDropsQueuedFramesAndRefusesNewOnes() {
+        FakePeer peer = FakePeer.inline("closed");
+        Outbox outbox = new Outbox(peer, failures::add);
+        outbox.enqueue("a:0");
+
+        outbox.close();
+        outbox.flush();
+
+        assertFalse(outbox.enqueue("a:1"));
+        assertTrue(peer.frames().isEmpty());
+    }
+}

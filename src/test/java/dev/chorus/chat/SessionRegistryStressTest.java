@@ -1,0 +1,196 @@
+package dev.chorus.chat;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.testsupport.FakePeer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many threads joining, leaving, broadcasting and failing in the same rooms at once. Stable
+ * members stay for the whole run and must receive every message sent in their room by anyone
+ * else, exactly once and in per-sender order; churning members must see each sender's messages
+ * without gap or repeat while they are in; failing members must be evicted and never written to
+ * again; and when everyone has left, the registry must be empty.
+ */
+class SessionRegistryStressTest {
+
+    private static final Logger LOG = Logger.getLogger(SessionRegistryStressTest.class.getName());
+
+    private static final String[] ROOMS = {"red", "green", "blue"};
+    private static final int STABLE_THREADS = 12;
+    private static final int CHURN_THREADS = 14;
+    private static final int FAILING_THREADS = 10;
+    private static final Duration RUN_FOR = Duration.ofSeconds(4);
+    /** Bounds each sender whatever the machine's speed, so the run ends by count or by time. */
+    private static final int MAX_MESSAGES_PER_STABLE_SENDER = 20_000;
+    private static final int MAX_CHURN_CYCLES = 50_000;
+
+    private final SessionRegistry registry = new SessionRegistry();
+    private final ExecutorService completions = Executors.newFixedThreadPool(4);
+    private final ExecutorService workers =
+            Executors.newFixedThreadPool(STABLE_THREADS + CHURN_THREADS + FAILING_THREADS);
+
+    /** Messages actually broadcast, per room: what each stable member of that room must get. */
+    private final Map<String, AtomicLong> sentPerRoom = new ConcurrentHashMap<>();
+    private final AtomicInteger churnCycles = new AtomicInteger();
+    private final AtomicInteger failedPeers = new AtomicInteger();
+    private final List<FakePeer> failingPeers = new CopyOnWriteArrayList<>();
+    private final List<FakePeer> churnPeers = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        workers.shutdownNow();
+        completions.shutdownNow();
+    }
+
+    @Test
+    void joinLeaveBroadcastAndFailAtOnce() {
+        assertTimeoutPreemptively(Duration.ofSeconds(90), this::run, "deadlock or livelock");
+    }
+
+    private void run() throws Exception {
+        for (String room : ROOMS) {
+            sentPerRoom.put(room, new AtomicLong());
+        }
+        List<FakePeer> stablePeers = new ArrayList<>();
+        List<Member> stableMembers = new ArrayList<>();
+        for (int i = 0; i < STABLE_THREADS; i++) {
+            String room = ROOMS[i % ROOMS.length];
+            FakePeer peer = i % 2 == 0 ? FakePeer.inline("stable" + i) : FakePeer.async("stable" + i, completions);
+            stablePeers.add(peer);
+            stableMembers.add(registry.join(room, peer));
+        }
+
+        CountDownLatch start = new CountDownLatch(1);
+        long deadline = System.nanoTime() + RUN_FOR.toNanos();
+        AtomicLong[] sentByStable = new AtomicLong[STABLE_THREADS];
+        List<Future<?>> tasks = new ArrayList<>();
+        for (int i = 0; i < STABLE_THREADS; i++) {
+            Member member = stableMembers.get(i);
+            String sender = stablePeers.get(i).name();
+            AtomicLong sent = sentByStable[i] = new AtomicLong();
+            tasks.add(workers.submit(() -> {
+                start.await();
+                for (int seq = 0; seq < MAX_MESSAGES_PER_STABLE_SENDER && System.nanoTime() < deadline; seq++) {
+                    registry.broadcast(member, sender + ":" + seq);
+                    sentPerRoom.get(member.room()).incrementAndGet();
+                    sent.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (int i = 0; i < CHURN_THREADS; i++) {
+            int thread = i;
+            tasks.add(workers.submit(() -> {
+                start.await();
+                for (int cycle = 0; cycle < MAX_CHURN_CYCLES && System.nanoTime() < deadline; cycle++) {
+                    churn("churn" + thread + "." + cycle);
+                }
+                return null;
+            }));
+        }
+        for (int i = 0; i < FAILING_THREADS; i++) {
+            int thread = i;
+            tasks.add(workers.submit(() -> {
+                start.await();
+                for (int cycle = 0; System.nanoTime() < deadline; cycle++) {
+                    joinAndFail("failing" + thread + "." + cycle, deadline);
+                }
+                return null;
+            }));
+        }
+
+        start.countDown();
+        for (Future<?> task : tasks) {
+            task.get(RUN_FOR.toSeconds() + 30, TimeUnit.SECONDS);
+        }
+
+        // Every sender's sequence arrives without gap or repeat (checked by the peer), so a stable
+        // member that received as many frames as the others sent got each of them exactly once.
+        for (int i = 0; i < STABLE_THREADS; i++) {
+            FakePeer peer = stablePeers.get(i);
+            long sentByOthers = sentPerRoom.get(stableMembers.get(i).room()).get() - sentByStable[i].get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> peer.received() >= sentByOthers);
+            assertEquals(0, peer.violations(), peer + ": overlapping sends, repeats or per-sender disorder");
+            assertEquals(sentByOthers, peer.received(), peer + " missed or repeated messages");
+            assertNull(peer.closedWith(), peer + " was dropped although healthy");
+        }
+        for (FakePeer peer : churnPeers) {
+            assertEquals(0, peer.violations(), peer + ": overlapping sends, repeats or per-sender disorder");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> failingPeers.stream()
+                .allMatch(peer -> !peer.failed() || peer.closedWith() != null));
+        for (FakePeer peer : failingPeers) {
+            assertEquals(0, peer.violations(), peer + " was written to after it failed or was closed");
+        }
+
+        stableMembers.forEach(registry::leave);
+        assertEquals(0, registry.members(), "members leaked");
+        assertEquals(0, registry.rooms(), "rooms leaked");
+
+        long total = sentPerRoom.values().stream().mapToLong(AtomicLong::get).sum();
+        LOG.info(() -> String.format(
+                "stress: %d threads for %d s: %d broadcasts, %d join/broadcast/leave cycles,"
+                        + " %d failing members evicted",
+                STABLE_THREADS + CHURN_THREADS + FAILING_THREADS, RUN_FOR.toSeconds(), total,
+                churnCycles.get(), failedPeers.get()));
+        assertTrue(failedPeers.get() > 0, "no failure was exercised");
+        assertTrue(churnCycles.get() > 0, "no churn was exercised");
+    }
+
+    /** Joins, sends a few messages (counted as sent by the room), and leaves. */
+    private void churn(String name) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String room = ROOMS[random.nextInt(ROOMS.length)];
+        FakePeer peer = random.nextBoolean() ? FakePeer.inline(name) : FakePeer.async(name, completions);
+        if (random.nextInt(100) == 0) {
+            churnPeers.add(peer);
+        }
+        Member member = registry.join(room, peer);
+        int messages = random.nextInt(3);
+        for (int seq = 0; seq < messages; seq++) {
+            registry.broadcast(member, name + ":" + seq);
+            sentPerRoom.get(room).incrementAndGet();
+        }
+        registry.leave(member);
+        churnCycles.incrementAndGet();
+    }
+
+    /**
+     * Joins with a peer whose n-th send fails and waits until the registry has evicted it; if the
+     * run ends before anyone sent it enough, leaves instead.
+     */
+    private void joinAndFail(String name, long deadline) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        FakePeer peer = FakePeer.failingOnSend(name, completions, 1 + random.nextInt(5));
+        failingPeers.add(peer);
+        Member member = registry.join(ROOMS[random.nextInt(ROOMS.length)], peer);
+        await().atMost(RUN_FOR.plusSeconds(30))
+                .until(() -> peer.closedWith() != null || System.nanoTime() > deadline);
+        if (peer.closedWith() != null) {
+            failedPeers.incrementAndGet();
+        } else {
+            registry.leave(member);
+        }
+    }
+}
