@@ -1,0 +1,116 @@
+package dev.chorus.testsupport;
+
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.tyrus.client.ClientManager;
+import org.glassfish.tyrus.client.ClientProperties;
+
+/** A WebSocket client on Tyrus that queues what it receives, for tests to take with a timeout. */
+public final class ChatClient implements AutoCloseable {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private static final ClientManager TYRUS = sharedClient();
+
+    private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+    private final Session session;
+
+    private ChatClient(URI uri) throws IOException, DeploymentException {
+        this.session = TYRUS.connectToServer(new Listener(), ClientEndpointConfig.Builder.create().build(), uri);
+    }
+
+    public static ChatClient connect(URI uri) {
+        try {
+            return new ChatClient(uri);
+        } catch (IOException | DeploymentException e) {
+            throw new IllegalStateException("cannot connect to " + uri, e);
+        }
+    }
+
+    private static ClientManager sharedClient() {
+        ClientManager client = ClientManager.createClient();
+        // One Grizzly transport for all test clients rather than a thread pool per connection.
+        client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
+        return client;
+    }
+
+    /** Sends one text frame and waits until it is written. */
+    public void send(String text) {
+        try {
+            session.getBasicRemote().sendText(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("send failed", e);
+        }
+    }
+
+    /** The next text frame received, waiting up to {@link #TIMEOUT}. */
+    public String next() {
+        try {
+            String text = received.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (text == null) {
+                throw new AssertionError("no message within " + TIMEOUT);
+            }
+            return text;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for a message", e);
+        }
+    }
+
+    /** The next {@code count} text frames, in the order received. */
+    public List<String> next(int count) {
+        List<String> texts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            texts.add(next());
+        }
+        return texts;
+    }
+
+    /** How the server closed this connection, waiting up to {@link #TIMEOUT}. */
+    public CloseReason closeReason() {
+        return closed.orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+
+    public boolean isOpen() {
+        return session.isOpen();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (session.isOpen()) {
+                session.close();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("close failed", e);
+        }
+    }
+
+    private final class Listener extends Endpoint {
+
+        @Override
+        public void onOpen(Session session, EndpointConfig config) {
+            session.addMessageHandler(String.class, (MessageHandler.Whole<String>) received::add);
+        }
+
+        @Override
+        public void onClose(Session session, CloseReason reason) {
+            closed.complete(reason);
+        }
+    }
+}

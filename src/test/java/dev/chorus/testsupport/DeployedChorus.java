@@ -1,0 +1,119 @@
+package dev.chorus.testsupport;
+
+import static org.awaitility.Awaitility.await;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import java.io.File;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Base of every integration test: deploys the WAR that Maven built (not a hand-assembled copy),
+ * opens clients against it and, after each test, closes them and waits until the server's
+ * registry is empty again, so every test also checks that nothing leaks.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+public abstract class DeployedChorus {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /**
+     * Where the container says the deployment is. Payara Micro reports its first non-loopback
+     * interface; tests must only ever talk to loopback, so {@link #address} keeps the port and
+     * path but always targets 127.0.0.1.
+     */
+    @ArquillianResource
+    private URL deployedAt;
+
+    private final List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
+
+    @Deployment(testable = false)
+    public static WebArchive chorus() {
+        File war = new File(System.getProperty("chorus.war", "target/chorus.war"));
+        return ShrinkWrap.createFromZipFile(WebArchive.class, war);
+    }
+
+    /** A path under the deployment, e.g. {@code api/stats}, on loopback. */
+    protected URI address(String scheme, String relative) {
+        return URI.create(scheme + "://127.0.0.1:" + deployedAt.getPort() + deployedAt.getPath() + relative);
+    }
+
+    /** The chat endpoint's address for a room. */
+    protected URI chat(String room) {
+        return address("ws", "chat/" + room);
+    }
+
+    protected ChatClient connect(String room) {
+        ChatClient client = ChatClient.connect(chat(room));
+        opened.add(client);
+        return client;
+    }
+
+    /** A JDK client whose connection the test can cut without a close frame ({@code abort()}). */
+    protected WebSocket connectRaw(String room) {
+        WebSocket socket = HTTP.newWebSocketBuilder()
+                .buildAsync(chat(room), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        webSocket.request(1);
+                        return null;
+                    }
+                })
+                .join();
+        opened.add(socket::abort);
+        return socket;
+    }
+
+    /** {@code GET /chorus/api/stats}. */
+    protected JsonObject stats() {
+        try {
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(address("http", "api/stats")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new AssertionError("stats answered " + response.statusCode() + ": " + response.body());
+            }
+            try (JsonReader reader = Json.createReader(new StringReader(response.body()))) {
+                return reader.readObject();
+            }
+        } catch (Exception e) {
+            throw new AssertionError("stats unavailable", e);
+        }
+    }
+
+    /** Waits until the server counts exactly this many members. */
+    protected void awaitMembers(int members) {
+        await().atMost(ChatClient.TIMEOUT).until(() -> stats().getInt("members") == members);
+    }
+
+    @AfterEach
+    void closeClientsAndCheckNothingLeaks() throws Exception {
+        for (AutoCloseable client : opened) {
+            client.close();
+        }
+        opened.clear();
+        await().atMost(ChatClient.TIMEOUT).until(() -> {
+            JsonObject stats = stats();
+            return stats.getInt("members") == 0 && stats.getInt("rooms") == 0;
+        });
+    }
+}
