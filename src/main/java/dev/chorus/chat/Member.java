@@ -26,10 +26,6 @@ public final class Member {
         return room;
     }
 
-    Peer peer() {
-        return peer;
-    }
-
     Outbox outbox() {
         return outbox;
     }

@@ -1,28 +1,34 @@
 package dev.chorus.chat;
 
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * The outbound queue of one connection. Containers reject or interleave concurrent writes to
- * one socket, so exactly one frame is in flight at a time: whoever holds {@code writing} sends,
- * and the completion of a send hands the turn to the next frame.
+ * one socket, so exactly one write is in flight at a time: whoever holds {@code writing} sends,
+ * and the completion of a send hands the turn to the next frame. Closing the socket is a write
+ * too: it waits for its turn, so no frame is ever sent after the close, nor during it.
  * <p>
  * {@link #enqueue} never blocks and never touches the network, so a broadcast may call it while
- * it holds a room's read lock; {@link #flush} may start a send and, if that send fails at once,
- * call the failure listener, which takes the room's write lock: call it with no lock held.
+ * it holds a room's read lock. {@link #flush} may send and, if a send fails at once, call the
+ * failure listener, which takes the room's write lock: call it with no lock held.
  */
 final class Outbox {
+
+    /** The reason for a close that stops writing but leaves the socket to the container. */
+    private static final CloseReason STOP_ONLY = new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "");
 
     private final Peer peer;
     private final Consumer<Throwable> onFailure;
     private final Queue<String> frames = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
-    private volatile boolean closed;
+    private final AtomicReference<CloseReason> closing = new AtomicReference<>();
 
     Outbox(Peer peer, Consumer<Throwable> onFailure) {
         this.peer = peer;
@@ -35,7 +41,7 @@ final class Outbox {
      * the slow-consumer policy that goes with it, plug in.
      */
     boolean enqueue(String frame) {
-        if (closed) {
+        if (closing.get() != null) {
             return false;
         }
         frames.add(frame);
@@ -49,14 +55,23 @@ final class Outbox {
         }
     }
 
-    /** Drops queued frames; nothing more is sent, even if a send is still in flight. */
-    void close() {
-        closed = true;
+    /**
+     * Drops queued frames and sends nothing more. With a reason, the socket is closed with it as
+     * soon as no send is in flight; without one (the socket is already closing), it is left alone.
+     * Only the first close counts.
+     */
+    void close(CloseReason reason) {
+        if (!closing.compareAndSet(null, reason == null ? STOP_ONLY : reason)) {
+            return;
+        }
         frames.clear();
+        if (writing.compareAndSet(false, true)) {
+            finish();
+        }
     }
 
     boolean isClosed() {
-        return closed;
+        return closing.get() != null;
     }
 
     int queued() {
@@ -68,13 +83,17 @@ final class Outbox {
      * completes inline loops here rather than recursing, so a fast socket cannot grow the stack.
      */
     private void drain() {
-        while (!closed) {
+        while (true) {
+            if (closing.get() != null) {
+                finish();
+                return;
+            }
             String frame = frames.poll();
             if (frame == null) {
                 writing.set(false);
-                // A frame queued between poll() and set(false) found `writing` taken and left it
-                // to us: take the turn back, unless a concurrent flush already has.
-                if (frames.isEmpty() || !writing.compareAndSet(false, true)) {
+                // A frame or a close that arrived after poll() found `writing` taken and left the
+                // work to us: take the turn back, unless a concurrent flush or close already has.
+                if ((frames.isEmpty() && closing.get() == null) || !writing.compareAndSet(false, true)) {
                     return;
                 }
                 continue;
@@ -83,20 +102,28 @@ final class Outbox {
             try {
                 peer.send(frame, send);
             } catch (RuntimeException e) {
-                fail(e);
-                return;
+                failed(e);
+                continue;
             }
             if (!send.completedInline()) {
                 return;
             }
         }
-        // Closed: keep `writing` taken so that no later flush writes to this peer again.
     }
 
-    private void fail(Throwable cause) {
-        closed = true;
+    /** Ends the outbox for good: {@code writing} stays taken, so nothing is ever sent again. */
+    private void finish() {
         frames.clear();
+        CloseReason reason = closing.get();
+        if (reason != STOP_ONLY) {
+            peer.close(reason);
+        }
+    }
+
+    /** Lets the listener choose how to close (it normally calls {@link #close}), else just stops. */
+    private void failed(Throwable cause) {
         onFailure.accept(cause);
+        closing.compareAndSet(null, STOP_ONLY);
     }
 
     /**
@@ -110,8 +137,7 @@ final class Outbox {
         @Override
         public void onResult(SendResult result) {
             if (!result.isOK()) {
-                fail(result.getException());
-                return;
+                failed(result.getException());
             }
             if (!settled.compareAndSet(false, true)) {
                 drain();

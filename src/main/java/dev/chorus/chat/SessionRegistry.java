@@ -53,11 +53,19 @@ public class SessionRegistry {
 
     /** Removes the member; nothing is sent to it afterwards. Leaving twice is harmless. */
     public void leave(Member member) {
-        member.outbox().close();
+        leave(member, null);
+    }
+
+    /**
+     * Takes the member out of its room first, so that no broadcast finds it any more, then closes
+     * its outbox, which closes the socket with the reason (if any) once no send is in flight.
+     */
+    private void leave(Member member, CloseReason reason) {
         Room room = member.joined();
         if (room.discharge(member)) {
             rooms.remove(room.name(), room);
         }
+        member.outbox().close(reason);
     }
 
     /** Sends the frame to every other member of the sender's room; the sender gets no echo. */
@@ -126,8 +134,7 @@ public class SessionRegistry {
     }
 
     private void evict(Member member, CloseReason reason) {
-        leave(member);
-        member.peer().close(reason);
+        leave(member, reason);
     }
 
     /** On undeploy or shutdown every client is told the server is going away (1001). */

@@ -3,11 +3,16 @@ package dev.chorus.chat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testsupport.FakePeer;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,10 +111,41 @@ class OutboxTest {
         Outbox outbox = new Outbox(peer, failures::add);
         outbox.enqueue("a:0");
 
-        outbox.close();
+        outbox.close(null);
         outbox.flush();
 
         assertFalse(outbox.enqueue("a:1"));
         assertTrue(peer.frames().isEmpty());
+        assertNull(peer.closedWith(), "a close without reason leaves the socket to the container");
+    }
+
+    @Test
+    void closeWaitsForTheSendInFlightAndNothingIsSentAfterIt() {
+        Queue<Runnable> pending = new ArrayDeque<>();
+        FakePeer peer = FakePeer.async("held", pending::add);
+        Outbox outbox = new Outbox(peer, failures::add);
+        outbox.enqueue("a:0");
+        outbox.enqueue("a:1");
+        outbox.flush();
+
+        outbox.close(new CloseReason(CloseCodes.GOING_AWAY, "bye"));
+        assertNull(peer.closedWith(), "closed while a send was in flight");
+        pending.remove().run();
+
+        assertEquals(List.of("a:0"), peer.frames());
+        assertEquals(CloseCodes.GOING_AWAY, peer.closedWith().getCloseCode());
+        assertTrue(pending.isEmpty(), "a frame was sent after the close");
+        assertEquals(0, peer.violations());
+    }
+
+    @Test
+    void closeWithNothingInFlightClosesAtOnceAndOnlyTheFirstCloseCounts() {
+        FakePeer peer = FakePeer.inline("idle");
+        Outbox outbox = new Outbox(peer, failures::add);
+
+        outbox.close(new CloseReason(CloseCodes.TRY_AGAIN_LATER, "first"));
+        outbox.close(new CloseReason(CloseCodes.GOING_AWAY, "second"));
+
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, peer.closedWith().getCloseCode());
     }
 }
