@@ -3,23 +3,31 @@ package dev.chorus.chat;
 import java.util.function.BiConsumer;
 
 /**
- * One connection's place in one room. Identity is the object itself: the same peer joining
- * twice is two members.
+ * One connection's place in one room. Identity is the object itself; the name is unique in the
+ * room and is set once, when the room admits the member.
  */
 public final class Member {
 
     private final Room room;
-    private final Peer peer;
     private final Outbox outbox;
+    private volatile String name;
 
     Member(Room room, Peer peer, BiConsumer<Member, Throwable> onSendFailure) {
         this.room = room;
-        this.peer = peer;
         this.outbox = new Outbox(peer, cause -> onSendFailure.accept(this, cause));
     }
 
     public String room() {
         return room.name();
+    }
+
+    /** The name the room gave this member: the requested one, or that with a {@code #n} suffix. */
+    public String name() {
+        return name;
+    }
+
+    void name(String name) {
+        this.name = name;
     }
 
     Room joined() {
@@ -32,6 +40,6 @@ public final class Member {
 
     @Override
     public String toString() {
-        return peer + " in " + room.name();
+        return name + " in " + room.name();
     }
 }

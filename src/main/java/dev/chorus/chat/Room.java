@@ -1,16 +1,28 @@
 package dev.chorus.chat;
 
+import dev.chorus.protocol.ChatMessage;
+import dev.chorus.protocol.ServerEvents;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The members of one room under a read/write lock. Admitting and discharging members take the
- * write lock; handing a frame to every member takes the read lock, so broadcasts in one room run
- * in parallel with each other and wait only for joins and leaves.
+ * The members of one room, by name, and the room's history.
+ * <p>
+ * Lock rules: admitting and discharging members take the write lock; a broadcast takes the read
+ * lock and then the sequence lock, never the other way round. The read lock lets broadcasts run
+ * while no membership changes; the sequence lock makes numbering a message, keeping it and
+ * queueing it to every member one step, so that every member receives the room's messages in id
+ * order (a client that resumes after id n must have seen every id up to n). Under either lock
+ * only non-blocking queue work happens: sends, evictions and socket closes come after release.
  * <p>
  * A room that becomes empty is retired for good: it admits nobody any more, and whoever finds it
  * retired asks the registry for a fresh one. Without that, a join racing the removal of an empty
@@ -19,40 +31,62 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class Room {
 
     private final String name;
+    private final RoomHistory history;
+    private final Clock clock;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private final Set<Member> members = new HashSet<>();
-    private boolean retired;
+    private final Lock sequence = new ReentrantLock();
+    private final NavigableMap<String, Member> members = new TreeMap<>();
+    private volatile boolean retired;
 
-    Room(String name) {
+    Room(String name, RoomHistory history, Clock clock) {
         this.name = name;
+        this.history = history;
+        this.clock = clock;
     }
 
     String name() {
         return name;
     }
 
-    /** Adds the member; false if this room is retired and the caller must find a fresh one. */
-    boolean admit(Member member) {
+    RoomHistory history() {
+        return history;
+    }
+
+    boolean isRetired() {
+        return retired;
+    }
+
+    /**
+     * Adds the member under the requested name, or that name with the first free {@code #n}
+     * suffix; queues the welcome (preceded by a gap event if it resumes past what is kept) to it
+     * and the join event to the others. False if this room is retired: find a fresh one.
+     */
+    boolean admit(Member member, String requestedName, OptionalLong since, Fanout fanout) {
         lock.writeLock().lock();
         try {
             if (retired) {
                 return false;
             }
-            members.add(member);
-            return true;
-        } finally {
-            lock.writeLock().unlock();
-        }
-    }
-
-    /** Removes the member; true if that left the room empty, which retires it. */
-    boolean discharge(Member member) {
-        lock.writeLock().lock();
-        try {
-            if (!members.remove(member) || !members.isEmpty()) {
-                return false;
+            String unique = requestedName;
+            for (int n = 2; members.containsKey(unique); n++) {
+                unique = requestedName + "#" + n;
             }
-            retired = true;
+            member.name(unique);
+            members.put(unique, member);
+            Set<String> names = members.keySet();
+
+            long seenUpTo = since.orElse(0);
+            if (since.isPresent()) {
+                long oldest = history.oldestKept();
+                boolean reset = seenUpTo >= history.nextId();
+                if (reset || seenUpTo + 1 < oldest) {
+                    fanout.offer(member, ServerEvents.gap(name, seenUpTo, oldest));
+                    seenUpTo = oldest - 1;
+                }
+            }
+            fanout.offer(member, ServerEvents.welcome(unique, name, names, history.after(seenUpTo)));
+            String joined = ServerEvents.join(name, unique, names);
+            members.values().stream().filter(other -> other != member).forEach(other -> fanout.offer(other, joined));
             return true;
         } finally {
             lock.writeLock().unlock();
@@ -60,39 +94,67 @@ final class Room {
     }
 
     /**
-     * Queues the frame for every member but the sender. Only non-blocking queue work happens
-     * under the read lock. Returns the members that took the frame, whose outboxes the caller
-     * flushes, and adds to {@code refused} those whose outbox would not take it, whom the caller
-     * evicts: both after this returns, because eviction takes the write lock and a read lock can
-     * never be upgraded to it (trying deadlocks).
+     * Removes the member and queues the leave event to the others; true if that left the room
+     * empty, which retires it. A member that is not here any more changes nothing.
      */
-    List<Member> deliver(Member sender, String frame, List<Member> refused) {
+    boolean discharge(Member member, Fanout fanout) {
+        lock.writeLock().lock();
+        try {
+            if (!members.remove(member.name(), member)) {
+                return false;
+            }
+            if (members.isEmpty()) {
+                retired = true;
+                return true;
+            }
+            String left = ServerEvents.leave(name, member.name(), members.keySet());
+            members.values().forEach(other -> fanout.offer(other, left));
+            return false;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Numbers and keeps the sender's text, queues the message to every other member and the ack
+     * to the sender. The frame is serialized once, whatever the number of members. Nothing
+     * happens if the sender is no longer a member.
+     */
+    void deliver(Member sender, String text, Fanout fanout) {
         lock.readLock().lock();
         try {
-            if (!members.contains(sender)) {
-                return List.of();
+            if (members.get(sender.name()) != sender) {
+                return;
             }
-            List<Member> accepted = new ArrayList<>(members.size());
-            for (Member member : members) {
-                if (member == sender) {
-                    continue;
+            sequence.lock();
+            try {
+                ChatMessage message = history.append(sender.name(), text, clock.instant());
+                String frame = ServerEvents.message(message);
+                for (Member member : members.values()) {
+                    fanout.offer(member, member == sender ? ServerEvents.ack(message) : frame);
                 }
-                if (member.outbox().enqueue(frame)) {
-                    accepted.add(member);
-                } else {
-                    refused.add(member);
-                }
+            } finally {
+                sequence.unlock();
             }
-            return accepted;
         } finally {
             lock.readLock().unlock();
         }
     }
 
-    void addMembersTo(List<Member> everyone) {
+    /** The member with this name, or null. */
+    Member member(String memberName) {
         lock.readLock().lock();
         try {
-            everyone.addAll(members);
+            return members.get(memberName);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    List<Member> members() {
+        lock.readLock().lock();
+        try {
+            return new ArrayList<>(members.values());
         } finally {
             lock.readLock().unlock();
         }

@@ -1,26 +1,32 @@
 package dev.chorus.chat;
 
+import dev.chorus.config.ChatSettings;
+import dev.chorus.protocol.JoinRequest;
+import dev.chorus.protocol.ServerEvents;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
- * Every live connection, by room, and the fan-out of messages between them.
+ * Every live connection, by room, and the fan-out of messages and presence between them.
  * <p>
- * Lock rules: each {@link Room} guards its members with its own read/write lock; joining and
- * leaving take that room's write lock, a broadcast its read lock. No thread ever holds two room
- * locks, and none does network I/O under one: under the read lock a broadcast only queues the
- * frame, and it flushes the queues, evicts the members whose queue refused the frame and closes
- * their sockets after the lock is released. The map of rooms is a concurrent map, never locked.
+ * Lock rules: each {@link Room} guards its members with its own read/write lock (see there); no
+ * thread ever holds two rooms' locks, and none does network I/O under one. Every room operation
+ * fills a {@link Fanout} under the lock; the frames are flushed, the members whose queue refused
+ * a frame evicted and their sockets closed after it is released. The map of rooms is a
+ * concurrent map; handing a room's history over when the room retires or is recreated happens
+ * inside its atomic per-key updates, so numbering never restarts while the history is retained.
  * <p>
  * A member is evicted, and never written to again, when its socket closes or errors, when a send
  * to it fails, or when its queue refuses a frame.
@@ -31,27 +37,50 @@ public class SessionRegistry {
     /** Where the container session keeps its member, so that every callback finds it. */
     static final String MEMBER = Member.class.getName();
 
-    /** Room names travel in URLs and logs: keep them short and unambiguous. */
-    private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
 
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
+    private final ChatSettings settings;
+    private final RetainedHistories retained;
+    private final Clock clock;
 
-    /** Adds the peer to the room, creating the room on first use. */
-    public Member join(String roomName, Peer peer) {
-        while (true) {
-            Room room = rooms.computeIfAbsent(roomName, Room::new);
-            Member member = new Member(room, peer, this::dropAfterSendFailure);
-            if (room.admit(member)) {
-                return member;
-            }
-            // The room emptied and retired after we found it: help remove it and look again.
-            rooms.remove(roomName, room);
-        }
+    @Inject
+    public SessionRegistry(ChatSettings settings) {
+        this(settings, Clock.systemUTC());
     }
 
-    /** Removes the member; nothing is sent to it afterwards. Leaving twice is harmless. */
+    SessionRegistry(ChatSettings settings, Clock clock) {
+        this.settings = settings;
+        this.retained = new RetainedHistories(settings.retainedRooms());
+        this.clock = clock;
+    }
+
+    /** For the container's client proxy only. */
+    protected SessionRegistry() {
+        this(ChatSettings.DEFAULTS);
+    }
+
+    /**
+     * Adds the peer to the room under the name (made unique in the room), creating the room on
+     * first use. The peer gets the welcome, the others the join event.
+     */
+    public Member join(String roomName, String name, OptionalLong since, Peer peer) {
+        Fanout fanout = new Fanout();
+        Member member;
+        while (true) {
+            Room room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired()
+                    ? found
+                    : new Room(key, historyFor(key, found), clock));
+            member = new Member(room, peer, this::dropAfterSendFailure);
+            if (room.admit(member, name, since, fanout)) {
+                break;
+            }
+        }
+        complete(fanout);
+        return member;
+    }
+
+    /** Removes the member; the others get the leave event. Leaving twice is harmless. */
     public void leave(Member member) {
         leave(member, null);
     }
@@ -62,22 +91,46 @@ public class SessionRegistry {
      */
     private void leave(Member member, CloseReason reason) {
         Room room = member.joined();
-        if (room.discharge(member)) {
-            rooms.remove(room.name(), room);
+        Fanout fanout = new Fanout();
+        if (room.discharge(member, fanout)) {
+            rooms.computeIfPresent(room.name(), (key, current) -> {
+                if (current != room) {
+                    return current;
+                }
+                retained.retain(key, room.history());
+                return null;
+            });
         }
         member.outbox().close(reason);
+        complete(fanout);
     }
 
-    /** Sends the frame to every other member of the sender's room; the sender gets no echo. */
-    public void broadcast(Member sender, String frame) {
-        List<Member> refused = new ArrayList<>(0);
-        List<Member> accepted = sender.joined().deliver(sender, frame, refused);
-        for (Member member : accepted) {
-            member.outbox().flush();
+    /** Sends the text to every other member of the sender's room, and the ack to the sender. */
+    public void broadcast(Member sender, String text) {
+        Fanout fanout = new Fanout();
+        sender.joined().deliver(sender, text, fanout);
+        complete(fanout);
+    }
+
+    /** Queues an error event to one member; its connection stays open. */
+    public void refuse(Member member, String code, String reason) {
+        Fanout fanout = new Fanout();
+        fanout.offer(member, ServerEvents.error(code, reason));
+        complete(fanout);
+    }
+
+    /**
+     * Closes the named member's connection with 1012 (service restart), which tells a client to
+     * reconnect and resume. False if no such member is in the room.
+     */
+    public boolean reconnect(String roomName, String memberName) {
+        Room room = rooms.get(roomName);
+        Member member = room == null ? null : room.member(memberName);
+        if (member == null) {
+            return false;
         }
-        for (Member member : refused) {
-            evict(member, new CloseReason(CloseCodes.TRY_AGAIN_LATER, "outbound queue closed"));
-        }
+        evict(member, new CloseReason(CloseCodes.SERVICE_RESTART, "reconnect"));
+        return true;
     }
 
     /** Members across all rooms. */
@@ -90,23 +143,48 @@ public class SessionRegistry {
         return rooms.size();
     }
 
-    // ---- The container's sessions: what the endpoint calls -----------------------------------
-
-    /** Joins the session to the room, or closes it with 1008 if the room name is not valid. */
-    public void join(String roomName, Session session) {
-        if (roomName == null || !ROOM_NAME.matcher(roomName).matches()) {
-            new SessionPeer(session).close(new CloseReason(CloseCodes.VIOLATED_POLICY,
-                    "room name must be 1-64 letters, digits, '.', '_' or '-'"));
-            return;
+    private RoomHistory historyFor(String roomName, Room retiredRoom) {
+        if (retiredRoom != null) {
+            return retiredRoom.history();
         }
-        session.getUserProperties().put(MEMBER, join(roomName, new SessionPeer(session)));
+        RoomHistory history = retained.reclaim(roomName);
+        return history != null ? history : new RoomHistory(roomName, settings.historySize());
     }
 
-    public void broadcast(Session sender, String frame) {
-        Member member = memberOf(sender);
-        if (member != null) {
-            broadcast(member, frame);
+    private void complete(Fanout fanout) {
+        for (Member member : fanout.accepted()) {
+            member.outbox().flush();
         }
+        for (Member member : fanout.refused()) {
+            evict(member, new CloseReason(CloseCodes.TRY_AGAIN_LATER, "outbound queue closed"));
+        }
+    }
+
+    // ---- The container's sessions: what the endpoint calls -----------------------------------
+
+    /** Joins the session as its request asks, or closes it with 1008 and the rule it broke. */
+    public void join(String roomName, Session session) {
+        JoinRequest request;
+        try {
+            request = JoinRequest.of(roomName, session.getUserPrincipal(), session.getRequestParameterMap());
+        } catch (JoinRequest.InvalidRequest e) {
+            new SessionPeer(session).close(new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
+            return;
+        }
+        Member member = join(request.room(), request.name(), request.since(), new SessionPeer(session));
+        session.getUserProperties().put(MEMBER, member);
+    }
+
+    public void broadcast(Session sender, String text) {
+        Member member = memberOf(sender);
+        if (member == null) {
+            return;
+        }
+        if (text.isBlank()) {
+            refuse(member, "empty", "message text is empty");
+            return;
+        }
+        broadcast(member, text);
     }
 
     public void leave(Session session) {
@@ -141,7 +219,7 @@ public class SessionRegistry {
     @PreDestroy
     void closeAll() {
         List<Member> everyone = new ArrayList<>();
-        rooms.values().forEach(room -> room.addMembersTo(everyone));
+        rooms.values().forEach(room -> everyone.addAll(room.members()));
         for (Member member : everyone) {
             evict(member, new CloseReason(CloseCodes.GOING_AWAY, "server shutting down"));
         }

@@ -24,7 +24,7 @@ class BroadcastLoadIT extends DeployedChorus {
     void everyMessageReachesEveryOtherClientInSenderOrder() throws Exception {
         List<ChatClient> clients = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
-            clients.add(connect("crowd"));
+            clients.add(join("crowd", "c" + i));
         }
         awaitMembers(CLIENTS);
 
@@ -49,7 +49,7 @@ class BroadcastLoadIT extends DeployedChorus {
 
         for (int i = 0; i < CLIENTS; i++) {
             Map<String, Integer> nextSeqBySender = new HashMap<>();
-            for (String text : clients.get(i).next((CLIENTS - 1) * MESSAGES_EACH)) {
+            for (String text : clients.get(i).nextTexts((CLIENTS - 1) * MESSAGES_EACH)) {
                 String sender = text.substring(0, text.indexOf(':'));
                 int seq = Integer.parseInt(text.substring(text.indexOf(':') + 1));
                 assertEquals(nextSeqBySender.getOrDefault(sender, 0), seq, "client c" + i + ", from " + sender);

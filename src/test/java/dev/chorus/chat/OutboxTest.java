@@ -40,7 +40,7 @@ class OutboxTest {
         frames.forEach(outbox::enqueue);
         outbox.flush();
 
-        assertEquals(frames, peer.frames());
+        assertEquals(frames, peer.rawFrames());
         assertEquals(0, peer.violations());
         assertTrue(failures.isEmpty());
     }
@@ -55,7 +55,7 @@ class OutboxTest {
             outbox.flush();
         }
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> peer.received() == 5_000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> peer.rawFrames().size() == 5_000);
         assertEquals(0, peer.violations(), "overlapping or out-of-order sends");
         assertEquals(0, outbox.queued());
     }
@@ -82,7 +82,7 @@ class OutboxTest {
             thread.join(Duration.ofSeconds(30).toMillis());
         }
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> peer.received() == senders * each);
+        await().atMost(Duration.ofSeconds(10)).until(() -> peer.rawFrames().size() == senders * each);
         assertEquals(0, peer.violations(), "overlapping or per-sender out-of-order sends");
     }
 
@@ -97,7 +97,7 @@ class OutboxTest {
         outbox.flush();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> failures.size() == 1);
-        assertEquals(List.of("a:0", "a:1"), peer.frames());
+        assertEquals(List.of("a:0", "a:1"), peer.rawFrames());
         assertTrue(outbox.isClosed());
         assertFalse(outbox.enqueue("a:10"), "a failed outbox must refuse frames");
         outbox.flush();
@@ -115,7 +115,7 @@ class OutboxTest {
         outbox.flush();
 
         assertFalse(outbox.enqueue("a:1"));
-        assertTrue(peer.frames().isEmpty());
+        assertTrue(peer.rawFrames().isEmpty());
         assertNull(peer.closedWith(), "a close without reason leaves the socket to the container");
     }
 
@@ -132,7 +132,7 @@ class OutboxTest {
         assertNull(peer.closedWith(), "closed while a send was in flight");
         pending.remove().run();
 
-        assertEquals(List.of("a:0"), peer.frames());
+        assertEquals(List.of("a:0"), peer.rawFrames());
         assertEquals(CloseCodes.GOING_AWAY, peer.closedWith().getCloseCode());
         assertTrue(pending.isEmpty(), "a frame was sent after the close");
         assertEquals(0, peer.violations());

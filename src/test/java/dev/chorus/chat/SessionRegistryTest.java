@@ -1,95 +1,292 @@
 package dev.chorus.chat;
 
+import static dev.chorus.testsupport.FakePeer.strings;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.config.ChatSettings;
 import dev.chorus.testsupport.FakePeer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason.CloseCodes;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jboss.weld.junit.MockBean;
 import org.jboss.weld.junit5.EnableWeld;
 import org.jboss.weld.junit5.WeldInitiator;
 import org.jboss.weld.junit5.WeldSetup;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-@EnableWeld
 class SessionRegistryTest {
 
-    @WeldSetup
-    WeldInitiator weld = WeldInitiator.from(SessionRegistry.class).activate(ApplicationScoped.class).build();
-
-    @Inject
-    SessionRegistry registry;
-
-    @Inject
-    BeanManager beans;
+    private static final Instant NOW = Instant.parse("2026-11-25T09:19:07.123Z");
+    private static final OptionalLong FRESH = OptionalLong.empty();
 
     private final ExecutorService completions = Executors.newFixedThreadPool(2);
+    private SessionRegistry registry = registry(new ChatSettings(3, 2));
 
     @AfterEach
     void stop() {
         completions.shutdownNow();
     }
 
-    @Test
-    void isOneSharedApplicationScopedBean() {
-        var bean = beans.resolve(beans.getBeans(SessionRegistry.class));
-        assertSame(ApplicationScoped.class, bean.getScope());
-        registry.join("lobby", FakePeer.inline("alice"));
-        assertEquals(1, weld.select(SessionRegistry.class).get().members(), "every injection point shares one registry");
+    private static SessionRegistry registry(ChatSettings settings) {
+        return new SessionRegistry(settings, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    private Member join(String room, FakePeer peer) {
+        return registry.join(room, peer.name(), FRESH, peer);
+    }
+
+    private static JsonObject only(FakePeer peer, String type) {
+        List<JsonObject> events = peer.events(type);
+        assertEquals(1, events.size(), peer + " got " + peer.events());
+        return events.get(0);
+    }
+
+    @Nested
+    @EnableWeld
+    class AsABean {
+
+        @WeldSetup
+        WeldInitiator weld = WeldInitiator.from(SessionRegistry.class)
+                .addBeans(MockBean.of(ChatSettings.DEFAULTS, ChatSettings.class))
+                .activate(ApplicationScoped.class)
+                .build();
+
+        @Inject
+        SessionRegistry bean;
+
+        @Inject
+        BeanManager beans;
+
+        @Test
+        void isOneSharedApplicationScopedBean() {
+            var resolved = beans.resolve(beans.getBeans(SessionRegistry.class));
+            assertSame(ApplicationScoped.class, resolved.getScope());
+            bean.join("lobby", "alice", FRESH, FakePeer.inline("alice"));
+            assertEquals(1, weld.select(SessionRegistry.class).get().members(), "every injection point shares one registry");
+        }
     }
 
     @Test
-    void relaysToEveryOtherMemberButNotBackToTheSender() {
+    void stampsAndRelaysAMessageToEveryOtherMemberAndAcksTheSender() {
         FakePeer alice = FakePeer.inline("alice");
         FakePeer bob = FakePeer.inline("bob");
         FakePeer carol = FakePeer.async("carol", completions);
-        Member fromAlice = registry.join("lobby", alice);
-        registry.join("lobby", bob);
-        registry.join("lobby", carol);
+        Member fromAlice = join("lobby", alice);
+        join("lobby", bob);
+        join("lobby", carol);
 
         registry.broadcast(fromAlice, "hello");
 
-        assertEquals(List.of("hello"), bob.frames());
-        await().atMost(Duration.ofSeconds(5)).until(() -> carol.frames().equals(List.of("hello")));
-        assertTrue(alice.frames().isEmpty(), "the sender got its own message back");
+        JsonObject message = only(bob, "message");
+        assertEquals("lobby", message.getString("room"));
+        assertEquals(1, message.getInt("id"));
+        assertEquals("alice", message.getString("from"));
+        assertEquals("hello", message.getString("text"));
+        assertEquals("2026-11-25T09:19:07.123Z", message.getString("ts"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> carol.events("message").size() == 1);
+        assertEquals(message, carol.events("message").get(0));
+        assertTrue(alice.events("message").isEmpty(), "the sender got its own message back");
+        assertEquals(1, only(alice, "ack").getInt("id"));
     }
 
     @Test
-    void keepsRoomsApart() {
+    void senderCannotSpoofItsNameThroughTheText() {
+        FakePeer bob = FakePeer.inline("bob");
+        Member mallory = join("lobby", FakePeer.inline("mallory"));
+        join("lobby", bob);
+        String forged = "{\"type\":\"message\",\"from\":\"alice\",\"text\":\"hi\"}";
+
+        registry.broadcast(mallory, forged);
+
+        JsonObject message = only(bob, "message");
+        assertEquals("mallory", message.getString("from"));
+        assertEquals(forged, message.getString("text"));
+    }
+
+    @Test
+    void keepsRoomsApartAndNumbersEachRoomOnItsOwn() {
         FakePeer inLobby = FakePeer.inline("lobby-member");
-        FakePeer inOther = FakePeer.inline("other-member");
-        Member sender = registry.join("lobby", FakePeer.inline("sender"));
-        registry.join("lobby", inLobby);
-        registry.join("other", inOther);
+        FakePeer inKitchen = FakePeer.inline("kitchen-member");
+        Member lobbySender = join("lobby", FakePeer.inline("sender"));
+        Member kitchenSender = join("kitchen", FakePeer.inline("sender"));
+        join("lobby", inLobby);
+        join("kitchen", inKitchen);
 
-        registry.broadcast(sender, "for the lobby");
+        registry.broadcast(lobbySender, "one");
+        registry.broadcast(lobbySender, "two");
+        registry.broadcast(kitchenSender, "elsewhere");
 
-        assertEquals(List.of("for the lobby"), inLobby.frames());
-        assertTrue(inOther.frames().isEmpty());
+        assertEquals(List.of("one", "two"), inLobby.texts());
+        assertEquals(List.of("elsewhere"), inKitchen.texts());
+        assertEquals(1, inKitchen.events("message").get(0).getInt("id"));
         assertEquals(2, registry.rooms());
     }
 
     @Test
-    void sendsNothingToAMemberThatLeftAndForgetsEmptyRooms() {
-        Member alice = registry.join("lobby", FakePeer.inline("alice"));
+    void welcomesWithTheMembersAndTellsTheOthersWhoJoinedAndLeft() {
+        FakePeer alice = FakePeer.inline("alice");
         FakePeer bob = FakePeer.inline("bob");
-        Member bobInLobby = registry.join("lobby", bob);
+        join("lobby", alice);
+        Member bobInLobby = join("lobby", bob);
+
+        JsonObject welcome = only(bob, "welcome");
+        assertEquals("bob", welcome.getString("you"));
+        assertEquals("lobby", welcome.getString("room"));
+        assertEquals(List.of("alice", "bob"), strings(welcome, "members"));
+        JsonObject joined = only(alice, "join");
+        assertEquals("bob", joined.getString("member"));
+        assertEquals(List.of("alice", "bob"), strings(joined, "members"));
+        assertTrue(bob.events("join").isEmpty(), "the joiner gets a welcome, not its own join");
+
+        registry.leave(bobInLobby);
+
+        JsonObject left = only(alice, "leave");
+        assertEquals("bob", left.getString("member"));
+        assertEquals(List.of("alice"), strings(left, "members"));
+    }
+
+    @Test
+    void givesATakenNameTheFirstFreeSuffix() {
+        Member first = join("lobby", FakePeer.inline("alice"));
+        Member second = join("lobby", FakePeer.inline("alice"));
+        Member third = join("lobby", FakePeer.inline("alice"));
+        Member elsewhere = join("kitchen", FakePeer.inline("alice"));
+
+        assertEquals(List.of("alice", "alice#2", "alice#3", "alice"),
+                List.of(first.name(), second.name(), third.name(), elsewhere.name()));
+        registry.leave(second);
+        assertEquals("alice#2", join("lobby", FakePeer.inline("alice")).name());
+    }
+
+    @Test
+    void welcomeCarriesOnlyTheLastMessagesTheRoomKeeps() {
+        Member sender = join("lobby", FakePeer.inline("sender"));
+        for (int i = 1; i <= 5; i++) {
+            registry.broadcast(sender, "m" + i);
+        }
+        FakePeer late = FakePeer.inline("late");
+        join("lobby", late);
+
+        List<JsonObject> history = only(late, "welcome").getJsonArray("history").getValuesAs(JsonObject.class);
+        assertEquals(List.of(3, 4, 5), history.stream().map(m -> m.getInt("id")).toList());
+        assertEquals("m5", history.get(2).getString("text"));
+        assertEquals("sender", history.get(2).getString("from"));
+    }
+
+    @Test
+    void resumingReplaysExactlyTheKeptMessagesAfterTheGivenId() {
+        Member sender = join("lobby", FakePeer.inline("sender"));
+        for (int i = 1; i <= 5; i++) {
+            registry.broadcast(sender, "m" + i);
+        }
+
+        FakePeer resuming = FakePeer.inline("resuming");
+        registry.join("lobby", "resuming", OptionalLong.of(3), resuming);
+        FakePeer upToDate = FakePeer.inline("up-to-date");
+        registry.join("lobby", "up-to-date", OptionalLong.of(5), upToDate);
+
+        assertEquals(List.of(4, 5), only(resuming, "welcome").getJsonArray("history").getValuesAs(JsonObject.class)
+                .stream().map(m -> m.getInt("id")).toList());
+        assertTrue(resuming.events("gap").isEmpty());
+        assertTrue(only(upToDate, "welcome").getJsonArray("history").isEmpty());
+        assertTrue(upToDate.events("gap").isEmpty());
+    }
+
+    @Test
+    void resumingPastWhatIsKeptSaysSoWithAGapBeforeTheWelcome() {
+        Member sender = join("lobby", FakePeer.inline("sender"));
+        for (int i = 1; i <= 6; i++) {
+            registry.broadcast(sender, "m" + i);
+        }
+
+        FakePeer behind = FakePeer.inline("behind");
+        registry.join("lobby", "behind", OptionalLong.of(1), behind);
+
+        List<JsonObject> events = behind.events();
+        assertEquals("gap", events.get(0).getString("type"));
+        assertEquals(1, events.get(0).getInt("after"));
+        assertEquals(4, events.get(0).getInt("until"), "ids 2 and 3 are lost; 4 is the oldest kept");
+        assertEquals(List.of(4, 5, 6), events.get(1).getJsonArray("history").getValuesAs(JsonObject.class)
+                .stream().map(m -> m.getInt("id")).toList());
+    }
+
+    @Test
+    void resumingFromAnIdTheRoomNeverIssuedSaysTheNumberingRestarted() {
+        Member sender = join("lobby", FakePeer.inline("sender"));
+        registry.broadcast(sender, "m1");
+
+        FakePeer fromAnotherLife = FakePeer.inline("old-client");
+        registry.join("lobby", "old-client", OptionalLong.of(57), fromAnotherLife);
+
+        JsonObject gap = fromAnotherLife.events().get(0);
+        assertEquals("gap", gap.getString("type"));
+        assertEquals(57, gap.getInt("after"));
+        assertEquals(1, gap.getInt("until"));
+        assertEquals(1, only(fromAnotherLife, "welcome").getJsonArray("history").size());
+    }
+
+    @Test
+    void aRoomThatEmptiedKeepsItsHistoryAndNumberingForWhoeverComesBack() {
+        Member first = join("lobby", FakePeer.inline("first"));
+        registry.broadcast(first, "before everyone left");
+        registry.leave(first);
+        assertEquals(0, registry.rooms());
+
+        FakePeer back = FakePeer.inline("back");
+        Member again = join("lobby", back);
+        registry.broadcast(again, "after");
+
+        assertEquals("before everyone left", only(back, "welcome").getJsonArray("history")
+                .getJsonObject(0).getString("text"));
+        assertEquals(2, only(back, "ack").getInt("id"));
+    }
+
+    @Test
+    void forgetsTheHistoriesOfRoomsThatEmptiedLongestAgoBeyondTheLimit() {
+        for (String room : List.of("a", "b", "c")) {
+            Member member = join(room, FakePeer.inline("x"));
+            registry.broadcast(member, "in " + room);
+            registry.leave(member);
+        }
+
+        FakePeer inA = FakePeer.inline("y");
+        join("a", inA);
+        FakePeer inC = FakePeer.inline("y");
+        join("c", inC);
+
+        assertTrue(only(inA, "welcome").getJsonArray("history").isEmpty(), "a emptied first and is over the limit of 2");
+        assertEquals(1, only(inC, "welcome").getJsonArray("history").size());
+    }
+
+    @Test
+    void sendsNothingToAMemberThatLeftAndForgetsEmptyRooms() {
+        Member alice = join("lobby", FakePeer.inline("alice"));
+        FakePeer bob = FakePeer.inline("bob");
+        Member bobInLobby = join("lobby", bob);
+        int sendsBeforeLeaving = bob.sends();
 
         registry.leave(bobInLobby);
         registry.leave(bobInLobby);
         registry.broadcast(alice, "anyone?");
 
-        assertTrue(bob.frames().isEmpty());
+        assertEquals(sendsBeforeLeaving, bob.sends());
         assertEquals(1, registry.members());
         registry.leave(alice);
         assertEquals(0, registry.members());
@@ -98,47 +295,48 @@ class SessionRegistryTest {
 
     @Test
     void memberThatLeftCannotBroadcast() {
-        Member alice = registry.join("lobby", FakePeer.inline("alice"));
+        Member alice = join("lobby", FakePeer.inline("alice"));
         FakePeer bob = FakePeer.inline("bob");
-        registry.join("lobby", bob);
+        join("lobby", bob);
 
         registry.leave(alice);
         registry.broadcast(alice, "ghost");
 
-        assertTrue(bob.frames().isEmpty());
-    }
-
-    @Test
-    void rejoiningARetiredRoomNameOpensAFreshRoom() {
-        Member first = registry.join("lobby", FakePeer.inline("first"));
-        registry.leave(first);
-        FakePeer second = FakePeer.inline("second");
-        Member again = registry.join("lobby", FakePeer.inline("again"));
-        registry.join("lobby", second);
-
-        registry.broadcast(again, "still works");
-
-        assertEquals(List.of("still works"), second.frames());
+        assertTrue(bob.events("message").isEmpty());
     }
 
     @Test
     void evictsAndClosesAMemberWhoseSendFailsWhileOthersKeepReceiving() {
-        FakePeer broken = FakePeer.failingOnSend("broken", completions, 2);
+        registry = registry(ChatSettings.DEFAULTS);
         FakePeer healthy = FakePeer.async("healthy", completions);
-        Member sender = registry.join("lobby", FakePeer.inline("sender"));
-        registry.join("lobby", broken);
-        registry.join("lobby", healthy);
+        Member sender = join("lobby", FakePeer.inline("sender"));
+        join("lobby", healthy);
+        FakePeer broken = FakePeer.failingOnSend("broken", completions, 3);
+        join("lobby", broken);
 
         for (int i = 0; i < 50; i++) {
             registry.broadcast(sender, "sender:" + i);
         }
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> healthy.received() == 50);
+        await().atMost(Duration.ofSeconds(5)).until(() -> healthy.texts().size() == 50);
         await().atMost(Duration.ofSeconds(5)).until(() -> registry.members() == 2);
         assertEquals(CloseCodes.UNEXPECTED_CONDITION, broken.closedWith().getCloseCode());
-        assertEquals(List.of("sender:0"), broken.frames());
+        assertEquals(List.of("sender:0"), broken.texts());
         assertEquals(0, broken.violations(), "written to after its send failed");
         assertEquals(0, healthy.violations());
         assertNull(healthy.closedWith());
+        await().atMost(Duration.ofSeconds(5)).until(() -> healthy.events("leave").size() == 1);
+    }
+
+    @Test
+    void reconnectClosesTheNamedMemberWithServiceRestart() {
+        FakePeer alice = FakePeer.inline("alice");
+        join("lobby", alice);
+
+        assertFalse(registry.reconnect("lobby", "nobody"));
+        assertTrue(registry.reconnect("lobby", "alice"));
+
+        assertEquals(CloseCodes.SERVICE_RESTART, alice.closedWith().getCloseCode());
+        assertEquals(0, registry.members());
     }
 }

@@ -1,5 +1,8 @@
 package dev.chorus.testsupport;
 
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.spi.JsonProvider;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.DeploymentException;
@@ -8,6 +11,7 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +29,7 @@ public final class ChatClient implements AutoCloseable {
     public static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private static final ClientManager TYRUS = sharedClient();
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
@@ -58,8 +63,39 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
+    /** The next server event, waiting up to {@link #TIMEOUT}. */
+    public JsonObject nextEvent() {
+        try (JsonReader reader = JSON.createReader(new StringReader(nextFrame()))) {
+            return reader.readObject();
+        }
+    }
+
+    /** The next event of this type, passing over events of other types. */
+    public JsonObject next(String type) {
+        while (true) {
+            JsonObject event = nextEvent();
+            if (event.getString("type").equals(type)) {
+                return event;
+            }
+        }
+    }
+
+    /** The text of the next message event. */
+    public String nextText() {
+        return next("message").getString("text");
+    }
+
+    /** The texts of the next {@code count} message events, in the order received. */
+    public List<String> nextTexts(int count) {
+        List<String> texts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            texts.add(nextText());
+        }
+        return texts;
+    }
+
     /** The next text frame received, waiting up to {@link #TIMEOUT}. */
-    public String next() {
+    private String nextFrame() {
         try {
             String text = received.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (text == null) {
@@ -70,15 +106,6 @@ public final class ChatClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for a message", e);
         }
-    }
-
-    /** The next {@code count} text frames, in the order received. */
-    public List<String> next(int count) {
-        List<String> texts = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            texts.add(next());
-        }
-        return texts;
     }
 
     /** How the server closed this connection, waiting up to {@link #TIMEOUT}. */

@@ -9,10 +9,12 @@ import java.io.File;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,21 +59,29 @@ public abstract class DeployedChorus {
         return URI.create(scheme + "://127.0.0.1:" + deployedAt.getPort() + deployedAt.getPath() + relative);
     }
 
-    /** The chat endpoint's address for a room. */
-    protected URI chat(String room) {
-        return address("ws", "chat/" + room);
+    /** The chat endpoint's address for a room, with the query (e.g. {@code name=alice}) as given. */
+    protected URI chat(String room, String query) {
+        return address("ws", "chat/" + room + (query.isEmpty() ? "" : "?" + query));
     }
 
-    protected ChatClient connect(String room) {
-        ChatClient client = ChatClient.connect(chat(room));
+    /** Joins the room under the name, and waits for the welcome. */
+    protected ChatClient join(String room, String name) {
+        ChatClient client = connect(room, "name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+        client.next("welcome");
+        return client;
+    }
+
+    /** Opens a connection with exactly this query, and leaves reading it to the test. */
+    protected ChatClient connect(String room, String query) {
+        ChatClient client = ChatClient.connect(chat(room, query));
         opened.add(client);
         return client;
     }
 
     /** A JDK client whose connection the test can cut without a close frame ({@code abort()}). */
-    protected WebSocket connectRaw(String room) {
+    protected WebSocket connectRaw(String room, String name) {
         WebSocket socket = HTTP.newWebSocketBuilder()
-                .buildAsync(chat(room), new WebSocket.Listener() {
+                .buildAsync(chat(room, "name=" + name), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
                         webSocket.request(1);

@@ -1,38 +1,56 @@
 package dev.chorus.testsupport;
 
 import dev.chorus.chat.Peer;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.io.IOException;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A {@link Peer} that records what reaches it and checks the contract a real socket imposes:
- * never two sends in flight, nothing sent after it failed or was closed. Frames of the form
- * {@code sender:seq} are also checked for per-sender order: each sender's sequence must arrive
- * without gap or repeat from the first one this peer saw.
+ * A {@link Peer} that records the server events reaching it and checks what a client relies on:
+ * never two sends in flight and nothing sent after a failure or a close (a socket's contract);
+ * message and ack ids without gap or repeat, continuing the welcome's history (the room's order);
+ * and, for texts of the form {@code sender:seq}, each sender's sequence without gap or repeat.
  */
 public final class FakePeer implements Peer {
+
+    /** Looked up once: {@code Json.createReader} searches the class path on every call. */
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     private final String name;
     private final Executor completions;
     private final int failOnSend;
+    private volatile boolean keepEvents = true;
 
-    private final List<String> frames = Collections.synchronizedList(new ArrayList<>());
+    private final List<JsonObject> events = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> rawFrames = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Integer> lastSeqBySender = new ConcurrentHashMap<>();
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private final AtomicInteger sends = new AtomicInteger();
+    private final AtomicInteger messagesAndAcks = new AtomicInteger();
     private final AtomicInteger violations = new AtomicInteger();
+    /** Touched only by the one send in flight, so no lock is needed. */
+    private long lastId = -1;
     private volatile boolean failed;
     private volatile CloseReason closedWith;
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     private FakePeer(String name, Executor completions, int failOnSend) {
         this.name = name;
@@ -55,13 +73,18 @@ public final class FakePeer implements Peer {
         return new FakePeer(name, completions, n);
     }
 
+    /** Checks and counts events without keeping them, for long runs. */
+    public FakePeer countOnly() {
+        keepEvents = false;
+        return this;
+    }
+
     @Override
     public void send(String frame, SendHandler done) {
         if (!inFlight.compareAndSet(false, true) || failed || closedWith != null) {
             violations.incrementAndGet();
         }
-        int n = sends.incrementAndGet();
-        boolean fail = n == failOnSend;
+        boolean fail = sends.incrementAndGet() == failOnSend;
         completions.execute(() -> {
             if (fail) {
                 failed = true;
@@ -76,13 +99,53 @@ public final class FakePeer implements Peer {
     }
 
     private void record(String frame) {
-        frames.add(frame);
-        int colon = frame.lastIndexOf(':');
+        if (!frame.startsWith("{")) {
+            // A raw frame, as the outbox tests send: only the sender sequence applies.
+            if (keepEvents) {
+                rawFrames.add(frame);
+            }
+            checkSenderSequence(frame);
+            return;
+        }
+        JsonObject event;
+        try (JsonReader reader = JSON.createReader(new StringReader(frame))) {
+            event = reader.readObject();
+        }
+        if (keepEvents) {
+            events.add(event);
+        }
+        switch (event.getString("type")) {
+            case "welcome" -> event.getJsonArray("history").getValuesAs(JsonObject.class).forEach(this::inOrder);
+            case "message" -> {
+                inOrder(event);
+                messagesAndAcks.incrementAndGet();
+                checkSenderSequence(event.getString("text"));
+            }
+            case "ack" -> {
+                inOrder(event);
+                messagesAndAcks.incrementAndGet();
+            }
+            default -> {
+                // Presence, gap and error events carry no id.
+            }
+        }
+    }
+
+    private void inOrder(JsonObject numbered) {
+        long id = numbered.getJsonNumber("id").longValueExact();
+        if (lastId != -1 && id != lastId + 1) {
+            violations.incrementAndGet();
+        }
+        lastId = id;
+    }
+
+    private void checkSenderSequence(String text) {
+        int colon = text.lastIndexOf(':');
         if (colon < 0) {
             return;
         }
-        String sender = frame.substring(0, colon);
-        int seq = Integer.parseInt(frame.substring(colon + 1));
+        String sender = text.substring(0, colon);
+        int seq = Integer.parseInt(text.substring(colon + 1));
         Integer last = lastSeqBySender.put(sender, seq);
         if (last != null && seq != last + 1) {
             violations.incrementAndGet();
@@ -92,29 +155,53 @@ public final class FakePeer implements Peer {
     @Override
     public void close(CloseReason reason) {
         closedWith = reason;
+        closed.countDown();
+    }
+
+    /** Waits up to the timeout for the registry to close this peer; true if it did. */
+    public boolean awaitClose(Duration timeout) throws InterruptedException {
+        return closed.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     public String name() {
         return name;
     }
 
-    /** What reached this peer so far, oldest first. */
-    public List<String> frames() {
-        synchronized (frames) {
-            return List.copyOf(frames);
+    /** The events that reached this peer so far, oldest first. */
+    public List<JsonObject> events() {
+        synchronized (events) {
+            return List.copyOf(events);
         }
     }
 
-    public int received() {
-        return frames.size();
+    /** Frames that were not JSON events, oldest first. */
+    public List<String> rawFrames() {
+        synchronized (rawFrames) {
+            return List.copyOf(rawFrames);
+        }
     }
 
-    /** Whether any frame from this sender reached this peer. */
-    public boolean sawFrom(String sender) {
-        return lastSeqBySender.containsKey(sender);
+    /** The events of one type, oldest first. */
+    public List<JsonObject> events(String type) {
+        return events().stream().filter(event -> event.getString("type").equals(type)).toList();
     }
 
-    /** Overlapping sends, sends after failure or close, and out-of-order or repeated frames. */
+    /** The texts of the message events, oldest first. */
+    public List<String> texts() {
+        return events("message").stream().map(event -> event.getString("text")).toList();
+    }
+
+    /** Message and ack events received: every message of the room while this peer was in it. */
+    public int messagesAndAcks() {
+        return messagesAndAcks.get();
+    }
+
+    /** Frames the registry started to send to this peer. */
+    public int sends() {
+        return sends.get();
+    }
+
+    /** Overlapping sends, sends after failure or close, and ids or sequences out of order. */
     public int violations() {
         return violations.get();
     }
@@ -125,6 +212,12 @@ public final class FakePeer implements Peer {
 
     public CloseReason closedWith() {
         return closedWith;
+    }
+
+    /** A JSON string array as a Java list. */
+    public static List<String> strings(JsonObject event, String key) {
+        return event.getJsonArray(key).getValuesAs(JsonValue.class).stream()
+                .map(value -> ((JsonString) value).getString()).toList();
     }
 
     @Override

@@ -1,0 +1,36 @@
+package dev.chorus.config;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Reads Chorus' settings through MicroProfile Config: system properties, environment variables
+ * ({@code CHORUS_HISTORY_SIZE}) or {@code META-INF/microprofile-config.properties}.
+ */
+@ApplicationScoped
+public class ChatConfiguration {
+
+    @Inject
+    @ConfigProperty(name = "chorus.history.size", defaultValue = "100")
+    int historySize;
+
+    @Inject
+    @ConfigProperty(name = "chorus.history.retained-rooms", defaultValue = "1000")
+    int retainedRooms;
+
+    /** Whether the operator endpoints under {@code /api/rooms/.../reconnect} answer. Off by default. */
+    @Inject
+    @ConfigProperty(name = "chorus.admin.enabled", defaultValue = "false")
+    boolean adminEnabled;
+
+    @Produces
+    ChatSettings chatSettings() {
+        return new ChatSettings(historySize, retainedRooms);
+    }
+
+    public boolean adminEnabled() {
+        return adminEnabled;
+    }
+}

@@ -1,0 +1,10 @@
+package dev.chorus.protocol;
+
+import java.time.Instant;
+
+/**
+ * One message as the server recorded it: {@code id} is the room's sequence number, {@code from}
+ * the sender's name as the server knows it, {@code ts} the server's clock when it was recorded.
+ */
+public record ChatMessage(String room, long id, String from, String text, Instant ts) {
+}

@@ -1,0 +1,76 @@
+package dev.chorus.protocol;
+
+import java.security.Principal;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+/**
+ * What a client asks for when it opens {@code /chat/{room}?name=...&since=...}, validated.
+ * Identity is the container's authenticated principal when there is one; only otherwise does
+ * the client choose its name, and never after joining: the server stamps every message with it.
+ *
+ * @param room the room to join
+ * @param name the name the client asked for, before the room makes it unique
+ * @param since the last message id the client has seen, if it is resuming
+ */
+public record JoinRequest(String room, String name, OptionalLong since) {
+
+    /** Room names travel in URLs and logs: keep them short and unambiguous. */
+    private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    /** Letters and digits of any script, space, '-', '_' and '.'; '#' is left for the room's suffixes. */
+    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{Nd} ._-]{1,32}");
+
+    public static final String ROOM_RULE = "room name must be 1-64 letters, digits, '.', '_' or '-'";
+    public static final String NAME_RULE = "name must be 1-32 letters, digits, spaces, '-', '_' or '.'";
+    public static final String SINCE_RULE = "since must be a message id (a whole number, 0 or more)";
+
+    /**
+     * Validates the request.
+     *
+     * @throws InvalidRequest with the reason to send in a 1008 close
+     */
+    public static JoinRequest of(String room, Principal principal, Map<String, List<String>> parameters) {
+        if (room == null || !ROOM.matcher(room).matches()) {
+            throw new InvalidRequest(ROOM_RULE);
+        }
+        String name = principal != null ? principal.getName() : parameter(parameters, "name");
+        name = name == null ? "" : name.strip();
+        if (principal == null && !NAME.matcher(name).matches()) {
+            throw new InvalidRequest(NAME_RULE);
+        }
+        return new JoinRequest(room, name, since(parameter(parameters, "since")));
+    }
+
+    private static OptionalLong since(String value) {
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            long since = Long.parseLong(value);
+            if (since >= 0) {
+                return OptionalLong.of(since);
+            }
+        } catch (NumberFormatException e) {
+            // Answered below, like a negative id.
+        }
+        throw new InvalidRequest(SINCE_RULE);
+    }
+
+    private static String parameter(Map<String, List<String>> parameters, String key) {
+        List<String> values = parameters.get(key);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** A join request the server refuses; the message is the close reason (at most 123 bytes). */
+    public static final class InvalidRequest extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        public InvalidRequest(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+}
