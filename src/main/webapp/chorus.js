@@ -1,51 +1,175 @@
-// Connects to /chat/{room} beside this page, over wss: when the page came over https.
+// The Chorus chat page: one module, no globals. Protocol: see the README.
+
+// Close codes after which reconnecting would fail the same way: the client must change something.
+const FINAL_CLOSE_CODES = new Set([1003, 1008, 1009]);
+// Reconnect backoff: base doubles per failed attempt up to the cap; each delay is jittered to
+// 50-100% so that clients dropped together do not all come back in the same instant.
+const RECONNECT_BASE_MS = 1000;
+const RECONNECT_CAP_MS = 30000;
+
 const joinForm = document.getElementById("join");
 const sayForm = document.getElementById("say");
 const status = document.getElementById("status");
 const messages = document.getElementById("messages");
+const memberList = document.getElementById("members");
 
-let socket = null;
+let connection = null;
 
-function chatUrl(room) {
+function chatUrl(room, name, since) {
   const url = new URL(`chat/${encodeURIComponent(room)}`, document.baseURI);
   url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+  url.searchParams.set("name", name);
+  if (since > 0) url.searchParams.set("since", String(since));
   return url;
 }
 
-function show(text, mine) {
-  const item = document.createElement("li");
-  item.textContent = text; // never innerHTML: the text is whatever another member typed
-  if (mine) item.className = "mine";
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text; // never innerHTML: all text here comes from users
+  return node;
+}
+
+function append(item) {
   messages.append(item);
   item.scrollIntoView({ block: "end" });
 }
 
-function setConnected(connected, text) {
+function notice(text) {
+  append(element("li", "notice", text));
+}
+
+function showMembers(members) {
+  memberList.replaceChildren(...members.map((member) => element("li", "", member)));
+}
+
+function setStatus(text, canSend) {
   status.textContent = text;
-  for (const field of sayForm.elements) field.disabled = !connected;
+  for (const field of sayForm.elements) field.disabled = !canSend;
+}
+
+/** One conversation in one room: survives reconnects, resuming after the last id it has shown. */
+class Connection {
+  constructor(room, name) {
+    this.room = room;
+    this.name = name;
+    this.you = null;
+    this.lastId = 0;
+    this.pending = [];
+    this.attempt = 0;
+    this.closed = false;
+    this.timer = null;
+    this.open();
+  }
+
+  open() {
+    setStatus(this.attempt === 0 ? `Connecting to ${this.room}…` : `Reconnecting to ${this.room}…`, false);
+    const socket = new WebSocket(chatUrl(this.room, this.name, this.lastId));
+    this.socket = socket;
+    socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
+    socket.addEventListener("close", (event) => this.lost(socket, event));
+  }
+
+  receive(event) {
+    switch (event.type) {
+      case "welcome":
+        this.attempt = 0;
+        this.you = event.you;
+        event.history.forEach((message) => this.show(message));
+        showMembers(event.members);
+        setStatus(`In ${event.room} as ${event.you}`, true);
+        break;
+      case "gap":
+        if (event.until <= event.after) {
+          notice("The room's history was reset; showing what it has now.");
+        } else {
+          notice(`${event.until - event.after - 1} earlier message(s) could not be recovered.`);
+        }
+        this.lastId = event.until - 1;
+        break;
+      case "message":
+        this.show(event);
+        break;
+      case "ack":
+        this.confirm(event);
+        break;
+      case "join":
+      case "leave":
+        showMembers(event.members);
+        notice(`${event.member} ${event.type === "join" ? "joined" : "left"}`);
+        break;
+      case "error":
+        notice(`Not sent: ${event.reason}`);
+        this.pending.shift()?.remove();
+        break;
+    }
+  }
+
+  show(message) {
+    if (message.id <= this.lastId) return; // already shown: a resume replays from the last id we had
+    this.lastId = message.id;
+    const item = element("li", message.from === this.you ? "message mine" : "message");
+    item.dataset.id = String(message.id);
+    item.title = message.ts;
+    item.append(element("span", "from", message.from), element("span", "text", message.text));
+    append(item);
+  }
+
+  send(text) {
+    this.socket.send(text);
+    const item = element("li", "message mine pending");
+    item.append(element("span", "from", this.you), element("span", "text", text));
+    this.pending.push(item);
+    append(item);
+  }
+
+  confirm(ack) {
+    const item = this.pending.shift();
+    if (!item) return;
+    item.classList.remove("pending");
+    item.dataset.id = String(ack.id);
+    item.title = ack.ts;
+    this.lastId = Math.max(this.lastId, ack.id);
+  }
+
+  lost(socket, event) {
+    if (socket !== this.socket || this.closed) return;
+    // Unconfirmed messages may or may not have reached the room: drop them here, and the resume
+    // shows them again if they did.
+    this.pending.forEach((item) => item.remove());
+    this.pending = [];
+    if (FINAL_CLOSE_CODES.has(event.code)) {
+      setStatus(`Disconnected: ${event.reason || event.code}`, false);
+      return;
+    }
+    const ceiling = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** this.attempt);
+    const delay = Math.round(ceiling * (0.5 + Math.random() / 2));
+    this.attempt += 1;
+    setStatus(`Connection lost (${event.code}); reconnecting in ${Math.ceil(delay / 1000)} s…`, false);
+    this.timer = setTimeout(() => this.open(), delay);
+  }
+
+  close() {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.socket.close(1000, "leaving");
+  }
 }
 
 joinForm.addEventListener("submit", (event) => {
   event.preventDefault();
-  const room = joinForm.elements.room.value.trim();
-  if (socket) socket.close(1000, "switching rooms");
+  connection?.close();
   messages.replaceChildren();
-  const ws = new WebSocket(chatUrl(room));
-  socket = ws;
-  setConnected(false, `Connecting to ${room}…`);
-  ws.addEventListener("open", () => setConnected(true, `In ${room}`));
-  ws.addEventListener("message", (event) => show(event.data, false));
-  ws.addEventListener("close", (event) => {
-    if (socket !== ws) return;
-    setConnected(false, `Disconnected (${event.code}${event.reason ? ": " + event.reason : ""})`);
-  });
+  memberList.replaceChildren();
+  const name = joinForm.elements.name.value.trim();
+  const room = joinForm.elements.room.value.trim();
+  connection = new Connection(room, name);
 });
 
 sayForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const input = sayForm.elements.text;
-  if (!socket || socket.readyState !== WebSocket.OPEN || !input.value) return;
-  socket.send(input.value);
-  show(input.value, true);
+  if (!connection || connection.socket.readyState !== WebSocket.OPEN || !input.value.trim()) return;
+  connection.send(input.value);
   input.value = "";
 });

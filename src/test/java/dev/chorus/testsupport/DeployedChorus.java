@@ -110,6 +110,14 @@ public abstract class DeployedChorus {
         }
     }
 
+    /** {@code POST /chorus/api/rooms/{room}/members/{member}/reconnect}; returns the HTTP status. */
+    protected int askToReconnect(String room, String member) throws Exception {
+        URI uri = address("http", "api/rooms/" + room + "/members/"
+                + URLEncoder.encode(member, StandardCharsets.UTF_8).replace("+", "%20") + "/reconnect");
+        return HTTP.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** Waits until the server counts exactly this many members. */
     protected void awaitMembers(int members) {
         await().atMost(ChatClient.TIMEOUT).until(() -> stats().getInt("members") == members);
