@@ -52,6 +52,18 @@ class SessionRegistryTest {
         return registry.join(room, peer.name(), FRESH, peer);
     }
 
+    /** Joins a sender to the room and has it say m1 to m{count}. */
+    private void talk(String room, int count) {
+        Member sender = join(room, FakePeer.inline("sender"));
+        for (int i = 1; i <= count; i++) {
+            registry.broadcast(sender, "m" + i);
+        }
+    }
+
+    private static List<Integer> historyIds(JsonObject welcome) {
+        return welcome.getJsonArray("history").getValuesAs(JsonObject.class).stream().map(m -> m.getInt("id")).toList();
+    }
+
     private static JsonObject only(FakePeer peer, String type) {
         List<JsonObject> events = peer.events(type);
         assertEquals(1, events.size(), peer + " got " + peer.events());
@@ -177,33 +189,27 @@ class SessionRegistryTest {
 
     @Test
     void welcomeCarriesOnlyTheLastMessagesTheRoomKeeps() {
-        Member sender = join("lobby", FakePeer.inline("sender"));
-        for (int i = 1; i <= 5; i++) {
-            registry.broadcast(sender, "m" + i);
-        }
+        talk("lobby", 5);
         FakePeer late = FakePeer.inline("late");
         join("lobby", late);
 
-        List<JsonObject> history = only(late, "welcome").getJsonArray("history").getValuesAs(JsonObject.class);
-        assertEquals(List.of(3, 4, 5), history.stream().map(m -> m.getInt("id")).toList());
+        JsonObject welcome = only(late, "welcome");
+        List<JsonObject> history = welcome.getJsonArray("history").getValuesAs(JsonObject.class);
+        assertEquals(List.of(3, 4, 5), historyIds(welcome));
         assertEquals("m5", history.get(2).getString("text"));
         assertEquals("sender", history.get(2).getString("from"));
     }
 
     @Test
     void resumingReplaysExactlyTheKeptMessagesAfterTheGivenId() {
-        Member sender = join("lobby", FakePeer.inline("sender"));
-        for (int i = 1; i <= 5; i++) {
-            registry.broadcast(sender, "m" + i);
-        }
+        talk("lobby", 5);
 
         FakePeer resuming = FakePeer.inline("resuming");
         registry.join("lobby", "resuming", OptionalLong.of(3), resuming);
         FakePeer upToDate = FakePeer.inline("up-to-date");
         registry.join("lobby", "up-to-date", OptionalLong.of(5), upToDate);
 
-        assertEquals(List.of(4, 5), only(resuming, "welcome").getJsonArray("history").getValuesAs(JsonObject.class)
-                .stream().map(m -> m.getInt("id")).toList());
+        assertEquals(List.of(4, 5), historyIds(only(resuming, "welcome")));
         assertTrue(resuming.events("gap").isEmpty());
         assertTrue(only(upToDate, "welcome").getJsonArray("history").isEmpty());
         assertTrue(upToDate.events("gap").isEmpty());
@@ -211,10 +217,7 @@ class SessionRegistryTest {
 
     @Test
     void resumingPastWhatIsKeptSaysSoWithAGapBeforeTheWelcome() {
-        Member sender = join("lobby", FakePeer.inline("sender"));
-        for (int i = 1; i <= 6; i++) {
-            registry.broadcast(sender, "m" + i);
-        }
+        talk("lobby", 6);
 
         FakePeer behind = FakePeer.inline("behind");
         registry.join("lobby", "behind", OptionalLong.of(1), behind);
@@ -223,8 +226,7 @@ class SessionRegistryTest {
         assertEquals("gap", events.get(0).getString("type"));
         assertEquals(1, events.get(0).getInt("after"));
         assertEquals(4, events.get(0).getInt("until"), "ids 2 and 3 are lost; 4 is the oldest kept");
-        assertEquals(List.of(4, 5, 6), events.get(1).getJsonArray("history").getValuesAs(JsonObject.class)
-                .stream().map(m -> m.getInt("id")).toList());
+        assertEquals(List.of(4, 5, 6), historyIds(events.get(1)));
     }
 
     @Test

@@ -100,10 +100,7 @@ class ChatProtocolIT extends DeployedChorus {
     void welcomeCarriesTheLastMessagesUpToTheHistorySize() {
         ChatClient talker = join("history", "talker");
         int sent = HISTORY + 5;
-        for (int i = 1; i <= sent; i++) {
-            talker.send("m" + i);
-        }
-        int lastId = lastAckId(talker, sent);
+        int lastId = talk(talker, sent);
 
         JsonObject welcome = connect("history", "name=late").next("welcome");
 
@@ -118,10 +115,7 @@ class ChatProtocolIT extends DeployedChorus {
     @Test
     void resumingReplaysExactlyTheMessagesAfterTheGivenId() {
         ChatClient talker = join("resume", "talker");
-        for (int i = 1; i <= 5; i++) {
-            talker.send("m" + i);
-        }
-        int lastId = lastAckId(talker, 5);
+        int lastId = talk(talker, 5);
 
         ChatClient resuming = connect("resume", "name=back&since=" + (lastId - 2));
 
@@ -135,10 +129,7 @@ class ChatProtocolIT extends DeployedChorus {
     void resumingPastWhatTheRoomKeptIsToldOfTheGapFirst() {
         ChatClient talker = join("gap", "talker");
         int sent = HISTORY + 10;
-        for (int i = 1; i <= sent; i++) {
-            talker.send("m" + i);
-        }
-        int lastId = lastAckId(talker, sent);
+        int lastId = talk(talker, sent);
         int oldestKept = lastId - HISTORY + 1;
 
         ChatClient resuming = connect("gap", "name=back&since=" + (oldestKept - 5));
@@ -165,8 +156,11 @@ class ChatProtocolIT extends DeployedChorus {
         assertEquals("still here", bob.nextText());
     }
 
-    /** Waits for the acks of the {@code count} messages just sent, and returns the last id. */
-    private static int lastAckId(ChatClient sender, int count) {
+    /** Sends m1 to m{count}, waits for their acks and returns the last message's id. */
+    private static int talk(ChatClient sender, int count) {
+        for (int i = 1; i <= count; i++) {
+            sender.send("m" + i);
+        }
         int id = 0;
         for (int i = 0; i < count; i++) {
             id = sender.next("ack").getInt("id");
