@@ -8,6 +8,7 @@ import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.PathParam;
 import jakarta.websocket.server.ServerEndpoint;
+import java.nio.ByteBuffer;
 
 /**
  * The WebSocket boundary: {@code ws://host/chorus/chat/{room}}. The container creates one
@@ -26,7 +27,12 @@ public class ChatEndpoint {
 
     @OnMessage
     public void message(Session session, String text) {
-        registry.broadcast(session, text);
+        registry.say(session, text);
+    }
+
+    @OnMessage
+    public void binary(Session session, ByteBuffer data) {
+        registry.refuseBinary(session);
     }
 
     @OnClose

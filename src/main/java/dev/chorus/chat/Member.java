@@ -10,10 +10,12 @@ public final class Member {
 
     private final Room room;
     private final Outbox outbox;
+    private final SendAllowance allowance;
     private volatile String name;
 
-    Member(Room room, Peer peer, BiConsumer<Member, Throwable> onSendFailure) {
+    Member(Room room, Peer peer, SendAllowance allowance, BiConsumer<Member, Throwable> onSendFailure) {
         this.room = room;
+        this.allowance = allowance;
         this.outbox = new Outbox(peer, cause -> onSendFailure.accept(this, cause));
     }
 
@@ -32,6 +34,10 @@ public final class Member {
 
     Room joined() {
         return room;
+    }
+
+    SendAllowance allowance() {
+        return allowance;
     }
 
     Outbox outbox() {

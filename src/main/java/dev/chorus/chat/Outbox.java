@@ -21,14 +21,18 @@ import java.util.function.Consumer;
  */
 final class Outbox {
 
-    /** The reason for a close that stops writing but leaves the socket to the container. */
-    private static final CloseReason STOP_ONLY = new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "");
+    /** How the outbox ends: with what reason (null: leave the socket to the container), and when. */
+    private record Closing(CloseReason reason, boolean afterQueued) {
+    }
+
+    /** A close that stops writing but leaves the socket to the container, which is closing it. */
+    private static final Closing STOP_ONLY = new Closing(null, false);
 
     private final Peer peer;
     private final Consumer<Throwable> onFailure;
     private final Queue<String> frames = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
-    private final AtomicReference<CloseReason> closing = new AtomicReference<>();
+    private final AtomicReference<Closing> closing = new AtomicReference<>();
 
     Outbox(Peer peer, Consumer<Throwable> onFailure) {
         this.peer = peer;
@@ -56,18 +60,30 @@ final class Outbox {
     }
 
     /**
-     * Drops queued frames and sends nothing more. With a reason, the socket is closed with it as
-     * soon as no send is in flight; without one (the socket is already closing), it is left alone.
-     * Only the first close counts.
+     * Takes no more frames and drops the queued ones. With a reason, the socket is closed with it
+     * as soon as no send is in flight; without one (the socket is already closing), it is left
+     * alone. Only the first close counts.
      */
     void close(CloseReason reason) {
-        if (!closing.compareAndSet(null, reason == null ? STOP_ONLY : reason)) {
+        end(reason == null ? STOP_ONLY : new Closing(reason, false));
+    }
+
+    /**
+     * Takes no more frames, sends the queued ones, then closes the socket with the reason: for a
+     * client that should learn why (the error events that preceded a policy close, say).
+     */
+    void closeAfterQueued(CloseReason reason) {
+        end(new Closing(reason, true));
+    }
+
+    private void end(Closing how) {
+        if (!closing.compareAndSet(null, how)) {
             return;
         }
-        frames.clear();
-        if (writing.compareAndSet(false, true)) {
-            finish();
+        if (!how.afterQueued()) {
+            frames.clear();
         }
+        flush();
     }
 
     boolean isClosed() {
@@ -84,7 +100,8 @@ final class Outbox {
      */
     private void drain() {
         while (true) {
-            if (closing.get() != null) {
+            Closing how = closing.get();
+            if (how != null && (!how.afterQueued() || frames.isEmpty())) {
                 finish();
                 return;
             }
@@ -114,8 +131,8 @@ final class Outbox {
     /** Ends the outbox for good: {@code writing} stays taken, so nothing is ever sent again. */
     private void finish() {
         frames.clear();
-        CloseReason reason = closing.get();
-        if (reason != STOP_ONLY) {
+        CloseReason reason = closing.get().reason();
+        if (reason != null) {
             peer.close(reason);
         }
     }
@@ -124,6 +141,8 @@ final class Outbox {
     private void failed(Throwable cause) {
         onFailure.accept(cause);
         closing.compareAndSet(null, STOP_ONLY);
+        // Even a close that was to send the queue first: the socket cannot take it.
+        frames.clear();
     }
 
     /**

@@ -9,12 +9,15 @@ import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,16 +46,19 @@ public class SessionRegistry {
     private final ChatSettings settings;
     private final RetainedHistories retained;
     private final Clock clock;
+    private final LongSupplier nanoTime;
 
     @Inject
     public SessionRegistry(ChatSettings settings) {
-        this(settings, Clock.systemUTC());
+        this(settings, Clock.systemUTC(), System::nanoTime);
     }
 
-    SessionRegistry(ChatSettings settings, Clock clock) {
+    /** With the clock that stamps messages and the monotonic time that paces senders. */
+    SessionRegistry(ChatSettings settings, Clock clock, LongSupplier nanoTime) {
         this.settings = settings;
         this.retained = new RetainedHistories(settings.retainedRooms());
         this.clock = clock;
+        this.nanoTime = nanoTime;
     }
 
     /** For the container's client proxy only. */
@@ -71,7 +77,8 @@ public class SessionRegistry {
             Room room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired()
                     ? found
                     : new Room(key, historyFor(key, found), clock));
-            member = new Member(room, peer, this::dropAfterSendFailure);
+            SendAllowance allowance = new SendAllowance(settings.messagesPerSecond(), settings.burst(), nanoTime.getAsLong());
+            member = new Member(room, peer, allowance, this::dropAfterSendFailure);
             if (room.admit(member, name, since, fanout)) {
                 break;
             }
@@ -90,6 +97,10 @@ public class SessionRegistry {
      * its outbox, which closes the socket with the reason (if any) once no send is in flight.
      */
     private void leave(Member member, CloseReason reason) {
+        leave(member, reason, false);
+    }
+
+    private void leave(Member member, CloseReason reason, boolean afterQueued) {
         Room room = member.joined();
         Fanout fanout = new Fanout();
         if (room.discharge(member, fanout)) {
@@ -101,7 +112,11 @@ public class SessionRegistry {
                 return null;
             });
         }
-        member.outbox().close(reason);
+        if (afterQueued) {
+            member.outbox().closeAfterQueued(reason);
+        } else {
+            member.outbox().close(reason);
+        }
         complete(fanout);
     }
 
@@ -110,6 +125,33 @@ public class SessionRegistry {
         Fanout fanout = new Fanout();
         sender.joined().deliver(sender, text, fanout);
         complete(fanout);
+    }
+
+    /**
+     * What a client's text frame becomes: a broadcast, or an error event when it is blank or comes
+     * faster than the member's allowance; after {@code strikes} refusals in a row, a 1008 close.
+     */
+    public void say(Member member, String text) {
+        if (isOverSizeLimit(text)) {
+            dismiss(member, new CloseReason(CloseCodes.TOO_BIG,
+                    "message over " + settings.maxMessageBytes() + " bytes"));
+        } else if (text.isBlank()) {
+            refuse(member, "empty", "message text is empty");
+        } else if (member.allowance().tryTake(nanoTime.getAsLong())) {
+            broadcast(member, text);
+        } else if (member.allowance().strikes() >= settings.strikes()) {
+            dismiss(member, new CloseReason(CloseCodes.VIOLATED_POLICY, "rate limit exceeded"));
+        } else {
+            refuse(member, "rate-limited", String.format(Locale.ROOT,
+                    "too fast: at most %s messages a second, %d at once; this one was dropped",
+                    settings.messagesPerSecond(), settings.burst()));
+        }
+    }
+
+    /** UTF-8 takes at most 3 bytes per UTF-16 char, so short texts need no encoding to be measured. */
+    private boolean isOverSizeLimit(String text) {
+        return (long) text.length() * 3 > settings.maxMessageBytes()
+                && text.getBytes(StandardCharsets.UTF_8).length > settings.maxMessageBytes();
     }
 
     /** Queues an error event to one member; its connection stays open. */
@@ -129,7 +171,7 @@ public class SessionRegistry {
         if (member == null) {
             return false;
         }
-        evict(member, new CloseReason(CloseCodes.SERVICE_RESTART, "reconnect"));
+        dismiss(member, new CloseReason(CloseCodes.SERVICE_RESTART, "reconnect"));
         return true;
     }
 
@@ -171,20 +213,29 @@ public class SessionRegistry {
             new SessionPeer(session).close(new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
             return;
         }
+        // Undertow refuses larger frames itself (1009) before buffering them; Tyrus does not
+        // enforce this setting, so say() checks the size too.
+        session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
         Member member = join(request.room(), request.name(), request.since(), new SessionPeer(session));
         session.getUserProperties().put(MEMBER, member);
     }
 
-    public void broadcast(Session sender, String text) {
+    public void say(Session sender, String text) {
         Member member = memberOf(sender);
-        if (member == null) {
-            return;
+        if (member != null) {
+            say(member, text);
         }
-        if (text.isBlank()) {
-            refuse(member, "empty", "message text is empty");
-            return;
+    }
+
+    /** Chorus speaks text only: a binary frame closes the connection with 1003. */
+    public void refuseBinary(Session sender) {
+        CloseReason reason = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not supported");
+        Member member = memberOf(sender);
+        if (member != null) {
+            dismiss(member, reason);
+        } else {
+            new SessionPeer(sender).close(reason);
         }
-        broadcast(member, text);
     }
 
     public void leave(Session session) {
@@ -211,8 +262,14 @@ public class SessionRegistry {
         evict(member, new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "send failed"));
     }
 
+    /** Drops the member at once: what is queued for it is discarded (it is broken or too slow). */
     private void evict(Member member, CloseReason reason) {
-        leave(member, reason);
+        leave(member, reason, false);
+    }
+
+    /** Sends the member what is queued for it (warnings included), then closes with the reason. */
+    private void dismiss(Member member, CloseReason reason) {
+        leave(member, reason, true);
     }
 
     /** On undeploy or shutdown every client is told the server is going away (1001). */
@@ -221,7 +278,7 @@ public class SessionRegistry {
         List<Member> everyone = new ArrayList<>();
         rooms.values().forEach(room -> everyone.addAll(room.members()));
         for (Member member : everyone) {
-            evict(member, new CloseReason(CloseCodes.GOING_AWAY, "server shutting down"));
+            dismiss(member, new CloseReason(CloseCodes.GOING_AWAY, "server shutting down"));
         }
     }
 }

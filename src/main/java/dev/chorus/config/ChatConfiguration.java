@@ -20,6 +20,22 @@ public class ChatConfiguration {
     @ConfigProperty(name = "chorus.history.retained-rooms", defaultValue = "1000")
     int retainedRooms;
 
+    @Inject
+    @ConfigProperty(name = "chorus.message.max-bytes", defaultValue = "65536")
+    int maxMessageBytes;
+
+    @Inject
+    @ConfigProperty(name = "chorus.rate.messages-per-second", defaultValue = "20")
+    double messagesPerSecond;
+
+    @Inject
+    @ConfigProperty(name = "chorus.rate.burst", defaultValue = "40")
+    int burst;
+
+    @Inject
+    @ConfigProperty(name = "chorus.rate.strikes", defaultValue = "10")
+    int strikes;
+
     /** Whether the operator endpoints under {@code /api/rooms/.../reconnect} answer. Off by default. */
     @Inject
     @ConfigProperty(name = "chorus.admin.enabled", defaultValue = "false")
@@ -27,7 +43,7 @@ public class ChatConfiguration {
 
     @Produces
     ChatSettings chatSettings() {
-        return new ChatSettings(historySize, retainedRooms);
+        return new ChatSettings(historySize, retainedRooms, maxMessageBytes, messagesPerSecond, burst, strikes);
     }
 
     public boolean adminEnabled() {

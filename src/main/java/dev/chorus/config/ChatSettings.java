@@ -1,14 +1,26 @@
 package dev.chorus.config;
 
 /**
- * What the chat takes from configuration; {@link ChatConfiguration} reads it.
+ * What the chat takes from configuration; {@link ChatConfiguration} reads it, and the README
+ * explains each default.
  *
  * @param historySize messages each room keeps for newcomers and resuming clients
  * @param retainedRooms emptied rooms whose history (and numbering) is kept for when someone comes back
+ * @param maxMessageBytes the largest text message a client may send; larger ones close with 1009
+ * @param messagesPerSecond the steady rate a client may send at
+ * @param burst how many messages a client may send at once before the rate applies
+ * @param strikes how many messages in a row may be refused for rate before the connection closes with 1008
  */
-public record ChatSettings(int historySize, int retainedRooms) {
+public record ChatSettings(int historySize, int retainedRooms, int maxMessageBytes,
+        double messagesPerSecond, int burst, int strikes) {
 
-    public static final ChatSettings DEFAULTS = new ChatSettings(100, 1000);
+    public static final ChatSettings DEFAULTS = new ChatSettings(100, 1000, 65_536, 20, 40, 10);
+
+    /** The defaults with another history size and retention, for tests of history. */
+    public static ChatSettings withHistory(int historySize, int retainedRooms) {
+        return new ChatSettings(historySize, retainedRooms, DEFAULTS.maxMessageBytes, DEFAULTS.messagesPerSecond,
+                DEFAULTS.burst, DEFAULTS.strikes);
+    }
 
     public ChatSettings {
         if (historySize < 0) {
@@ -16,6 +28,13 @@ public record ChatSettings(int historySize, int retainedRooms) {
         }
         if (retainedRooms < 0) {
             throw new IllegalArgumentException("chorus.history.retained-rooms must be 0 or more, was " + retainedRooms);
+        }
+        if (maxMessageBytes < 1) {
+            throw new IllegalArgumentException("chorus.message.max-bytes must be 1 or more, was " + maxMessageBytes);
+        }
+        if (!(messagesPerSecond > 0) || burst < 1 || strikes < 1) {
+            throw new IllegalArgumentException("chorus.rate.messages-per-second must be above 0, chorus.rate.burst and"
+                    + " chorus.rate.strikes 1 or more; were " + messagesPerSecond + ", " + burst + ", " + strikes);
         }
     }
 }

@@ -148,4 +148,24 @@ class OutboxTest {
 
         assertEquals(CloseCodes.TRY_AGAIN_LATER, peer.closedWith().getCloseCode());
     }
+
+    @Test
+    void closeAfterQueuedSendsWhatIsQueuedThenClosesAndTakesNothingNew() {
+        Queue<Runnable> pending = new ArrayDeque<>();
+        FakePeer peer = FakePeer.async("polite", pending::add);
+        Outbox outbox = new Outbox(peer, failures::add);
+        outbox.enqueue("a:0");
+        outbox.enqueue("a:1");
+        outbox.flush();
+
+        outbox.closeAfterQueued(new CloseReason(CloseCodes.VIOLATED_POLICY, "rate limit exceeded"));
+        assertFalse(outbox.enqueue("a:2"));
+        while (!pending.isEmpty()) {
+            pending.remove().run();
+        }
+
+        assertEquals(List.of("a:0", "a:1"), peer.rawFrames());
+        assertEquals(CloseCodes.VIOLATED_POLICY, peer.closedWith().getCloseCode());
+        assertEquals(0, peer.violations());
+    }
 }

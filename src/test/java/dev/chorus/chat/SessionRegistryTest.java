@@ -37,15 +37,18 @@ class SessionRegistryTest {
     private static final OptionalLong FRESH = OptionalLong.empty();
 
     private final ExecutorService completions = Executors.newFixedThreadPool(2);
-    private SessionRegistry registry = registry(new ChatSettings(3, 2));
+    private SessionRegistry registry = registry(ChatSettings.withHistory(3, 2));
 
     @AfterEach
     void stop() {
         completions.shutdownNow();
     }
 
-    private static SessionRegistry registry(ChatSettings settings) {
-        return new SessionRegistry(settings, Clock.fixed(NOW, ZoneOffset.UTC));
+    /** The monotonic time the registry paces senders by; tests move it by hand. */
+    private long nanos;
+
+    private SessionRegistry registry(ChatSettings settings) {
+        return new SessionRegistry(settings, Clock.fixed(NOW, ZoneOffset.UTC), () -> nanos);
     }
 
     private Member join(String room, FakePeer peer) {
@@ -340,5 +343,63 @@ class SessionRegistryTest {
 
         assertEquals(CloseCodes.SERVICE_RESTART, alice.closedWith().getCloseCode());
         assertEquals(0, registry.members());
+    }
+
+    @Test
+    void blankTextGetsAnErrorAndIsNotRelayed() {
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        Member fromAlice = join("lobby", alice);
+        join("lobby", bob);
+
+        registry.say(fromAlice, " \t ");
+
+        assertEquals("empty", only(alice, "error").getString("code"));
+        assertTrue(bob.events("message").isEmpty());
+    }
+
+    @Test
+    void pacesASenderWithErrorsAndClosesItWhenItKeepsFlooding() {
+        registry = registry(new ChatSettings(100, 10, 65_536, 2, 3, 4));
+        FakePeer flooder = FakePeer.inline("flooder");
+        FakePeer bob = FakePeer.inline("bob");
+        Member fromFlooder = join("lobby", flooder);
+        join("lobby", bob);
+
+        for (int i = 0; i < 3 + 3; i++) {
+            registry.say(fromFlooder, "m" + i);
+        }
+        assertEquals(List.of("m0", "m1", "m2"), bob.texts(), "a burst of 3 passes, the rest is dropped");
+        assertEquals(3, flooder.events("error").size());
+        assertEquals("rate-limited", flooder.events("error").get(0).getString("code"));
+
+        nanos += 1_000_000_000L; // one second: 2 more tokens
+        registry.say(fromFlooder, "after a pause");
+        registry.say(fromFlooder, "and another");
+        assertEquals("and another", bob.texts().get(4));
+        assertNull(flooder.closedWith(), "an accepted message clears the strikes");
+
+        for (int i = 0; i < 4; i++) {
+            registry.say(fromFlooder, "flood " + i);
+        }
+        assertEquals(CloseCodes.VIOLATED_POLICY, flooder.closedWith().getCloseCode());
+        assertEquals(1, registry.members());
+    }
+
+    @Test
+    void aMessageOverTheSizeLimitInUtf8BytesClosesWith1009() {
+        registry = registry(new ChatSettings(100, 10, 8, 20, 40, 10));
+        FakePeer bob = FakePeer.inline("bob");
+        FakePeer alice = FakePeer.inline("alice");
+        Member fromAlice = join("lobby", alice);
+        join("lobby", bob);
+
+        registry.say(fromAlice, "ééé");   // 6 bytes: passes
+        registry.say(fromAlice, "éééé");  // 8 bytes: passes
+        assertNull(alice.closedWith());
+        registry.say(fromAlice, "ééééé"); // 10 bytes, though only 5 chars
+
+        assertEquals(List.of("ééé", "éééé"), bob.texts());
+        assertEquals(CloseCodes.TOO_BIG, alice.closedWith().getCloseCode());
     }
 }

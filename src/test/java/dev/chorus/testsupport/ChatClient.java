@@ -13,6 +13,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,15 @@ public final class ChatClient implements AutoCloseable {
     public void send(String text) {
         try {
             session.getBasicRemote().sendText(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("send failed", e);
+        }
+    }
+
+    /** Sends one binary frame and waits until it is written. */
+    public void sendBinary(byte[] data) {
+        try {
+            session.getBasicRemote().sendBinary(ByteBuffer.wrap(data));
         } catch (IOException e) {
             throw new IllegalStateException("send failed", e);
         }
