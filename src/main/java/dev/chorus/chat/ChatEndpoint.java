@@ -1,6 +1,7 @@
 package dev.chorus.chat;
 
 import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
@@ -36,8 +37,8 @@ public class ChatEndpoint {
     }
 
     @OnClose
-    public void close(Session session) {
-        registry.leave(session);
+    public void close(Session session, CloseReason reason) {
+        registry.leave(session, reason);
     }
 
     @OnError

@@ -6,6 +6,7 @@ import jakarta.websocket.SendResult;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -31,6 +32,7 @@ final class Outbox {
     private final Peer peer;
     private final Consumer<Throwable> onFailure;
     private final Queue<String> frames = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger depth = new AtomicInteger();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicReference<Closing> closing = new AtomicReference<>();
 
@@ -49,6 +51,7 @@ final class Outbox {
             return false;
         }
         frames.add(frame);
+        depth.incrementAndGet();
         return true;
     }
 
@@ -81,7 +84,7 @@ final class Outbox {
             return;
         }
         if (!how.afterQueued()) {
-            frames.clear();
+            dropQueued();
         }
         flush();
     }
@@ -90,8 +93,15 @@ final class Outbox {
         return closing.get() != null;
     }
 
+    /** Frames waiting to be sent; a plain counter, since a concurrent queue's size() walks it. */
     int queued() {
-        return frames.size();
+        return depth.get();
+    }
+
+    private void dropQueued() {
+        while (frames.poll() != null) {
+            depth.decrementAndGet();
+        }
     }
 
     /**
@@ -115,6 +125,7 @@ final class Outbox {
                 }
                 continue;
             }
+            depth.decrementAndGet();
             Send send = new Send();
             try {
                 peer.send(frame, send);
@@ -130,7 +141,7 @@ final class Outbox {
 
     /** Ends the outbox for good: {@code writing} stays taken, so nothing is ever sent again. */
     private void finish() {
-        frames.clear();
+        dropQueued();
         CloseReason reason = closing.get().reason();
         if (reason != null) {
             peer.close(reason);
@@ -142,7 +153,7 @@ final class Outbox {
         onFailure.accept(cause);
         closing.compareAndSet(null, STOP_ONLY);
         // Even a close that was to send the queue first: the socket cannot take it.
-        frames.clear();
+        dropQueued();
     }
 
     /**

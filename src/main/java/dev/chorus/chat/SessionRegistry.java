@@ -47,15 +47,17 @@ public class SessionRegistry {
     private final RetainedHistories retained;
     private final Clock clock;
     private final LongSupplier nanoTime;
+    private final ChatMetrics metrics;
 
     @Inject
-    public SessionRegistry(ChatSettings settings) {
-        this(settings, Clock.systemUTC(), System::nanoTime);
+    public SessionRegistry(ChatSettings settings, ChatMetrics metrics) {
+        this(settings, metrics, Clock.systemUTC(), System::nanoTime);
     }
 
     /** With the clock that stamps messages and the monotonic time that paces senders. */
-    SessionRegistry(ChatSettings settings, Clock clock, LongSupplier nanoTime) {
+    SessionRegistry(ChatSettings settings, ChatMetrics metrics, Clock clock, LongSupplier nanoTime) {
         this.settings = settings;
+        this.metrics = metrics;
         this.retained = new RetainedHistories(settings.retainedRooms());
         this.clock = clock;
         this.nanoTime = nanoTime;
@@ -63,7 +65,7 @@ public class SessionRegistry {
 
     /** For the container's client proxy only. */
     protected SessionRegistry() {
-        this(ChatSettings.DEFAULTS);
+        this(ChatSettings.DEFAULTS, new ChatMetrics());
     }
 
     /**
@@ -138,10 +140,12 @@ public class SessionRegistry {
         } else if (text.isBlank()) {
             refuse(member, "empty", "message text is empty");
         } else if (member.allowance().tryTake(nanoTime.getAsLong())) {
+            metrics.received();
             broadcast(member, text);
         } else if (member.allowance().strikes() >= settings.strikes()) {
             dismiss(member, new CloseReason(CloseCodes.VIOLATED_POLICY, "rate limit exceeded"));
         } else {
+            metrics.rateLimited();
             refuse(member, "rate-limited", String.format(Locale.ROOT,
                     "too fast: at most %s messages a second, %d at once; this one was dropped",
                     settings.messagesPerSecond(), settings.burst()));
@@ -194,7 +198,9 @@ public class SessionRegistry {
     }
 
     private void complete(Fanout fanout) {
+        metrics.delivered(fanout.accepted().size());
         for (Member member : fanout.accepted()) {
+            metrics.observeOutboxDepth(member.outbox().queued());
             member.outbox().flush();
         }
         for (Member member : fanout.refused()) {
@@ -210,6 +216,7 @@ public class SessionRegistry {
         try {
             request = JoinRequest.of(roomName, session.getUserPrincipal(), session.getRequestParameterMap());
         } catch (JoinRequest.InvalidRequest e) {
+            metrics.refusedJoin();
             new SessionPeer(session).close(new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
             return;
         }
@@ -236,6 +243,12 @@ public class SessionRegistry {
         } else {
             new SessionPeer(sender).close(reason);
         }
+    }
+
+    /** The connection closed, whoever closed it, with this reason. */
+    public void leave(Session session, CloseReason reason) {
+        metrics.closed(reason.getCloseCode().getCode());
+        leave(session);
     }
 
     public void leave(Session session) {

@@ -48,7 +48,7 @@ class SessionRegistryStressTest {
     private static final int MAX_MESSAGES_PER_STABLE_SENDER = 20_000;
     private static final int MAX_CHURN_CYCLES = 50_000;
 
-    private final SessionRegistry registry = new SessionRegistry(ChatSettings.DEFAULTS);
+    private final SessionRegistry registry = new SessionRegistry(ChatSettings.DEFAULTS, new ChatMetrics());
     private final ExecutorService completions = Executors.newFixedThreadPool(4);
     private final ExecutorService workers =
             Executors.newFixedThreadPool(STABLE_THREADS + CHURN_THREADS + FAILING_THREADS);

@@ -37,6 +37,7 @@ class SessionRegistryTest {
     private static final OptionalLong FRESH = OptionalLong.empty();
 
     private final ExecutorService completions = Executors.newFixedThreadPool(2);
+    private final ChatMetrics metrics = new ChatMetrics();
     private SessionRegistry registry = registry(ChatSettings.withHistory(3, 2));
 
     @AfterEach
@@ -48,7 +49,7 @@ class SessionRegistryTest {
     private long nanos;
 
     private SessionRegistry registry(ChatSettings settings) {
-        return new SessionRegistry(settings, Clock.fixed(NOW, ZoneOffset.UTC), () -> nanos);
+        return new SessionRegistry(settings, metrics, Clock.fixed(NOW, ZoneOffset.UTC), () -> nanos);
     }
 
     private Member join(String room, FakePeer peer) {
@@ -78,7 +79,7 @@ class SessionRegistryTest {
     class AsABean {
 
         @WeldSetup
-        WeldInitiator weld = WeldInitiator.from(SessionRegistry.class)
+        WeldInitiator weld = WeldInitiator.from(SessionRegistry.class, ChatMetrics.class)
                 .addBeans(MockBean.of(ChatSettings.DEFAULTS, ChatSettings.class))
                 .activate(ApplicationScoped.class)
                 .build();
@@ -116,6 +117,8 @@ class SessionRegistryTest {
         assertEquals("hello", message.getString("text"));
         assertEquals("2026-11-25T09:19:07.123Z", message.getString("ts"));
         await().atMost(Duration.ofSeconds(5)).until(() -> carol.events("message").size() == 1);
+        // Welcomes 3, join events 1 + 2, then the message to 2 others and the ack.
+        assertEquals(3 + 3 + 3, metrics.deliveries());
         assertEquals(message, carol.events("message").get(0));
         assertTrue(alice.events("message").isEmpty(), "the sender got its own message back");
         assertEquals(1, only(alice, "ack").getInt("id"));
@@ -371,6 +374,8 @@ class SessionRegistryTest {
         }
         assertEquals(List.of("m0", "m1", "m2"), bob.texts(), "a burst of 3 passes, the rest is dropped");
         assertEquals(3, flooder.events("error").size());
+        assertEquals(3, metrics.rateLimitedMessages());
+        assertEquals(3, metrics.messagesReceived());
         assertEquals("rate-limited", flooder.events("error").get(0).getString("code"));
 
         nanos += 1_000_000_000L; // one second: 2 more tokens

@@ -6,6 +6,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import java.io.File;
+import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
@@ -95,18 +96,25 @@ public abstract class DeployedChorus {
 
     /** {@code GET /chorus/api/stats}. */
     protected JsonObject stats() {
+        try (JsonReader reader = Json.createReader(new StringReader(get("api/stats").body()))) {
+            return reader.readObject();
+        }
+    }
+
+    /** A GET under the deployment that must answer 200. */
+    protected HttpResponse<String> get(String relative) {
         try {
-            HttpResponse<String> response = HTTP.send(
-                    HttpRequest.newBuilder(address("http", "api/stats")).build(),
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(address("http", relative)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new AssertionError("stats answered " + response.statusCode() + ": " + response.body());
+                throw new AssertionError(relative + " answered " + response.statusCode() + ": " + response.body());
             }
-            try (JsonReader reader = Json.createReader(new StringReader(response.body()))) {
-                return reader.readObject();
-            }
-        } catch (Exception e) {
-            throw new AssertionError("stats unavailable", e);
+            return response;
+        } catch (IOException e) {
+            throw new AssertionError(relative + " unavailable", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(relative + " interrupted", e);
         }
     }
 

@@ -1,0 +1,57 @@
+package dev.chorus.api;
+
+import dev.chorus.chat.ChatMetrics;
+import dev.chorus.chat.SessionRegistry;
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.PrintWriter;
+
+/**
+ * {@code GET /chorus/metrics}: Prometheus text exposition format 0.0.4. A servlet rather than a
+ * JAX-RS resource so that it sits at the conventional path, outside {@code /api}.
+ */
+@WebServlet("/metrics")
+public class MetricsServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    @Inject
+    transient SessionRegistry registry;
+
+    @Inject
+    transient ChatMetrics metrics;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setContentType("text/plain; version=0.0.4; charset=utf-8");
+        PrintWriter out = response.getWriter();
+        sample(out, "chorus_sessions", "gauge", "Open WebSocket connections in a room", registry.members());
+        sample(out, "chorus_rooms", "gauge", "Rooms with at least one member", registry.rooms());
+        sample(out, "chorus_messages_received_total", "counter", "Text messages accepted from clients",
+                metrics.messagesReceived());
+        sample(out, "chorus_deliveries_total", "counter", "Frames queued to connections", metrics.deliveries());
+        sample(out, "chorus_outbox_depth_max", "gauge", "Deepest outbound queue of any connection since start",
+                metrics.outboxDepthMax());
+        sample(out, "chorus_refused_joins_total", "counter", "Connections refused at join with 1008",
+                metrics.refusedJoins());
+        sample(out, "chorus_rate_limited_total", "counter", "Messages dropped for rate",
+                metrics.rateLimitedMessages());
+        header(out, "chorus_closes_total", "counter", "Closed connections by close code");
+        metrics.closesByCode().forEach((code, count) ->
+                out.println("chorus_closes_total{code=\"" + code + "\"} " + count));
+    }
+
+    private static void sample(PrintWriter out, String name, String type, String help, long value) {
+        header(out, name, type, help);
+        out.println(name + " " + value);
+    }
+
+    private static void header(PrintWriter out, String name, String type, String help) {
+        out.println("# HELP " + name + " " + help);
+        out.println("# TYPE " + name + " " + type);
+    }
+}
