@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -73,6 +74,11 @@ public class SessionRegistry {
      * first use. The peer gets the welcome, the others the join event.
      */
     public Member join(String roomName, String name, OptionalLong since, Peer peer) {
+        return join(roomName, name, since, peer, member -> { });
+    }
+
+    /** Like {@link #join(String, String, OptionalLong, Peer)}, calling back before anything is sent. */
+    private Member join(String roomName, String name, OptionalLong since, Peer peer, Consumer<Member> admitted) {
         Fanout fanout = new Fanout();
         Member member;
         while (true) {
@@ -85,6 +91,7 @@ public class SessionRegistry {
                 break;
             }
         }
+        admitted.accept(member);
         complete(fanout);
         return member;
     }
@@ -223,8 +230,14 @@ public class SessionRegistry {
         // Undertow refuses larger frames itself (1009) before buffering them; Tyrus does not
         // enforce this setting, so say() checks the size too.
         session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
-        Member member = join(request.room(), request.name(), request.since(), new SessionPeer(session));
-        session.getUserProperties().put(MEMBER, member);
+        // The session must know its member before the welcome goes out: once the client has it,
+        // it may close at once, and @OnClose looks the member up here.
+        Member member = join(request.room(), request.name(), request.since(), new SessionPeer(session),
+                admitted -> session.getUserProperties().put(MEMBER, admitted));
+        if (!session.isOpen()) {
+            // Closed while joining: @OnClose may have run before the member was recorded.
+            leave(member);
+        }
     }
 
     public void say(Session sender, String text) {

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -137,9 +138,13 @@ public abstract class DeployedChorus {
             client.close();
         }
         opened.clear();
-        await().atMost(ChatClient.TIMEOUT).until(() -> {
-            JsonObject stats = stats();
-            return stats.getInt("members") == 0 && stats.getInt("rooms") == 0;
-        });
+        try {
+            await().atMost(ChatClient.TIMEOUT).until(() -> {
+                JsonObject stats = stats();
+                return stats.getInt("members") == 0 && stats.getInt("rooms") == 0;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the registry kept connections after every client closed: " + stats(), e);
+        }
     }
 }
