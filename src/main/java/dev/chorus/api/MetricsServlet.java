@@ -36,6 +36,8 @@ public class MetricsServlet extends HttpServlet {
         sample(out, "chorus_deliveries_total", "counter", "Frames queued to connections", metrics.deliveries());
         sample(out, "chorus_outbox_depth_max", "gauge", "Deepest outbound queue of any connection since start",
                 metrics.outboxDepthMax());
+        sample(out, "chorus_slow_consumer_drops_total", "counter", "Connections dropped with 1013 for a full outbound queue",
+                metrics.slowConsumerDrops());
         sample(out, "chorus_refused_joins_total", "counter", "Connections refused at join with 1008",
                 metrics.refusedJoins());
         sample(out, "chorus_rate_limited_total", "counter", "Messages dropped for rate",

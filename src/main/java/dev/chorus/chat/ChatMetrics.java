@@ -19,6 +19,7 @@ public class ChatMetrics {
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder refusedJoins = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
+    private final LongAdder slowConsumers = new LongAdder();
     private final LongAccumulator outboxDepthMax = new LongAccumulator(Math::max, 0);
     private final ConcurrentMap<Integer, LongAdder> closesByCode = new ConcurrentHashMap<>();
 
@@ -36,6 +37,10 @@ public class ChatMetrics {
 
     void rateLimited() {
         rateLimited.increment();
+    }
+
+    void slowConsumerDropped() {
+        slowConsumers.increment();
     }
 
     void observeOutboxDepth(int depth) {
@@ -64,6 +69,11 @@ public class ChatMetrics {
     /** Messages dropped with a {@code rate-limited} error event. */
     public long rateLimitedMessages() {
         return rateLimited.sum();
+    }
+
+    /** Connections dropped (1013) because their outbound queue was full. */
+    public long slowConsumerDrops() {
+        return slowConsumers.sum();
     }
 
     /** The deepest any connection's outbound queue has been since start. */

@@ -1,5 +1,6 @@
 package dev.chorus.chat;
 
+import dev.chorus.config.ChatSettings;
 import java.util.function.BiConsumer;
 
 /**
@@ -13,10 +14,12 @@ public final class Member {
     private final SendAllowance allowance;
     private volatile String name;
 
-    Member(Room room, Peer peer, SendAllowance allowance, BiConsumer<Member, Throwable> onSendFailure) {
+    Member(Room room, Peer peer, SendAllowance allowance, ChatSettings settings,
+            BiConsumer<Member, Throwable> onSendFailure) {
         this.room = room;
         this.allowance = allowance;
-        this.outbox = new Outbox(peer, cause -> onSendFailure.accept(this, cause));
+        this.outbox = new Outbox(peer, settings.outboxMaxMessages(), settings.outboxMaxChars(),
+                cause -> onSendFailure.accept(this, cause));
     }
 
     public String room() {

@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -30,27 +31,39 @@ final class Outbox {
     private static final Closing STOP_ONLY = new Closing(null, false);
 
     private final Peer peer;
+    private final int maxFrames;
+    private final long maxChars;
     private final Consumer<Throwable> onFailure;
     private final Queue<String> frames = new ConcurrentLinkedQueue<>();
     private final AtomicInteger depth = new AtomicInteger();
+    private final AtomicLong chars = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicReference<Closing> closing = new AtomicReference<>();
 
-    Outbox(Peer peer, Consumer<Throwable> onFailure) {
+    /** An outbox that holds at most {@code maxFrames} frames and {@code maxChars} characters. */
+    Outbox(Peer peer, int maxFrames, long maxChars, Consumer<Throwable> onFailure) {
         this.peer = peer;
+        this.maxFrames = maxFrames;
+        this.maxChars = maxChars;
         this.onFailure = onFailure;
     }
 
     /**
-     * Queues a frame for sending. Returns false when this outbox takes no more frames, and the
-     * caller should drop the connection. This is where a bound on queued messages and bytes, and
-     * the slow-consumer policy that goes with it, plug in.
+     * Queues a frame for sending. Returns false when this outbox is closed, or when the frame
+     * would take it over its bounds: the receiver is not keeping up, and the caller should drop it
+     * rather than let its backlog grow without limit. An empty outbox takes any frame, however
+     * large (a welcome with a long history), because its receiver is not behind.
      */
     boolean enqueue(String frame) {
         if (closing.get() != null) {
             return false;
         }
+        int queued = depth.get();
+        if (queued > 0 && (queued >= maxFrames || chars.get() + frame.length() > maxChars)) {
+            return false;
+        }
         frames.add(frame);
+        chars.addAndGet(frame.length());
         depth.incrementAndGet();
         return true;
     }
@@ -99,9 +112,14 @@ final class Outbox {
     }
 
     private void dropQueued() {
-        while (frames.poll() != null) {
-            depth.decrementAndGet();
+        for (String frame = frames.poll(); frame != null; frame = frames.poll()) {
+            taken(frame);
         }
+    }
+
+    private void taken(String frame) {
+        depth.decrementAndGet();
+        chars.addAndGet(-frame.length());
     }
 
     /**
@@ -125,7 +143,7 @@ final class Outbox {
                 }
                 continue;
             }
-            depth.decrementAndGet();
+            taken(frame);
             Send send = new Send();
             try {
                 peer.send(frame, send);

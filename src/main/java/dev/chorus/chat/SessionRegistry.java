@@ -86,7 +86,7 @@ public class SessionRegistry {
                     ? found
                     : new Room(key, historyFor(key, found), clock));
             SendAllowance allowance = new SendAllowance(settings.messagesPerSecond(), settings.burst(), nanoTime.getAsLong());
-            member = new Member(room, peer, allowance, this::dropAfterSendFailure);
+            member = new Member(room, peer, allowance, settings, this::dropAfterSendFailure);
             if (room.admit(member, name, since, fanout)) {
                 break;
             }
@@ -211,7 +211,11 @@ public class SessionRegistry {
             member.outbox().flush();
         }
         for (Member member : fanout.refused()) {
-            evict(member, new CloseReason(CloseCodes.TRY_AGAIN_LATER, "outbound queue closed"));
+            if (!member.outbox().isClosed()) {
+                // Refused while open: its queue is full, the receiver is not keeping up.
+                metrics.slowConsumerDropped();
+                evict(member, new CloseReason(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full"));
+            }
         }
     }
 

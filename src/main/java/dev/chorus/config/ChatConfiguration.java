@@ -36,6 +36,14 @@ public class ChatConfiguration {
     @ConfigProperty(name = "chorus.rate.strikes", defaultValue = "10")
     int strikes;
 
+    @Inject
+    @ConfigProperty(name = "chorus.outbox.max-messages", defaultValue = "1024")
+    int outboxMaxMessages;
+
+    @Inject
+    @ConfigProperty(name = "chorus.outbox.max-chars", defaultValue = "1048576")
+    long outboxMaxChars;
+
     /** Whether the operator endpoints under {@code /api/rooms/.../reconnect} answer. Off by default. */
     @Inject
     @ConfigProperty(name = "chorus.admin.enabled", defaultValue = "false")
@@ -43,7 +51,8 @@ public class ChatConfiguration {
 
     @Produces
     ChatSettings chatSettings() {
-        return new ChatSettings(historySize, retainedRooms, maxMessageBytes, messagesPerSecond, burst, strikes);
+        return new ChatSettings(historySize, retainedRooms, maxMessageBytes, messagesPerSecond, burst, strikes,
+                outboxMaxMessages, outboxMaxChars);
     }
 
     public boolean adminEnabled() {

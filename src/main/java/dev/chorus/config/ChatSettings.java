@@ -10,16 +10,18 @@ package dev.chorus.config;
  * @param messagesPerSecond the steady rate a client may send at
  * @param burst how many messages a client may send at once before the rate applies
  * @param strikes how many messages in a row may be refused for rate before the connection closes with 1008
+ * @param outboxMaxMessages frames a connection may have waiting to be sent before it is dropped as too slow (1013)
+ * @param outboxMaxChars characters of frames a connection may have waiting before it is dropped as too slow
  */
 public record ChatSettings(int historySize, int retainedRooms, int maxMessageBytes,
-        double messagesPerSecond, int burst, int strikes) {
+        double messagesPerSecond, int burst, int strikes, int outboxMaxMessages, long outboxMaxChars) {
 
-    public static final ChatSettings DEFAULTS = new ChatSettings(100, 1000, 65_536, 20, 40, 10);
+    public static final ChatSettings DEFAULTS = new ChatSettings(100, 1000, 65_536, 20, 40, 10, 1024, 1_048_576);
 
     /** The defaults with another history size and retention, for tests of history. */
     public static ChatSettings withHistory(int historySize, int retainedRooms) {
         return new ChatSettings(historySize, retainedRooms, DEFAULTS.maxMessageBytes, DEFAULTS.messagesPerSecond,
-                DEFAULTS.burst, DEFAULTS.strikes);
+                DEFAULTS.burst, DEFAULTS.strikes, DEFAULTS.outboxMaxMessages, DEFAULTS.outboxMaxChars);
     }
 
     public ChatSettings {
@@ -35,6 +37,10 @@ public record ChatSettings(int historySize, int retainedRooms, int maxMessageByt
         if (!(messagesPerSecond > 0) || burst < 1 || strikes < 1) {
             throw new IllegalArgumentException("chorus.rate.messages-per-second must be above 0, chorus.rate.burst and"
                     + " chorus.rate.strikes 1 or more; were " + messagesPerSecond + ", " + burst + ", " + strikes);
+        }
+        if (outboxMaxMessages < 1 || outboxMaxChars < 1) {
+            throw new IllegalArgumentException("chorus.outbox.max-messages and chorus.outbox.max-chars must be 1 or more,"
+                    + " were " + outboxMaxMessages + ", " + outboxMaxChars);
         }
     }
 }

@@ -9,27 +9,10 @@ import dev.chorus.testsupport.DeployedChorus;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
-import java.net.http.HttpResponse;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class ObservabilityIT extends DeployedChorus {
-
-    private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+(?:\\{[^}]*})?) (\\d+)$", Pattern.MULTILINE);
-
-    private Map<String, Long> metrics() {
-        HttpResponse<String> response = get("metrics");
-        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
-        Map<String, Long> samples = new HashMap<>();
-        Matcher matcher = SAMPLE.matcher(response.body());
-        while (matcher.find()) {
-            samples.put(matcher.group(1), Long.parseLong(matcher.group(2)));
-        }
-        return samples;
-    }
 
     @Test
     void healthSaysUp() {

@@ -33,7 +33,7 @@ class OutboxTest {
     @Test
     void sendsQueuedFramesInOrderWhenSendsCompleteInline() {
         FakePeer peer = FakePeer.inline("inline");
-        Outbox outbox = new Outbox(peer, failures::add);
+        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
 
         // Deep enough that recursing once per inline completion would overflow the stack.
         List<String> frames = IntStream.range(0, 100_000).mapToObj(i -> "a:" + i).toList();
@@ -48,7 +48,7 @@ class OutboxTest {
     @Test
     void keepsOneSendInFlightWhenSendsCompleteLaterOnOtherThreads() {
         FakePeer peer = FakePeer.async("async", completions);
-        Outbox outbox = new Outbox(peer, failures::add);
+        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
 
         for (int i = 0; i < 5_000; i++) {
             outbox.enqueue("a:" + i);
@@ -63,7 +63,7 @@ class OutboxTest {
     @Test
     void concurrentFlushesFromManyThreadsNeverOverlapSends() throws Exception {
         FakePeer peer = FakePeer.async("async", completions);
-        Outbox outbox = new Outbox(peer, failures::add);
+        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
         int senders = 8;
         int each = 2_000;
 
@@ -89,7 +89,7 @@ class OutboxTest {
     @Test
     void failedSendReportsOnceAndStopsAllFurtherWrites() {
         FakePeer peer = FakePeer.failingOnSend("fails", completions, 3);
-        Outbox outbox = new Outbox(peer, failures::add);
+        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
 
         for (int i = 0; i < 10; i++) {
             outbox.enqueue("a:" + i);
@@ -108,7 +108,7 @@ class OutboxTest {
     @Test
     void closedOutboxDropsQueuedFramesAndRefusesNewOnes() {
         FakePeer peer = FakePeer.inline("closed");
-        Outbox outbox = new Outbox(peer, failures::add);
+        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
         outbox.enqueue("a:0");
 
         outbox.close(null);
@@ -123,7 +123,7 @@ class OutboxTest {
     void closeWaitsForTheSendInFlightAndNothingIsSentAfterIt() {
         Queue<Runnable> pending = new ArrayDeque<>();
         FakePeer peer = FakePeer.async("held", pending::add);
-        Outbox outbox = new Outbox(peer, failures::add);
+        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
         outbox.enqueue("a:0");
         outbox.enqueue("a:1");
         outbox.flush();
@@ -141,7 +141,7 @@ class OutboxTest {
     @Test
     void closeWithNothingInFlightClosesAtOnceAndOnlyTheFirstCloseCounts() {
         FakePeer peer = FakePeer.inline("idle");
-        Outbox outbox = new Outbox(peer, failures::add);
+        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
 
         outbox.close(new CloseReason(CloseCodes.TRY_AGAIN_LATER, "first"));
         outbox.close(new CloseReason(CloseCodes.GOING_AWAY, "second"));
@@ -153,7 +153,7 @@ class OutboxTest {
     void closeAfterQueuedSendsWhatIsQueuedThenClosesAndTakesNothingNew() {
         Queue<Runnable> pending = new ArrayDeque<>();
         FakePeer peer = FakePeer.async("polite", pending::add);
-        Outbox outbox = new Outbox(peer, failures::add);
+        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
         outbox.enqueue("a:0");
         outbox.enqueue("a:1");
         outbox.flush();
@@ -167,5 +167,24 @@ class OutboxTest {
         assertEquals(List.of("a:0", "a:1"), peer.rawFrames());
         assertEquals(CloseCodes.VIOLATED_POLICY, peer.closedWith().getCloseCode());
         assertEquals(0, peer.violations());
+    }
+
+    @Test
+    void refusesFramesBeyondItsBoundsButAnEmptyOutboxTakesAnyFrame() {
+        FakePeer peer = FakePeer.async("behind", new ArrayDeque<Runnable>()::add);
+        Outbox byCount = new Outbox(peer, 2, Long.MAX_VALUE, failures::add);
+        assertTrue(byCount.enqueue("a:0"));
+        assertTrue(byCount.enqueue("a:1"));
+        assertFalse(byCount.enqueue("a:2"), "a third frame exceeds 2 queued");
+
+        Outbox byChars = new Outbox(peer, Integer.MAX_VALUE, 10, failures::add);
+        assertTrue(byChars.enqueue("x".repeat(100)), "an empty outbox takes a frame larger than its bound");
+        assertFalse(byChars.enqueue("y"));
+
+        Outbox draining = new Outbox(FakePeer.inline("keeps up"), Integer.MAX_VALUE, 10, failures::add);
+        assertTrue(draining.enqueue("123456"));
+        draining.flush();
+        assertTrue(draining.enqueue("123456"), "sent frames no longer count against the bound");
+        assertEquals(1, draining.queued());
     }
 }

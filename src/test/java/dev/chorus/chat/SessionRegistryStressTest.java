@@ -48,7 +48,9 @@ class SessionRegistryStressTest {
     private static final int MAX_MESSAGES_PER_STABLE_SENDER = 20_000;
     private static final int MAX_CHURN_CYCLES = 50_000;
 
-    private final SessionRegistry registry = new SessionRegistry(ChatSettings.DEFAULTS, new ChatMetrics());
+    /** Unbounded outboxes: the fake peers' completion pool lags the senders, which is no fault here. */
+    private final SessionRegistry registry = new SessionRegistry(new ChatSettings(100, 1000, 65_536, 20, 40, 10,
+            Integer.MAX_VALUE, Long.MAX_VALUE), new ChatMetrics());
     private final ExecutorService completions = Executors.newFixedThreadPool(4);
     private final ExecutorService workers =
             Executors.newFixedThreadPool(STABLE_THREADS + CHURN_THREADS + FAILING_THREADS);

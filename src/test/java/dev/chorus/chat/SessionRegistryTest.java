@@ -19,8 +19,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.weld.junit.MockBean;
@@ -363,7 +365,7 @@ class SessionRegistryTest {
 
     @Test
     void pacesASenderWithErrorsAndClosesItWhenItKeepsFlooding() {
-        registry = registry(new ChatSettings(100, 10, 65_536, 2, 3, 4));
+        registry = registry(new ChatSettings(100, 10, 65_536, 2, 3, 4, 1024, 1_048_576));
         FakePeer flooder = FakePeer.inline("flooder");
         FakePeer bob = FakePeer.inline("bob");
         Member fromFlooder = join("lobby", flooder);
@@ -393,7 +395,7 @@ class SessionRegistryTest {
 
     @Test
     void aMessageOverTheSizeLimitInUtf8BytesClosesWith1009() {
-        registry = registry(new ChatSettings(100, 10, 8, 20, 40, 10));
+        registry = registry(new ChatSettings(100, 10, 8, 20, 40, 10, 1024, 1_048_576));
         FakePeer bob = FakePeer.inline("bob");
         FakePeer alice = FakePeer.inline("alice");
         Member fromAlice = join("lobby", alice);
@@ -406,5 +408,27 @@ class SessionRegistryTest {
 
         assertEquals(List.of("ééé", "éééé"), bob.texts());
         assertEquals(CloseCodes.TOO_BIG, alice.closedWith().getCloseCode());
+    }
+
+    @Test
+    void dropsAReceiverThatFallsBehindWith1013AndTheOthersNeverNotice() {
+        registry = registry(new ChatSettings(100, 10, 65_536, 1000, 1000, 10, 5, 1_048_576));
+        Queue<Runnable> neverCompleted = new ArrayDeque<>();
+        FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
+        FakePeer healthy = FakePeer.inline("healthy");
+        Member sender = join("lobby", FakePeer.inline("sender"));
+        join("lobby", healthy);
+        join("lobby", stuck);
+
+        for (int i = 0; i < 20; i++) {
+            registry.broadcast(sender, "sender:" + i);
+        }
+
+        assertEquals(20, healthy.texts().size());
+        assertEquals(0, healthy.violations());
+        assertEquals(2, registry.members());
+        assertEquals(1, metrics.slowConsumerDrops());
+        neverCompleted.forEach(Runnable::run); // the welcome's send finally completes
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, stuck.closedWith().getCloseCode());
     }
 }

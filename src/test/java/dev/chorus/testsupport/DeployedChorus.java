@@ -16,9 +16,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -39,6 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public abstract class DeployedChorus {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Pattern METRIC_SAMPLE = Pattern.compile("^([a-z_]+(?:\\{[^}]*})?) (\\d+)$", Pattern.MULTILINE);
 
     /**
      * Where the container says the deployment is. Payara Micro reports its first non-loopback
@@ -95,11 +100,32 @@ public abstract class DeployedChorus {
         return socket;
     }
 
+    /** A client that joins and then never reads; closed after the test like the others. */
+    protected StalledClient connectStalled(String room, String name) throws IOException {
+        StalledClient client = StalledClient.connect(chat(room, "name=" + name));
+        opened.add(client);
+        return client;
+    }
+
     /** {@code GET /chorus/api/stats}. */
     protected JsonObject stats() {
         try (JsonReader reader = Json.createReader(new StringReader(get("api/stats").body()))) {
             return reader.readObject();
         }
+    }
+
+    /** {@code GET /chorus/metrics}, as sample name (with labels) to value. */
+    protected Map<String, Long> metrics() {
+        HttpResponse<String> response = get("metrics");
+        if (!response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain")) {
+            throw new AssertionError("metrics are not text/plain: " + response.headers());
+        }
+        Map<String, Long> samples = new HashMap<>();
+        Matcher matcher = METRIC_SAMPLE.matcher(response.body());
+        while (matcher.find()) {
+            samples.put(matcher.group(1), Long.parseLong(matcher.group(2)));
+        }
+        return samples;
     }
 
     /** A GET under the deployment that must answer 200. */

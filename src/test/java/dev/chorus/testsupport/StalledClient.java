@@ -1,0 +1,65 @@
+package dev.chorus.testsupport;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A WebSocket client that completes the handshake and then never reads again, with a tiny
+ * receive buffer: the server's writes to it soon stall, like a phone on a dead network.
+ */
+public final class StalledClient implements AutoCloseable {
+
+    private final Socket socket;
+
+    private StalledClient(Socket socket) {
+        this.socket = socket;
+    }
+
+    /** Connects to a {@code ws://} URI on loopback and returns once the server has said 101. */
+    public static StalledClient connect(URI uri) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.setSoTimeout((int) ChatClient.TIMEOUT.toMillis());
+        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
+        String request = "GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                + " HTTP/1.1\r\n"
+                + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
+                + "Upgrade: websocket\r\n"
+                + "Connection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n";
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        String status = readHeaders(socket.getInputStream());
+        if (!status.startsWith("HTTP/1.1 101")) {
+            socket.close();
+            throw new IOException("handshake refused: " + status);
+        }
+        return new StalledClient(socket);
+    }
+
+    /** Reads the response head byte by byte, so that not one byte of the frames after it is read. */
+    private static String readHeaders(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < end.length) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed during the handshake");
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
