@@ -38,6 +38,8 @@ public class MetricsServlet extends HttpServlet {
                 metrics.outboxDepthMax());
         sample(out, "chorus_slow_consumer_drops_total", "counter", "Connections dropped with 1013 for a full outbound queue",
                 metrics.slowConsumerDrops());
+        sample(out, "chorus_silent_drops_total", "counter", "Connections dropped with 1001 for no pong in time",
+                metrics.silentDrops());
         sample(out, "chorus_refused_joins_total", "counter", "Connections refused at join with 1008",
                 metrics.refusedJoins());
         sample(out, "chorus_rate_limited_total", "counter", "Messages dropped for rate",

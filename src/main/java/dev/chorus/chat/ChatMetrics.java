@@ -20,6 +20,7 @@ public class ChatMetrics {
     private final LongAdder refusedJoins = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
     private final LongAdder slowConsumers = new LongAdder();
+    private final LongAdder silent = new LongAdder();
     private final LongAccumulator outboxDepthMax = new LongAccumulator(Math::max, 0);
     private final ConcurrentMap<Integer, LongAdder> closesByCode = new ConcurrentHashMap<>();
 
@@ -41,6 +42,10 @@ public class ChatMetrics {
 
     void slowConsumerDropped() {
         slowConsumers.increment();
+    }
+
+    void silentDropped() {
+        silent.increment();
     }
 
     void observeOutboxDepth(int depth) {
@@ -74,6 +79,11 @@ public class ChatMetrics {
     /** Connections dropped (1013) because their outbound queue was full. */
     public long slowConsumerDrops() {
         return slowConsumers.sum();
+    }
+
+    /** Connections dropped (1001) because no message or pong came within the silence limit. */
+    public long silentDrops() {
+        return silent.sum();
     }
 
     /** The deepest any connection's outbound queue has been since start. */

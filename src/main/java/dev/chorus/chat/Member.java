@@ -13,6 +13,8 @@ public final class Member {
     private final Outbox outbox;
     private final SendAllowance allowance;
     private volatile String name;
+    /** When the client last showed it is there (a message or a pong), in System.nanoTime terms. */
+    private volatile long heardAt;
 
     Member(Room room, Peer peer, SendAllowance allowance, ChatSettings settings,
             BiConsumer<Member, Throwable> onSendFailure) {
@@ -37,6 +39,14 @@ public final class Member {
 
     Room joined() {
         return room;
+    }
+
+    void heard(long nowNanos) {
+        heardAt = nowNanos;
+    }
+
+    long heardAt() {
+        return heardAt;
     }
 
     SendAllowance allowance() {

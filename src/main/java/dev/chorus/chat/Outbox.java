@@ -3,6 +3,7 @@ package dev.chorus.chat;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
+import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,6 +27,12 @@ final class Outbox {
     /** How the outbox ends: with what reason (null: leave the socket to the container), and when. */
     private record Closing(CloseReason reason, boolean afterQueued) {
     }
+
+    /**
+     * Queued like a frame, so that a ping never overlaps a send; recognised by identity, so no
+     * text a client sends can ever be taken for it.
+     */
+    static final String PING = new String("ping");
 
     /** A close that stops writing but leaves the socket to the container, which is closing it. */
     private static final Closing STOP_ONLY = new Closing(null, false);
@@ -144,6 +151,14 @@ final class Outbox {
                 continue;
             }
             taken(frame);
+            if (frame == PING) {
+                try {
+                    peer.ping();
+                } catch (IOException | RuntimeException e) {
+                    failed(e);
+                }
+                continue;
+            }
             Send send = new Send();
             try {
                 peer.send(frame, send);

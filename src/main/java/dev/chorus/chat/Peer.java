@@ -17,6 +17,14 @@ public interface Peer {
      */
     void send(String frame, SendHandler done);
 
+    /**
+     * Sends a ping control frame; the client's pong shows it is still there. Called under the
+     * same one-write-at-a-time rule as {@link #send}.
+     *
+     * @throws java.io.IOException if the connection is broken
+     */
+    void ping() throws java.io.IOException;
+
     /** Closes the connection; a peer that is already gone ignores it. */
     void close(CloseReason reason);
 }

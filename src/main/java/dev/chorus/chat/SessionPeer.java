@@ -4,6 +4,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,6 +22,11 @@ final class SessionPeer implements Peer {
     @Override
     public void send(String frame, SendHandler done) {
         session.getAsyncRemote().sendText(frame, done);
+    }
+
+    @Override
+    public void ping() throws IOException {
+        session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -85,8 +86,10 @@ public class SessionRegistry {
             Room room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired()
                     ? found
                     : new Room(key, historyFor(key, found), clock));
-            SendAllowance allowance = new SendAllowance(settings.messagesPerSecond(), settings.burst(), nanoTime.getAsLong());
+            long now = nanoTime.getAsLong();
+            SendAllowance allowance = new SendAllowance(settings.messagesPerSecond(), settings.burst(), now);
             member = new Member(room, peer, allowance, settings, this::dropAfterSendFailure);
+            member.heard(now);
             if (room.admit(member, name, since, fanout)) {
                 break;
             }
@@ -141,6 +144,7 @@ public class SessionRegistry {
      * faster than the member's allowance; after {@code strikes} refusals in a row, a 1008 close.
      */
     public void say(Member member, String text) {
+        member.heard(nanoTime.getAsLong());
         if (isOverSizeLimit(text)) {
             dismiss(member, new CloseReason(CloseCodes.TOO_BIG,
                     "message over " + settings.maxMessageBytes() + " bytes"));
@@ -184,6 +188,32 @@ public class SessionRegistry {
         }
         dismiss(member, new CloseReason(CloseCodes.SERVICE_RESTART, "reconnect"));
         return true;
+    }
+
+    /**
+     * One heartbeat: drops (1001) every member not heard from, by message or pong, within
+     * {@code silenceSeconds}, and pings the others. The ping is queued like a frame, so it waits
+     * behind what the member has queued and never overlaps a send.
+     */
+    public void heartbeat() {
+        long now = nanoTime.getAsLong();
+        long silence = TimeUnit.SECONDS.toNanos(settings.silenceSeconds());
+        List<Member> silent = new ArrayList<>();
+        Fanout pings = new Fanout();
+        for (Room room : rooms.values()) {
+            for (Member member : room.members()) {
+                if (now - member.heardAt() > silence) {
+                    silent.add(member);
+                } else {
+                    pings.offer(member, Outbox.PING);
+                }
+            }
+        }
+        for (Member member : silent) {
+            metrics.silentDropped();
+            evict(member, new CloseReason(CloseCodes.GOING_AWAY, "no pong for " + settings.silenceSeconds() + " s"));
+        }
+        complete(pings);
     }
 
     /** Members across all rooms. */
@@ -272,6 +302,14 @@ public class SessionRegistry {
         Member member = memberOf(session);
         if (member != null) {
             leave(member);
+        }
+    }
+
+    /** A pong (or any frame) shows the client is still there. */
+    public void heard(Session session) {
+        Member member = memberOf(session);
+        if (member != null) {
+            member.heard(nanoTime.getAsLong());
         }
     }
 

@@ -44,6 +44,14 @@ public class ChatConfiguration {
     @ConfigProperty(name = "chorus.outbox.max-chars", defaultValue = "1048576")
     long outboxMaxChars;
 
+    @Inject
+    @ConfigProperty(name = "chorus.heartbeat.seconds", defaultValue = "25")
+    int heartbeatSeconds;
+
+    @Inject
+    @ConfigProperty(name = "chorus.heartbeat.silence-seconds", defaultValue = "60")
+    int silenceSeconds;
+
     /** Whether the operator endpoints under {@code /api/rooms/.../reconnect} answer. Off by default. */
     @Inject
     @ConfigProperty(name = "chorus.admin.enabled", defaultValue = "false")
@@ -52,7 +60,7 @@ public class ChatConfiguration {
     @Produces
     ChatSettings chatSettings() {
         return new ChatSettings(historySize, retainedRooms, maxMessageBytes, messagesPerSecond, burst, strikes,
-                outboxMaxMessages, outboxMaxChars);
+                outboxMaxMessages, outboxMaxChars, heartbeatSeconds, silenceSeconds);
     }
 
     public boolean adminEnabled() {

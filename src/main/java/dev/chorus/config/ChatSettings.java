@@ -12,16 +12,21 @@ package dev.chorus.config;
  * @param strikes how many messages in a row may be refused for rate before the connection closes with 1008
  * @param outboxMaxMessages frames a connection may have waiting to be sent before it is dropped as too slow (1013)
  * @param outboxMaxChars characters of frames a connection may have waiting before it is dropped as too slow
+ * @param heartbeatSeconds how often the server pings every connection
+ * @param silenceSeconds how long a connection may go without a message or a pong before it is dropped
  */
 public record ChatSettings(int historySize, int retainedRooms, int maxMessageBytes,
-        double messagesPerSecond, int burst, int strikes, int outboxMaxMessages, long outboxMaxChars) {
+        double messagesPerSecond, int burst, int strikes, int outboxMaxMessages, long outboxMaxChars,
+        int heartbeatSeconds, int silenceSeconds) {
 
-    public static final ChatSettings DEFAULTS = new ChatSettings(100, 1000, 65_536, 20, 40, 10, 1024, 1_048_576);
+    public static final ChatSettings DEFAULTS =
+            new ChatSettings(100, 1000, 65_536, 20, 40, 10, 1024, 1_048_576, 25, 60);
 
     /** The defaults with another history size and retention, for tests of history. */
     public static ChatSettings withHistory(int historySize, int retainedRooms) {
         return new ChatSettings(historySize, retainedRooms, DEFAULTS.maxMessageBytes, DEFAULTS.messagesPerSecond,
-                DEFAULTS.burst, DEFAULTS.strikes, DEFAULTS.outboxMaxMessages, DEFAULTS.outboxMaxChars);
+                DEFAULTS.burst, DEFAULTS.strikes, DEFAULTS.outboxMaxMessages, DEFAULTS.outboxMaxChars,
+                DEFAULTS.heartbeatSeconds, DEFAULTS.silenceSeconds);
     }
 
     public ChatSettings {
@@ -41,6 +46,11 @@ public record ChatSettings(int historySize, int retainedRooms, int maxMessageByt
         if (outboxMaxMessages < 1 || outboxMaxChars < 1) {
             throw new IllegalArgumentException("chorus.outbox.max-messages and chorus.outbox.max-chars must be 1 or more,"
                     + " were " + outboxMaxMessages + ", " + outboxMaxChars);
+        }
+        if (heartbeatSeconds < 1 || silenceSeconds <= heartbeatSeconds) {
+            throw new IllegalArgumentException("chorus.heartbeat.seconds must be 1 or more and chorus.heartbeat.silence-seconds"
+                    + " longer, or every client would be dropped between two pings; were " + heartbeatSeconds + ", "
+                    + silenceSeconds);
         }
     }
 }

@@ -365,7 +365,7 @@ class SessionRegistryTest {
 
     @Test
     void pacesASenderWithErrorsAndClosesItWhenItKeepsFlooding() {
-        registry = registry(new ChatSettings(100, 10, 65_536, 2, 3, 4, 1024, 1_048_576));
+        registry = registry(new ChatSettings(100, 10, 65_536, 2, 3, 4, 1024, 1_048_576, 25, 60));
         FakePeer flooder = FakePeer.inline("flooder");
         FakePeer bob = FakePeer.inline("bob");
         Member fromFlooder = join("lobby", flooder);
@@ -395,7 +395,7 @@ class SessionRegistryTest {
 
     @Test
     void aMessageOverTheSizeLimitInUtf8BytesClosesWith1009() {
-        registry = registry(new ChatSettings(100, 10, 8, 20, 40, 10, 1024, 1_048_576));
+        registry = registry(new ChatSettings(100, 10, 8, 20, 40, 10, 1024, 1_048_576, 25, 60));
         FakePeer bob = FakePeer.inline("bob");
         FakePeer alice = FakePeer.inline("alice");
         Member fromAlice = join("lobby", alice);
@@ -412,7 +412,7 @@ class SessionRegistryTest {
 
     @Test
     void dropsAReceiverThatFallsBehindWith1013AndTheOthersNeverNotice() {
-        registry = registry(new ChatSettings(100, 10, 65_536, 1000, 1000, 10, 5, 1_048_576));
+        registry = registry(new ChatSettings(100, 10, 65_536, 1000, 1000, 10, 5, 1_048_576, 25, 60));
         Queue<Runnable> neverCompleted = new ArrayDeque<>();
         FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
         FakePeer healthy = FakePeer.inline("healthy");
@@ -430,5 +430,46 @@ class SessionRegistryTest {
         assertEquals(1, metrics.slowConsumerDrops());
         neverCompleted.forEach(Runnable::run); // the welcome's send finally completes
         assertEquals(CloseCodes.TRY_AGAIN_LATER, stuck.closedWith().getCloseCode());
+    }
+
+    @Test
+    void heartbeatPingsMembersItHeardFromAndDropsTheSilentOnesWith1001() {
+        FakePeer talker = FakePeer.inline("talker");
+        FakePeer quiet = FakePeer.inline("quiet");
+        Member talking = join("lobby", talker);
+        join("lobby", quiet);
+
+        nanos += 30_000_000_000L;
+        registry.say(talking, "still here");
+        registry.heartbeat();
+        assertEquals(1, talker.pings());
+        assertEquals(1, quiet.pings(), "30 s of silence is within the 60 s limit");
+
+        nanos += 31_000_000_000L;
+        registry.heartbeat();
+
+        assertEquals(CloseCodes.GOING_AWAY, quiet.closedWith().getCloseCode());
+        assertEquals(2, talker.pings());
+        assertEquals(1, metrics.silentDrops());
+        assertEquals(1, registry.members());
+        assertEquals(0, talker.violations() + quiet.violations());
+    }
+
+    @Test
+    void aPingWaitsBehindTheFramesAlreadyQueued() {
+        Queue<Runnable> pending = new ArrayDeque<>();
+        FakePeer slow = FakePeer.async("slow", pending::add);
+        Member sender = join("lobby", FakePeer.inline("sender"));
+        join("lobby", slow);
+        registry.broadcast(sender, "queued");
+
+        registry.heartbeat();
+        assertEquals(0, slow.pings(), "pinged while a send was in flight");
+        while (!pending.isEmpty()) {
+            pending.remove().run();
+        }
+
+        assertEquals(1, slow.pings());
+        assertEquals(0, slow.violations());
     }
 }

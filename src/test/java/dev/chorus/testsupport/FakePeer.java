@@ -44,6 +44,7 @@ public final class FakePeer implements Peer {
     private final Map<String, Integer> lastSeqBySender = new ConcurrentHashMap<>();
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private final AtomicInteger sends = new AtomicInteger();
+    private final AtomicInteger pings = new AtomicInteger();
     private final AtomicInteger messagesAndAcks = new AtomicInteger();
     private final AtomicInteger violations = new AtomicInteger();
     /** Touched only by the one send in flight, so no lock is needed. */
@@ -150,6 +151,19 @@ public final class FakePeer implements Peer {
         if (last != null && seq != last + 1) {
             violations.incrementAndGet();
         }
+    }
+
+    @Override
+    public void ping() {
+        if (inFlight.get() || failed || closedWith != null) {
+            violations.incrementAndGet();
+        }
+        pings.incrementAndGet();
+    }
+
+    /** Pings the registry sent this peer. */
+    public int pings() {
+        return pings.get();
     }
 
     @Override
