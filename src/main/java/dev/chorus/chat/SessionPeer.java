@@ -24,6 +24,17 @@ final class SessionPeer implements Peer {
         session.getAsyncRemote().sendText(frame, done);
     }
 
+    /**
+     * Refuses a connection from within @OnOpen: sends the error event, and closes only when that
+     * write completes. Payara (Tyrus over servlet upgrade) recycles the upgrade request if the
+     * connection closes while @OnOpen still runs, and then neither side sees the close (seen as
+     * an NPE in Request.upgrade and a client waiting forever); its writes during @OnOpen complete
+     * only once the upgrade is done, so closing from the completion is safe.
+     */
+    void refuse(String errorEvent, CloseReason reason) {
+        session.getAsyncRemote().sendText(errorEvent, result -> close(reason));
+    }
+
     @Override
     public void ping() throws IOException {
         session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));

@@ -258,7 +258,8 @@ public class SessionRegistry {
             request = JoinRequest.of(roomName, session.getUserPrincipal(), session.getRequestParameterMap());
         } catch (JoinRequest.InvalidRequest e) {
             metrics.refusedJoin();
-            new SessionPeer(session).close(new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
+            new SessionPeer(session).refuse(ServerEvents.error("invalid-join", e.getMessage()),
+                    new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
             return;
         }
         // Undertow refuses larger frames itself (1009) before buffering them; Tyrus does not

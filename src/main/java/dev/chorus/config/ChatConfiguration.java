@@ -1,8 +1,11 @@
 package dev.chorus.config;
 
+import dev.chorus.handshake.OriginPolicy;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -52,15 +55,36 @@ public class ChatConfiguration {
     @ConfigProperty(name = "chorus.heartbeat.silence-seconds", defaultValue = "60")
     int silenceSeconds;
 
+    /** Comma-separated origins allowed besides the server's own; none by default. */
+    @Inject
+    @ConfigProperty(name = "chorus.origins")
+    Optional<String> origins;
+
+    @Inject
+    @ConfigProperty(name = "chorus.origins.allow-missing", defaultValue = "true")
+    boolean allowMissingOrigin;
+
     /** Whether the operator endpoints under {@code /api/rooms/.../reconnect} answer. Off by default. */
     @Inject
     @ConfigProperty(name = "chorus.admin.enabled", defaultValue = "false")
     boolean adminEnabled;
 
+    private OriginPolicy originPolicy;
+
     @Produces
     ChatSettings chatSettings() {
         return new ChatSettings(historySize, retainedRooms, maxMessageBytes, messagesPerSecond, burst, strikes,
                 outboxMaxMessages, outboxMaxChars, heartbeatSeconds, silenceSeconds);
+    }
+
+    /** Which pages may open chat connections: the server's own origin plus {@code chorus.origins}. */
+    public OriginPolicy originPolicy() {
+        return originPolicy;
+    }
+
+    @PostConstruct
+    void parse() {
+        originPolicy = OriginPolicy.of(origins.orElse(""), allowMissingOrigin);
     }
 
     public boolean adminEnabled() {

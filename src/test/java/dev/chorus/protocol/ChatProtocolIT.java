@@ -65,9 +65,13 @@ class ChatProtocolIT extends DeployedChorus {
     void refusesMissingAndInvalidNamesWithPolicyViolation() {
         for (String query : List.of("", "name=", "name=%20%20", "name=" + "x".repeat(33), "name=%3Cscript%3E",
                 "name=alice&since=-1", "name=alice&since=soon")) {
-            CloseReason reason = connect("lobby", query).closeReason();
+            ChatClient refused = connect("lobby", query);
+            CloseReason reason = refused.closeReason();
             assertEquals(CloseCodes.VIOLATED_POLICY, reason.getCloseCode(), query);
             assertTrue(!reason.getReasonPhrase().isEmpty(), "the close says which rule: " + query);
+            JsonObject error = refused.next("error");
+            assertEquals("invalid-join", error.getString("code"));
+            assertEquals(reason.getReasonPhrase(), error.getString("reason"));
         }
     }
 

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,16 +37,29 @@ public final class ChatClient implements AutoCloseable {
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
     private final Session session;
 
-    private ChatClient(URI uri) throws IOException, DeploymentException {
-        this.session = TYRUS.connectToServer(new Listener(), ClientEndpointConfig.Builder.create().build(), uri);
+    private ChatClient(URI uri, ClientEndpointConfig config) throws IOException, DeploymentException {
+        this.session = TYRUS.connectToServer(new Listener(), config, uri);
     }
 
     public static ChatClient connect(URI uri) {
         try {
-            return new ChatClient(uri);
+            return new ChatClient(uri, ClientEndpointConfig.Builder.create().build());
         } catch (IOException | DeploymentException e) {
             throw new IllegalStateException("cannot connect to " + uri, e);
         }
+    }
+
+    /** Connects as a page from this origin would; a refused handshake throws DeploymentException. */
+    public static ChatClient connectFrom(String origin, URI uri) throws IOException, DeploymentException {
+        ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
+                .configurator(new ClientEndpointConfig.Configurator() {
+                    @Override
+                    public void beforeRequest(Map<String, List<String>> headers) {
+                        headers.put("Origin", List.of(origin));
+                    }
+                })
+                .build();
+        return new ChatClient(uri, config);
     }
 
     private static ClientManager sharedClient() {
