@@ -1,6 +1,7 @@
 package dev.chorus.chat;
 
 import dev.chorus.config.ChatSettings;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
@@ -12,6 +13,7 @@ public final class Member {
     private final Room room;
     private final Outbox outbox;
     private final SendAllowance allowance;
+    private final AtomicBoolean released = new AtomicBoolean();
     private volatile String name;
     /** When the client last showed it is there (a message or a pong), in System.nanoTime terms. */
     private volatile long heardAt;
@@ -39,6 +41,11 @@ public final class Member {
 
     Room joined() {
         return room;
+    }
+
+    /** True the first time only: the connection's slot is given back exactly once. */
+    boolean release() {
+        return released.compareAndSet(false, true);
     }
 
     void heard(long nowNanos) {

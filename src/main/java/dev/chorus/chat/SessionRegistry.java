@@ -18,6 +18,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -45,6 +46,8 @@ public class SessionRegistry {
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
 
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
+    /** Container sessions holding a slot under chorus.limits.max-connections, from join to close. */
+    private final AtomicInteger connections = new AtomicInteger();
     private final ChatSettings settings;
     private final RetainedHistories retained;
     private final Clock clock;
@@ -262,6 +265,13 @@ public class SessionRegistry {
                     new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
             return;
         }
+        if (connections.incrementAndGet() > settings.maxConnections()) {
+            connections.decrementAndGet();
+            metrics.refusedJoin();
+            new SessionPeer(session).refuse(ServerEvents.error("server-full", "this server is full, try again later"),
+                    new CloseReason(CloseCodes.TRY_AGAIN_LATER, "server full"));
+            return;
+        }
         // Undertow refuses larger frames itself (1009) before buffering them; Tyrus does not
         // enforce this setting, so say() checks the size too.
         session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
@@ -271,7 +281,7 @@ public class SessionRegistry {
                 admitted -> session.getUserProperties().put(MEMBER, admitted));
         if (!session.isOpen()) {
             // Closed while joining: @OnClose may have run before the member was recorded.
-            leave(member);
+            leave(session);
         }
     }
 
@@ -301,7 +311,8 @@ public class SessionRegistry {
 
     public void leave(Session session) {
         Member member = memberOf(session);
-        if (member != null) {
+        if (member != null && member.release()) {
+            connections.decrementAndGet();
             leave(member);
         }
     }

@@ -55,6 +55,10 @@ public class ChatConfiguration {
     @ConfigProperty(name = "chorus.heartbeat.silence-seconds", defaultValue = "60")
     int silenceSeconds;
 
+    @Inject
+    @ConfigProperty(name = "chorus.limits.max-connections", defaultValue = "10000")
+    int maxConnections;
+
     /** Comma-separated origins allowed besides the server's own; none by default. */
     @Inject
     @ConfigProperty(name = "chorus.origins")
@@ -74,7 +78,7 @@ public class ChatConfiguration {
     @Produces
     ChatSettings chatSettings() {
         return new ChatSettings(historySize, retainedRooms, maxMessageBytes, messagesPerSecond, burst, strikes,
-                outboxMaxMessages, outboxMaxChars, heartbeatSeconds, silenceSeconds);
+                outboxMaxMessages, outboxMaxChars, heartbeatSeconds, silenceSeconds, maxConnections);
     }
 
     /** Which pages may open chat connections: the server's own origin plus {@code chorus.origins}. */

@@ -14,19 +14,20 @@ package dev.chorus.config;
  * @param outboxMaxChars characters of frames a connection may have waiting before it is dropped as too slow
  * @param heartbeatSeconds how often the server pings every connection
  * @param silenceSeconds how long a connection may go without a message or a pong before it is dropped
+ * @param maxConnections connections this node holds at most; more are refused with 1013
  */
 public record ChatSettings(int historySize, int retainedRooms, int maxMessageBytes,
         double messagesPerSecond, int burst, int strikes, int outboxMaxMessages, long outboxMaxChars,
-        int heartbeatSeconds, int silenceSeconds) {
+        int heartbeatSeconds, int silenceSeconds, int maxConnections) {
 
     public static final ChatSettings DEFAULTS =
-            new ChatSettings(100, 1000, 65_536, 20, 40, 10, 1024, 1_048_576, 25, 60);
+            new ChatSettings(100, 1000, 65_536, 20, 40, 10, 1024, 1_048_576, 25, 60, 10_000);
 
     /** The defaults with another history size and retention, for tests of history. */
     public static ChatSettings withHistory(int historySize, int retainedRooms) {
         return new ChatSettings(historySize, retainedRooms, DEFAULTS.maxMessageBytes, DEFAULTS.messagesPerSecond,
                 DEFAULTS.burst, DEFAULTS.strikes, DEFAULTS.outboxMaxMessages, DEFAULTS.outboxMaxChars,
-                DEFAULTS.heartbeatSeconds, DEFAULTS.silenceSeconds);
+                DEFAULTS.heartbeatSeconds, DEFAULTS.silenceSeconds, DEFAULTS.maxConnections);
     }
 
     public ChatSettings {
@@ -51,6 +52,9 @@ public record ChatSettings(int historySize, int retainedRooms, int maxMessageByt
             throw new IllegalArgumentException("chorus.heartbeat.seconds must be 1 or more and chorus.heartbeat.silence-seconds"
                     + " longer, or every client would be dropped between two pings; were " + heartbeatSeconds + ", "
                     + silenceSeconds);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("chorus.limits.max-connections must be 1 or more, was " + maxConnections);
         }
     }
 }

@@ -365,7 +365,7 @@ class SessionRegistryTest {
 
     @Test
     void pacesASenderWithErrorsAndClosesItWhenItKeepsFlooding() {
-        registry = registry(new ChatSettings(100, 10, 65_536, 2, 3, 4, 1024, 1_048_576, 25, 60));
+        registry = registry(new ChatSettings(100, 10, 65_536, 2, 3, 4, 1024, 1_048_576, 25, 60, 10_000));
         FakePeer flooder = FakePeer.inline("flooder");
         FakePeer bob = FakePeer.inline("bob");
         Member fromFlooder = join("lobby", flooder);
@@ -395,7 +395,7 @@ class SessionRegistryTest {
 
     @Test
     void aMessageOverTheSizeLimitInUtf8BytesClosesWith1009() {
-        registry = registry(new ChatSettings(100, 10, 8, 20, 40, 10, 1024, 1_048_576, 25, 60));
+        registry = registry(new ChatSettings(100, 10, 8, 20, 40, 10, 1024, 1_048_576, 25, 60, 10_000));
         FakePeer bob = FakePeer.inline("bob");
         FakePeer alice = FakePeer.inline("alice");
         Member fromAlice = join("lobby", alice);
@@ -412,7 +412,7 @@ class SessionRegistryTest {
 
     @Test
     void dropsAReceiverThatFallsBehindWith1013AndTheOthersNeverNotice() {
-        registry = registry(new ChatSettings(100, 10, 65_536, 1000, 1000, 10, 5, 1_048_576, 25, 60));
+        registry = registry(new ChatSettings(100, 10, 65_536, 1000, 1000, 10, 5, 1_048_576, 25, 60, 10_000));
         Queue<Runnable> neverCompleted = new ArrayDeque<>();
         FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
         FakePeer healthy = FakePeer.inline("healthy");
