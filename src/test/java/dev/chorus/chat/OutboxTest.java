@@ -25,6 +25,18 @@ class OutboxTest {
     private final ExecutorService completions = Executors.newFixedThreadPool(4);
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
+    /** Completions of sends by peers that complete only when the test runs them. */
+    private final Queue<Runnable> pending = new ArrayDeque<>();
+
+    /** An outbox with a:0 in flight and a:1 queued behind it. */
+    private Outbox sendingFirstOfTwo(FakePeer peer) {
+        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
+        outbox.enqueue("a:0");
+        outbox.enqueue("a:1");
+        outbox.flush();
+        return outbox;
+    }
+
     @AfterEach
     void stop() {
         completions.shutdownNow();
@@ -121,12 +133,8 @@ class OutboxTest {
 
     @Test
     void closeWaitsForTheSendInFlightAndNothingIsSentAfterIt() {
-        Queue<Runnable> pending = new ArrayDeque<>();
         FakePeer peer = FakePeer.async("held", pending::add);
-        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
-        outbox.enqueue("a:0");
-        outbox.enqueue("a:1");
-        outbox.flush();
+        Outbox outbox = sendingFirstOfTwo(peer);
 
         outbox.close(new CloseReason(CloseCodes.GOING_AWAY, "bye"));
         assertNull(peer.closedWith(), "closed while a send was in flight");
@@ -151,12 +159,8 @@ class OutboxTest {
 
     @Test
     void closeAfterQueuedSendsWhatIsQueuedThenClosesAndTakesNothingNew() {
-        Queue<Runnable> pending = new ArrayDeque<>();
         FakePeer peer = FakePeer.async("polite", pending::add);
-        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
-        outbox.enqueue("a:0");
-        outbox.enqueue("a:1");
-        outbox.flush();
+        Outbox outbox = sendingFirstOfTwo(peer);
 
         outbox.closeAfterQueued(new CloseReason(CloseCodes.VIOLATED_POLICY, "rate limit exceeded"));
         assertFalse(outbox.enqueue("a:2"));
