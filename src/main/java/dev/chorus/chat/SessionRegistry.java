@@ -216,7 +216,8 @@ public class SessionRegistry {
             metrics.silentDropped();
             evict(member, new CloseReason(CloseCodes.GOING_AWAY, "no pong for " + settings.silenceSeconds() + " s"));
         }
-        complete(pings);
+        // Pings are not deliveries: the metric counts what members were sent to read.
+        flushAndEvict(pings);
     }
 
     /** Members across all rooms. */
@@ -237,8 +238,13 @@ public class SessionRegistry {
         return history != null ? history : new RoomHistory(roomName, settings.historySize());
     }
 
+    /** Counts the frames as deliveries, then flushes them. */
     private void complete(Fanout fanout) {
         metrics.delivered(fanout.accepted().size());
+        flushAndEvict(fanout);
+    }
+
+    private void flushAndEvict(Fanout fanout) {
         for (Member member : fanout.accepted()) {
             metrics.observeOutboxDepth(member.outbox().queued());
             member.outbox().flush();
