@@ -104,17 +104,14 @@ public class SessionRegistry {
 
     /** Removes the member; the others get the leave event. Leaving twice is harmless. */
     public void leave(Member member) {
-        leave(member, null);
+        leave(member, null, false);
     }
 
     /**
      * Takes the member out of its room first, so that no broadcast finds it any more, then closes
-     * its outbox, which closes the socket with the reason (if any) once no send is in flight.
+     * its outbox: with the reason (if any) once no send is in flight, after sending what is queued
+     * if {@code afterQueued}.
      */
-    private void leave(Member member, CloseReason reason) {
-        leave(member, reason, false);
-    }
-
     private void leave(Member member, CloseReason reason, boolean afterQueued) {
         Room room = member.joined();
         Fanout fanout = new Fanout();
@@ -147,13 +144,14 @@ public class SessionRegistry {
      * faster than the member's allowance; after {@code strikes} refusals in a row, a 1008 close.
      */
     public void say(Member member, String text) {
-        member.heard(nanoTime.getAsLong());
+        long now = nanoTime.getAsLong();
+        member.heard(now);
         if (isOverSizeLimit(text)) {
             dismiss(member, new CloseReason(CloseCodes.TOO_BIG,
                     "message over " + settings.maxMessageBytes() + " bytes"));
         } else if (text.isBlank()) {
             refuse(member, "empty", "message text is empty");
-        } else if (member.allowance().tryTake(nanoTime.getAsLong())) {
+        } else if (member.allowance().tryTake(now)) {
             metrics.received();
             broadcast(member, text);
         } else if (member.allowance().strikes() >= settings.strikes()) {
@@ -266,15 +264,12 @@ public class SessionRegistry {
         try {
             request = JoinRequest.of(roomName, session.getUserPrincipal(), session.getRequestParameterMap());
         } catch (JoinRequest.InvalidRequest e) {
-            metrics.refusedJoin();
-            new SessionPeer(session).refuse(ServerEvents.error("invalid-join", e.getMessage()),
-                    new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
+            refuseJoin(session, "invalid-join", e.getMessage(), new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
             return;
         }
         if (connections.incrementAndGet() > settings.maxConnections()) {
             connections.decrementAndGet();
-            metrics.refusedJoin();
-            new SessionPeer(session).refuse(ServerEvents.error("server-full", "this server is full, try again later"),
+            refuseJoin(session, "server-full", "this server is full, try again later",
                     new CloseReason(CloseCodes.TRY_AGAIN_LATER, "server full"));
             return;
         }
@@ -289,6 +284,11 @@ public class SessionRegistry {
             // Closed while joining: @OnClose may have run before the member was recorded.
             leave(session);
         }
+    }
+
+    private void refuseJoin(Session session, String code, String reason, CloseReason close) {
+        metrics.refusedJoin();
+        new SessionPeer(session).refuse(ServerEvents.error(code, reason), close);
     }
 
     public void say(Session sender, String text) {
