@@ -31,13 +31,17 @@ public class MetricsServlet extends HttpServlet {
         PrintWriter out = response.getWriter();
         sample(out, "chorus_sessions", "gauge", "Open WebSocket connections in a room", registry.members());
         sample(out, "chorus_rooms", "gauge", "Rooms with at least one member", registry.rooms());
+        sample(out, "chorus_connections", "gauge", "WebSocket connections joined and not yet closed, members or not",
+                registry.connections());
         sample(out, "chorus_messages_received_total", "counter", "Text messages accepted from clients",
                 metrics.messagesReceived());
         sample(out, "chorus_deliveries_total", "counter", "Frames queued to connections", metrics.deliveries());
         sample(out, "chorus_outbox_depth_max", "gauge", "Deepest outbound queue of any connection since start",
                 metrics.outboxDepthMax());
-        sample(out, "chorus_slow_consumer_drops_total", "counter", "Connections dropped with 1013 for a full outbound queue",
-                metrics.slowConsumerDrops());
+        header(out, "chorus_slow_consumer_drops_total", "counter",
+                "Connections dropped with 1013 as too slow, by cause: a full outbound queue or a send that timed out");
+        out.println("chorus_slow_consumer_drops_total{cause=\"queue-full\"} " + metrics.outboxOverflows());
+        out.println("chorus_slow_consumer_drops_total{cause=\"send-timeout\"} " + metrics.sendTimeouts());
         sample(out, "chorus_silent_drops_total", "counter", "Connections dropped with 1001 for no pong in time",
                 metrics.silentDrops());
         sample(out, "chorus_refused_joins_total", "counter", "Connections refused at join with 1008",

@@ -19,7 +19,8 @@ public class ChatMetrics {
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder refusedJoins = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
-    private final LongAdder slowConsumers = new LongAdder();
+    private final LongAdder outboxOverflows = new LongAdder();
+    private final LongAdder sendTimeouts = new LongAdder();
     private final LongAdder silent = new LongAdder();
     private final LongAccumulator outboxDepthMax = new LongAccumulator(Math::max, 0);
     private final ConcurrentMap<Integer, LongAdder> closesByCode = new ConcurrentHashMap<>();
@@ -40,8 +41,12 @@ public class ChatMetrics {
         rateLimited.increment();
     }
 
-    void slowConsumerDropped() {
-        slowConsumers.increment();
+    void outboxOverflowed() {
+        outboxOverflows.increment();
+    }
+
+    void sendTimedOut() {
+        sendTimeouts.increment();
     }
 
     void silentDropped() {
@@ -77,8 +82,18 @@ public class ChatMetrics {
     }
 
     /** Connections dropped (1013) because their outbound queue was full. */
+    public long outboxOverflows() {
+        return outboxOverflows.sum();
+    }
+
+    /** Connections dropped (1013) because one send to them stayed unfinished past the send timeout. */
+    public long sendTimeouts() {
+        return sendTimeouts.sum();
+    }
+
+    /** Connections dropped (1013) as too slow, for either cause. */
     public long slowConsumerDrops() {
-        return slowConsumers.sum();
+        return outboxOverflows() + sendTimeouts();
     }
 
     /** Connections dropped (1001) because no message or pong came within the silence limit. */

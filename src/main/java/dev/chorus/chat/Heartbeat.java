@@ -8,13 +8,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs {@link SessionRegistry#heartbeat()} every {@code chorus.heartbeat.seconds} on the
+ * Runs {@link SessionRegistry#heartbeat()} every {@code chorus.heartbeat.seconds}, and
+ * {@link SessionRegistry#expireStuckSends()} every second, on the
  * container's managed scheduler (no thread of our own: the container must be able to stop it
  * on undeploy), from application start to undeploy.
  */
@@ -32,26 +35,27 @@ public class Heartbeat {
     @Inject
     ChatSettings settings;
 
-    private ScheduledFuture<?> beat;
+    private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
-        long period = settings.heartbeatSeconds();
-        beat = scheduler.scheduleAtFixedRate(this::beat, period, period, TimeUnit.SECONDS);
+        schedule(registry::heartbeat, settings.liveness().heartbeatSeconds());
+        // Every second, so that a stuck send is caught within a second of its timeout.
+        schedule(registry::expireStuckSends, 1);
     }
 
-    private void beat() {
-        try {
-            registry.heartbeat();
-        } catch (RuntimeException e) {
-            // A failed beat must not cancel the schedule: the next one tries again.
-            LOG.log(Level.WARNING, "Heartbeat failed", e);
-        }
+    private void schedule(Runnable sweep, long periodSeconds) {
+        schedules.add(scheduler.scheduleAtFixedRate(() -> {
+            try {
+                sweep.run();
+            } catch (RuntimeException e) {
+                // A failed sweep must not cancel the schedule: the next one tries again.
+                LOG.log(Level.WARNING, "Liveness sweep failed", e);
+            }
+        }, periodSeconds, periodSeconds, TimeUnit.SECONDS));
     }
 
     @PreDestroy
     void stop() {
-        if (beat != null) {
-            beat.cancel(false);
-        }
+        schedules.forEach(schedule -> schedule.cancel(false));
     }
 }

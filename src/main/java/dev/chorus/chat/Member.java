@@ -3,6 +3,7 @@ package dev.chorus.chat;
 import dev.chorus.config.ChatSettings;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * One connection's place in one room. Identity is the object itself; the name is unique in the
@@ -18,12 +19,12 @@ public final class Member {
     /** When the client last showed it is there (a message or a pong), in System.nanoTime terms. */
     private volatile long heardAt;
 
-    Member(Room room, Peer peer, SendAllowance allowance, ChatSettings settings,
+    Member(Room room, Peer peer, SendAllowance allowance, ChatSettings settings, LongSupplier nanoTime,
             BiConsumer<Member, Throwable> onSendFailure) {
         this.room = room;
         this.allowance = allowance;
-        this.outbox = new Outbox(peer, settings.outboxMaxMessages(), settings.outboxMaxChars(),
-                cause -> onSendFailure.accept(this, cause));
+        this.outbox = new Outbox(peer, settings.outbound().maxMessages(), settings.outbound().maxChars(),
+                nanoTime, cause -> onSendFailure.accept(this, cause));
     }
 
     public String room() {

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The outbound queue of one connection. Containers reject or interleave concurrent writes to
@@ -37,21 +38,33 @@ final class Outbox {
     /** A close that stops writing but leaves the socket to the container, which is closing it. */
     private static final Closing STOP_ONLY = new Closing(null, false);
 
+    /** {@link #sendingSince} when no send is in flight; no System.nanoTime reading is ever this. */
+    private static final long IDLE = Long.MIN_VALUE;
+
     private final Peer peer;
     private final int maxFrames;
     private final long maxChars;
     private final Consumer<Throwable> onFailure;
+    private final LongSupplier nanoTime;
     private final Queue<String> frames = new ConcurrentLinkedQueue<>();
     private final AtomicInteger depth = new AtomicInteger();
     private final AtomicLong chars = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicReference<Closing> closing = new AtomicReference<>();
+    /** Set once the socket has been told to close (or left to the container): nothing more to do. */
+    private final AtomicBoolean finished = new AtomicBoolean();
+    /** When the send in flight started, in {@code nanoTime} terms, or {@link #IDLE}. */
+    private volatile long sendingSince = IDLE;
 
-    /** An outbox that holds at most {@code maxFrames} frames and {@code maxChars} characters. */
-    Outbox(Peer peer, int maxFrames, long maxChars, Consumer<Throwable> onFailure) {
+    /**
+     * An outbox that holds at most {@code maxFrames} frames and {@code maxChars} characters, and
+     * reads {@code nanoTime} to tell how long a send has been in flight.
+     */
+    Outbox(Peer peer, int maxFrames, long maxChars, LongSupplier nanoTime, Consumer<Throwable> onFailure) {
         this.peer = peer;
         this.maxFrames = maxFrames;
         this.maxChars = maxChars;
+        this.nanoTime = nanoTime;
         this.onFailure = onFailure;
     }
 
@@ -113,6 +126,29 @@ final class Outbox {
         return closing.get() != null;
     }
 
+    /** True once the socket has been closed, or left to the container: this outbox is done. */
+    boolean isFinished() {
+        return finished.get();
+    }
+
+    /** How long the send in flight has been under way at {@code now}; 0 when none is. */
+    long sendingFor(long now) {
+        long since = sendingSince;
+        return since == IDLE ? 0 : now - since;
+    }
+
+    /**
+     * Closes the socket now, even with a send in flight: for a send that never completes (a
+     * client that stopped reading), after which the one-writer rule would keep the close waiting
+     * forever, and the socket with it. Takes no more frames and drops the queued ones; a close
+     * already requested keeps its reason.
+     */
+    void abort(CloseReason reason) {
+        closing.compareAndSet(null, new Closing(reason, false));
+        dropQueued();
+        finish();
+    }
+
     /** Frames waiting to be sent; a plain counter, since a concurrent queue's size() walks it. */
     int queued() {
         return depth.get();
@@ -160,9 +196,11 @@ final class Outbox {
                 continue;
             }
             Send send = new Send();
+            sendingSince = nanoTime.getAsLong();
             try {
                 peer.send(frame, send);
             } catch (RuntimeException e) {
+                sendingSince = IDLE;
                 failed(e);
                 continue;
             }
@@ -172,9 +210,15 @@ final class Outbox {
         }
     }
 
-    /** Ends the outbox for good: {@code writing} stays taken, so nothing is ever sent again. */
+    /**
+     * Ends the outbox for good: {@code writing} stays taken, so nothing is ever sent again. Runs
+     * once, whether the drain or an abort gets here first.
+     */
     private void finish() {
         dropQueued();
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
         CloseReason reason = closing.get().reason();
         if (reason != null) {
             peer.close(reason);
@@ -199,6 +243,7 @@ final class Outbox {
 
         @Override
         public void onResult(SendResult result) {
+            sendingSince = IDLE;
             if (!result.isOK()) {
                 failed(result.getException());
             }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,11 @@ public class SessionRegistry {
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Container sessions holding a slot under chorus.limits.max-connections, from join to close. */
     private final AtomicInteger connections = new AtomicInteger();
+    /**
+     * Members the server closed whose close may still wait behind a send in flight (the one-writer
+     * rule); {@link #expireStuckSends} closes their sockets outright once that send is too old.
+     */
+    private final Set<Member> closing = ConcurrentHashMap.newKeySet();
     private final ChatSettings settings;
     private final RetainedHistories retained;
     private final Clock clock;
@@ -63,7 +69,7 @@ public class SessionRegistry {
     SessionRegistry(ChatSettings settings, ChatMetrics metrics, Clock clock, LongSupplier nanoTime) {
         this.settings = settings;
         this.metrics = metrics;
-        this.retained = new RetainedHistories(settings.retainedRooms());
+        this.retained = new RetainedHistories(settings.history().retainedRooms());
         this.clock = clock;
         this.nanoTime = nanoTime;
     }
@@ -90,8 +96,8 @@ public class SessionRegistry {
                     ? found
                     : new Room(key, historyFor(key, found), clock));
             long now = nanoTime.getAsLong();
-            SendAllowance allowance = new SendAllowance(settings.messagesPerSecond(), settings.burst(), now);
-            member = new Member(room, peer, allowance, settings, this::dropAfterSendFailure);
+            SendAllowance allowance = new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
+            member = new Member(room, peer, allowance, settings, nanoTime, this::dropAfterSendFailure);
             member.heard(now);
             if (room.admit(member, name, since, fanout)) {
                 break;
@@ -124,6 +130,9 @@ public class SessionRegistry {
                 return null;
             });
         }
+        if (reason != null) {
+            closing.add(member);
+        }
         if (afterQueued) {
             member.outbox().closeAfterQueued(reason);
         } else {
@@ -148,26 +157,26 @@ public class SessionRegistry {
         member.heard(now);
         if (isOverSizeLimit(text)) {
             dismiss(member, new CloseReason(CloseCodes.TOO_BIG,
-                    "message over " + settings.maxMessageBytes() + " bytes"));
+                    "message over " + settings.inbound().maxMessageBytes() + " bytes"));
         } else if (text.isBlank()) {
             refuse(member, "empty", "message text is empty");
         } else if (member.allowance().tryTake(now)) {
             metrics.received();
             broadcast(member, text);
-        } else if (member.allowance().strikes() >= settings.strikes()) {
+        } else if (member.allowance().strikes() >= settings.inbound().strikes()) {
             dismiss(member, new CloseReason(CloseCodes.VIOLATED_POLICY, "rate limit exceeded"));
         } else {
             metrics.rateLimited();
             refuse(member, "rate-limited", String.format(Locale.ROOT,
                     "too fast: at most %s messages a second, %d at once; this one was dropped",
-                    settings.messagesPerSecond(), settings.burst()));
+                    settings.inbound().messagesPerSecond(), settings.inbound().burst()));
         }
     }
 
     /** UTF-8 takes at most 3 bytes per UTF-16 char, so short texts need no encoding to be measured. */
     private boolean isOverSizeLimit(String text) {
-        return (long) text.length() * 3 > settings.maxMessageBytes()
-                && text.getBytes(StandardCharsets.UTF_8).length > settings.maxMessageBytes();
+        return (long) text.length() * 3 > settings.inbound().maxMessageBytes()
+                && text.getBytes(StandardCharsets.UTF_8).length > settings.inbound().maxMessageBytes();
     }
 
     /** Queues an error event to one member; its connection stays open. */
@@ -198,7 +207,7 @@ public class SessionRegistry {
      */
     public void heartbeat() {
         long now = nanoTime.getAsLong();
-        long silence = TimeUnit.SECONDS.toNanos(settings.silenceSeconds());
+        long silence = TimeUnit.SECONDS.toNanos(settings.liveness().silenceSeconds());
         List<Member> silent = new ArrayList<>();
         Fanout pings = new Fanout();
         for (Room room : rooms.values()) {
@@ -212,10 +221,43 @@ public class SessionRegistry {
         }
         for (Member member : silent) {
             metrics.silentDropped();
-            evict(member, new CloseReason(CloseCodes.GOING_AWAY, "no pong for " + settings.silenceSeconds() + " s"));
+            evict(member, new CloseReason(CloseCodes.GOING_AWAY, "no pong for " + settings.liveness().silenceSeconds() + " s"));
         }
         // Pings are not deliveries: the metric counts what members were sent to read.
         flushAndEvict(pings);
+    }
+
+    /**
+     * Drops (1013) every member whose send has been in flight longer than the send timeout: its
+     * client stopped reading, and the queue bounds would catch it only once enough traffic came.
+     * Then closes outright the sockets of dropped members whose close still waits behind such a
+     * send: under the one-writer rule it would wait, and hold the socket, for as long as the
+     * client keeps its connection open without reading.
+     */
+    public void expireStuckSends() {
+        long now = nanoTime.getAsLong();
+        long timeout = TimeUnit.SECONDS.toNanos(settings.outbound().sendTimeoutSeconds());
+        CloseReason timedOut = new CloseReason(CloseCodes.TRY_AGAIN_LATER, "too slow: send timed out");
+        List<Member> stuck = new ArrayList<>();
+        for (Room room : rooms.values()) {
+            for (Member member : room.members()) {
+                if (member.outbox().sendingFor(now) > timeout) {
+                    stuck.add(member);
+                }
+            }
+        }
+        for (Member member : stuck) {
+            metrics.sendTimedOut();
+            evict(member, timedOut);
+        }
+        for (Member member : closing) {
+            if (member.outbox().isFinished()) {
+                closing.remove(member);
+            } else if (member.outbox().sendingFor(now) > timeout) {
+                closing.remove(member);
+                member.outbox().abort(timedOut);
+            }
+        }
     }
 
     /** Members across all rooms. */
@@ -228,12 +270,20 @@ public class SessionRegistry {
         return rooms.size();
     }
 
+    /**
+     * Container sessions that joined and whose close the container has not yet reported: the
+     * members, plus connections being closed. Counted against {@code chorus.limits.max-connections}.
+     */
+    public int connections() {
+        return connections.get();
+    }
+
     private RoomHistory historyFor(String roomName, Room retiredRoom) {
         if (retiredRoom != null) {
             return retiredRoom.history();
         }
         RoomHistory history = retained.reclaim(roomName);
-        return history != null ? history : new RoomHistory(roomName, settings.historySize());
+        return history != null ? history : new RoomHistory(roomName, settings.history().size());
     }
 
     /** Counts the frames as deliveries, then flushes them. */
@@ -250,7 +300,7 @@ public class SessionRegistry {
         for (Member member : fanout.refused()) {
             if (!member.outbox().isClosed()) {
                 // Refused while open: its queue is full, the receiver is not keeping up.
-                metrics.slowConsumerDropped();
+                metrics.outboxOverflowed();
                 evict(member, new CloseReason(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full"));
             }
         }
@@ -267,7 +317,7 @@ public class SessionRegistry {
             refuseJoin(session, "invalid-join", e.getMessage(), new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
             return;
         }
-        if (connections.incrementAndGet() > settings.maxConnections()) {
+        if (connections.incrementAndGet() > settings.limits().maxConnections()) {
             connections.decrementAndGet();
             refuseJoin(session, "server-full", "this server is full, try again later",
                     new CloseReason(CloseCodes.TRY_AGAIN_LATER, "server full"));
@@ -275,7 +325,8 @@ public class SessionRegistry {
         }
         // Undertow refuses larger frames itself (1009) before buffering them; Tyrus does not
         // enforce this setting, so say() checks the size too.
-        session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
+        session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
+        session.setMaxIdleTimeout(settings.liveness().maxIdleMillis());
         // The session must know its member before the welcome goes out: once the client has it,
         // it may close at once, and @OnClose looks the member up here.
         Member member = join(request.room(), request.name(), request.since(), new SessionPeer(session),
@@ -319,6 +370,7 @@ public class SessionRegistry {
         Member member = memberOf(session);
         if (member != null && member.release()) {
             connections.decrementAndGet();
+            closing.remove(member);
             leave(member);
         }
     }

@@ -48,6 +48,10 @@ public class ChatConfiguration {
     long outboxMaxChars;
 
     @Inject
+    @ConfigProperty(name = "chorus.outbox.send-timeout-seconds", defaultValue = "10")
+    int sendTimeoutSeconds;
+
+    @Inject
     @ConfigProperty(name = "chorus.heartbeat.seconds", defaultValue = "25")
     int heartbeatSeconds;
 
@@ -77,8 +81,12 @@ public class ChatConfiguration {
 
     @Produces
     ChatSettings chatSettings() {
-        return new ChatSettings(historySize, retainedRooms, maxMessageBytes, messagesPerSecond, burst, strikes,
-                outboxMaxMessages, outboxMaxChars, heartbeatSeconds, silenceSeconds, maxConnections);
+        return new ChatSettings(
+                new ChatSettings.History(historySize, retainedRooms),
+                new ChatSettings.Inbound(maxMessageBytes, messagesPerSecond, burst, strikes),
+                new ChatSettings.Outbound(outboxMaxMessages, outboxMaxChars, sendTimeoutSeconds),
+                new ChatSettings.Liveness(heartbeatSeconds, silenceSeconds),
+                new ChatSettings.Limits(maxConnections));
     }
 
     /** Which pages may open chat connections: the server's own origin plus {@code chorus.origins}. */

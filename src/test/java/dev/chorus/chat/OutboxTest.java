@@ -28,9 +28,20 @@ class OutboxTest {
     /** Completions of sends by peers that complete only when the test runs them. */
     private final Queue<Runnable> pending = new ArrayDeque<>();
 
+    /** The monotonic time the outbox reads; tests move it by hand. */
+    private long nanos;
+
+    private Outbox bounded(FakePeer peer, int maxFrames, long maxChars) {
+        return new Outbox(peer, maxFrames, maxChars, () -> nanos, failures::add);
+    }
+
+    private Outbox unbounded(FakePeer peer) {
+        return bounded(peer, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
     /** An outbox with a:0 in flight and a:1 queued behind it. */
     private Outbox sendingFirstOfTwo(FakePeer peer) {
-        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
+        Outbox outbox = unbounded(peer);
         outbox.enqueue("a:0");
         outbox.enqueue("a:1");
         outbox.flush();
@@ -45,7 +56,7 @@ class OutboxTest {
     @Test
     void sendsQueuedFramesInOrderWhenSendsCompleteInline() {
         FakePeer peer = FakePeer.inline("inline");
-        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
+        Outbox outbox = unbounded(peer);
 
         // Deep enough that recursing once per inline completion would overflow the stack.
         List<String> frames = IntStream.range(0, 100_000).mapToObj(i -> "a:" + i).toList();
@@ -60,7 +71,7 @@ class OutboxTest {
     @Test
     void keepsOneSendInFlightWhenSendsCompleteLaterOnOtherThreads() {
         FakePeer peer = FakePeer.async("async", completions);
-        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
+        Outbox outbox = unbounded(peer);
 
         for (int i = 0; i < 5_000; i++) {
             outbox.enqueue("a:" + i);
@@ -75,7 +86,7 @@ class OutboxTest {
     @Test
     void concurrentFlushesFromManyThreadsNeverOverlapSends() throws Exception {
         FakePeer peer = FakePeer.async("async", completions);
-        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
+        Outbox outbox = unbounded(peer);
         int senders = 8;
         int each = 2_000;
 
@@ -101,7 +112,7 @@ class OutboxTest {
     @Test
     void failedSendReportsOnceAndStopsAllFurtherWrites() {
         FakePeer peer = FakePeer.failingOnSend("fails", completions, 3);
-        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
+        Outbox outbox = unbounded(peer);
 
         for (int i = 0; i < 10; i++) {
             outbox.enqueue("a:" + i);
@@ -120,7 +131,7 @@ class OutboxTest {
     @Test
     void closedOutboxDropsQueuedFramesAndRefusesNewOnes() {
         FakePeer peer = FakePeer.inline("closed");
-        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
+        Outbox outbox = unbounded(peer);
         outbox.enqueue("a:0");
 
         outbox.close(null);
@@ -149,7 +160,7 @@ class OutboxTest {
     @Test
     void closeWithNothingInFlightClosesAtOnceAndOnlyTheFirstCloseCounts() {
         FakePeer peer = FakePeer.inline("idle");
-        Outbox outbox = new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, failures::add);
+        Outbox outbox = unbounded(peer);
 
         outbox.close(new CloseReason(CloseCodes.TRY_AGAIN_LATER, "first"));
         outbox.close(new CloseReason(CloseCodes.GOING_AWAY, "second"));
@@ -176,19 +187,61 @@ class OutboxTest {
     @Test
     void refusesFramesBeyondItsBoundsButAnEmptyOutboxTakesAnyFrame() {
         FakePeer peer = FakePeer.async("behind", new ArrayDeque<Runnable>()::add);
-        Outbox byCount = new Outbox(peer, 2, Long.MAX_VALUE, failures::add);
+        Outbox byCount = bounded(peer, 2, Long.MAX_VALUE);
         assertTrue(byCount.enqueue("a:0"));
         assertTrue(byCount.enqueue("a:1"));
         assertFalse(byCount.enqueue("a:2"), "a third frame exceeds 2 queued");
 
-        Outbox byChars = new Outbox(peer, Integer.MAX_VALUE, 10, failures::add);
+        Outbox byChars = bounded(peer, Integer.MAX_VALUE, 10);
         assertTrue(byChars.enqueue("x".repeat(100)), "an empty outbox takes a frame larger than its bound");
         assertFalse(byChars.enqueue("y"));
 
-        Outbox draining = new Outbox(FakePeer.inline("keeps up"), Integer.MAX_VALUE, 10, failures::add);
+        Outbox draining = bounded(FakePeer.inline("keeps up"), Integer.MAX_VALUE, 10);
         assertTrue(draining.enqueue("123456"));
         draining.flush();
         assertTrue(draining.enqueue("123456"), "sent frames no longer count against the bound");
         assertEquals(1, draining.queued());
+    }
+
+    @Test
+    void tellsHowLongTheSendInFlightHasBeenUnderWay() {
+        FakePeer peer = FakePeer.async("slow", pending::add);
+        nanos = 1_000;
+        Outbox outbox = sendingFirstOfTwo(peer);
+
+        assertEquals(4_000, outbox.sendingFor(5_000));
+        pending.remove().run(); // a:0 done, a:1 starts at 1_000 too
+        nanos = 7_000;
+        pending.remove().run(); // a:1 done, nothing left
+
+        assertEquals(0, outbox.sendingFor(9_000));
+    }
+
+    @Test
+    void abortClosesAtOnceThoughASendIsInFlightAndNothingFollowsItsLateCompletion() {
+        FakePeer peer = FakePeer.async("never reads", pending::add);
+        Outbox outbox = sendingFirstOfTwo(peer);
+
+        outbox.abort(new CloseReason(CloseCodes.TRY_AGAIN_LATER, "send timed out"));
+
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, peer.closedWith().getCloseCode());
+        assertTrue(outbox.isFinished());
+        assertEquals(0, outbox.queued(), "a:1 still queued");
+        pending.remove().run(); // the stuck send ends after all, as the socket closes
+        assertTrue(pending.isEmpty(), "a frame was sent after the abort");
+        assertEquals(List.of("a:0"), peer.rawFrames());
+        assertEquals(1, peer.closes());
+    }
+
+    @Test
+    void abortKeepsTheReasonOfACloseAlreadyWaitingForTheSendInFlight() {
+        FakePeer peer = FakePeer.async("never reads", pending::add);
+        Outbox outbox = sendingFirstOfTwo(peer);
+        outbox.close(new CloseReason(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full"));
+        assertNull(peer.closedWith());
+
+        outbox.abort(new CloseReason(CloseCodes.TRY_AGAIN_LATER, "send timed out"));
+
+        assertEquals("too slow: outbound queue full", peer.closedWith().getReasonPhrase());
     }
 }

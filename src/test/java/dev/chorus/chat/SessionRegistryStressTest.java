@@ -49,8 +49,9 @@ class SessionRegistryStressTest {
     private static final int MAX_CHURN_CYCLES = 50_000;
 
     /** Unbounded outboxes: the fake peers' completion pool lags the senders, which is no fault here. */
-    private final SessionRegistry registry = new SessionRegistry(new ChatSettings(100, 1000, 65_536, 20, 40, 10,
-            Integer.MAX_VALUE, Long.MAX_VALUE, 25, 60, 10_000), new ChatMetrics());
+    private final SessionRegistry registry = new SessionRegistry(
+            ChatSettings.DEFAULTS.with(new ChatSettings.Outbound(Integer.MAX_VALUE, Long.MAX_VALUE, 10)),
+            new ChatMetrics());
     private final ExecutorService completions = Executors.newFixedThreadPool(4);
     private final ExecutorService workers =
             Executors.newFixedThreadPool(STABLE_THREADS + CHURN_THREADS + FAILING_THREADS);

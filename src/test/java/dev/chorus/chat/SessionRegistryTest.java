@@ -40,7 +40,7 @@ class SessionRegistryTest {
 
     private final ExecutorService completions = Executors.newFixedThreadPool(2);
     private final ChatMetrics metrics = new ChatMetrics();
-    private SessionRegistry registry = registry(ChatSettings.withHistory(3, 2));
+    private SessionRegistry registry = registry(ChatSettings.DEFAULTS.with(new ChatSettings.History(3, 2)));
 
     @AfterEach
     void stop() {
@@ -365,7 +365,7 @@ class SessionRegistryTest {
 
     @Test
     void pacesASenderWithErrorsAndClosesItWhenItKeepsFlooding() {
-        registry = registry(new ChatSettings(100, 10, 65_536, 2, 3, 4, 1024, 1_048_576, 25, 60, 10_000));
+        registry = registry(ChatSettings.DEFAULTS.with(new ChatSettings.Inbound(65_536, 2, 3, 4)));
         FakePeer flooder = FakePeer.inline("flooder");
         FakePeer bob = FakePeer.inline("bob");
         Member fromFlooder = join("lobby", flooder);
@@ -395,7 +395,7 @@ class SessionRegistryTest {
 
     @Test
     void aMessageOverTheSizeLimitInUtf8BytesClosesWith1009() {
-        registry = registry(new ChatSettings(100, 10, 8, 20, 40, 10, 1024, 1_048_576, 25, 60, 10_000));
+        registry = registry(ChatSettings.DEFAULTS.with(new ChatSettings.Inbound(8, 20, 40, 10)));
         FakePeer bob = FakePeer.inline("bob");
         FakePeer alice = FakePeer.inline("alice");
         Member fromAlice = join("lobby", alice);
@@ -412,7 +412,9 @@ class SessionRegistryTest {
 
     @Test
     void dropsAReceiverThatFallsBehindWith1013AndTheOthersNeverNotice() {
-        registry = registry(new ChatSettings(100, 10, 65_536, 1000, 1000, 10, 5, 1_048_576, 25, 60, 10_000));
+        registry = registry(ChatSettings.DEFAULTS
+                .with(new ChatSettings.Inbound(65_536, 1000, 1000, 10))
+                .with(new ChatSettings.Outbound(5, 1_048_576, 10)));
         Queue<Runnable> neverCompleted = new ArrayDeque<>();
         FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
         FakePeer healthy = FakePeer.inline("healthy");
@@ -471,5 +473,54 @@ class SessionRegistryTest {
 
         assertEquals(1, slow.pings());
         assertEquals(0, slow.violations());
+    }
+
+    @Test
+    void dropsAMemberWhoseSendOutlastsTheTimeoutAndClosesItsSocketAtOnce() {
+        Queue<Runnable> neverCompleted = new ArrayDeque<>();
+        FakePeer stopped = FakePeer.async("stopped reading", neverCompleted::add);
+        FakePeer healthy = FakePeer.inline("healthy");
+        Member sender = join("lobby", FakePeer.inline("sender"));
+        join("lobby", healthy);
+        join("lobby", stopped); // its welcome's send never completes
+
+        nanos += 10_000_000_000L;
+        registry.expireStuckSends();
+        assertNull(stopped.closedWith(), "10 s is within the 10 s send timeout");
+        nanos += 1;
+        registry.broadcast(sender, "still flowing");
+        registry.expireStuckSends();
+
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, stopped.closedWith().getCloseCode());
+        assertEquals("too slow: send timed out", stopped.closedWith().getReasonPhrase());
+        assertEquals(1, metrics.sendTimeouts());
+        assertEquals(2, registry.members());
+        assertEquals(List.of("still flowing"), healthy.texts());
+        assertEquals(1, healthy.events("leave").size());
+    }
+
+    @Test
+    void aDroppedMemberWhoseCloseWaitsBehindAStuckSendIsClosedOutrightAfterTheTimeout() {
+        registry = registry(ChatSettings.DEFAULTS.with(new ChatSettings.Outbound(2, 1_048_576, 10)));
+        Queue<Runnable> neverCompleted = new ArrayDeque<>();
+        FakePeer stopped = FakePeer.async("stopped reading", neverCompleted::add);
+        Member sender = join("lobby", FakePeer.inline("sender"));
+        join("lobby", stopped);
+        for (int i = 0; i < 3; i++) {
+            registry.broadcast(sender, "m" + i); // the third overflows its queue of 2
+        }
+        assertEquals(1, metrics.outboxOverflows());
+        assertNull(stopped.closedWith(), "the 1013 waits for the welcome's send in flight");
+
+        nanos += 5_000_000_000L;
+        registry.expireStuckSends();
+        assertNull(stopped.closedWith(), "closed before the send timed out");
+        nanos += 6_000_000_000L;
+        registry.expireStuckSends();
+
+        assertEquals("too slow: outbound queue full", stopped.closedWith().getReasonPhrase());
+        assertEquals(0, metrics.sendTimeouts(), "dropped once, for the full queue");
+        neverCompleted.forEach(Runnable::run);
+        assertEquals(1, stopped.closes());
     }
 }

@@ -1,9 +1,13 @@
 package dev.chorus.chat;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chorus.testsupport.ChatClient;
 import dev.chorus.testsupport.DeployedChorus;
+import dev.chorus.testsupport.StalledClient;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,13 +20,16 @@ class SlowConsumerIT extends DeployedChorus {
     /** Under the 64 KiB message limit; 200 of them are 12 MB, far past socket buffers and the 1 MiB queue bound. */
     private static final int MESSAGE_CHARS = 60_000;
 
+    private static final String QUEUE_FULL = "chorus_slow_consumer_drops_total{cause=\"queue-full\"}";
+    private static final String SEND_TIMEOUT = "chorus_slow_consumer_drops_total{cause=\"send-timeout\"}";
+
     @Test
     void aClientThatNeverReadsIsDroppedWhileTheOthersGetEveryMessage() throws Exception {
         ChatClient talker = join("slow", "talker");
         ChatClient listener = join("slow", "listener");
         connectStalled("slow", "sloth");
         awaitMembers(3);
-        long dropsBefore = metrics().get("chorus_slow_consumer_drops_total");
+        long dropsBefore = metrics().get(QUEUE_FULL) + metrics().get(SEND_TIMEOUT);
 
         List<String> sent = new ArrayList<>();
         for (int i = 0; i < MESSAGES; i++) {
@@ -33,6 +40,59 @@ class SlowConsumerIT extends DeployedChorus {
 
         assertEquals(sent, listener.nextTexts(MESSAGES));
         awaitMembers(2);
-        assertEquals(dropsBefore + 1, metrics().get("chorus_slow_consumer_drops_total"));
+        assertEquals(dropsBefore + 1, metrics().get(QUEUE_FULL) + metrics().get(SEND_TIMEOUT));
+    }
+
+    /**
+     * Too little traffic to fill its queue, but one send never finishes: the build sets a 3 s send
+     * timeout. Bursts of 16 frames stay under the 1 MiB queue bound whatever part of them the
+     * kernel's socket buffers absorb, so the timeout, not the bound, must catch the client; and
+     * the server must close its socket although the client never reads the close frame.
+     */
+    @Test
+    void aClientThatStopsReadingUnderLightTrafficIsDroppedAfterTheSendTimeoutAndItsSocketClosed() throws Exception {
+        ChatClient talker = join("stuck", "talker");
+        ChatClient listener = join("stuck", "listener");
+        StalledClient sloth = connectStalled("stuck", "sloth");
+        awaitMembers(3);
+        long timeoutsBefore = metrics().get(SEND_TIMEOUT);
+        long overflowsBefore = metrics().get(QUEUE_FULL);
+
+        List<String> sent = new ArrayList<>();
+        long started = System.nanoTime();
+        int burst = 0;
+        for (; burst < 12 && stats().getInt("members") == 3; burst++) {
+            for (int i = 0; i < 16; i++) {
+                String text = burst + "." + i + ":" + "x".repeat(MESSAGE_CHARS);
+                sent.add(text);
+                talker.send(text);
+            }
+            // The send timeout, plus the once-a-second sweep, plus slack for a busy machine.
+            awaitMembersWithin(2, Duration.ofSeconds(3 + 1 + 2), sloth);
+        }
+
+        System.out.printf("send timeout: dropped after %d bursts of 16 frames, %d ms%n", burst,
+                (System.nanoTime() - started) / 1_000_000);
+        awaitMembers(2);
+        assertEquals(timeoutsBefore + 1, metrics().get(SEND_TIMEOUT));
+        assertEquals(overflowsBefore, metrics().get(QUEUE_FULL));
+        assertEquals(sent, listener.nextTexts(sent.size()));
+        await().atMost(ChatClient.TIMEOUT).until(() -> metrics().get("chorus_connections") == 2);
+    }
+
+    /**
+     * Waits up to the limit for the member count, and returns either way; meanwhile the stalled
+     * client keeps showing it is alive, so that the heartbeat's silence rule does not drop it first.
+     */
+    private void awaitMembersWithin(int members, Duration limit, StalledClient alive) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (stats().getInt("members") != members && System.nanoTime() < deadline) {
+            try {
+                alive.pong();
+            } catch (IOException closedByTheServer) {
+                // Dropped since the count was read: the next read ends the wait.
+            }
+            Thread.sleep(100);
+        }
     }
 }

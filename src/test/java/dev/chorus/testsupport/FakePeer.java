@@ -45,6 +45,7 @@ public final class FakePeer implements Peer {
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private final AtomicInteger sends = new AtomicInteger();
     private final AtomicInteger pings = new AtomicInteger();
+    private final AtomicInteger closes = new AtomicInteger();
     private final AtomicInteger messagesAndAcks = new AtomicInteger();
     private final AtomicInteger violations = new AtomicInteger();
     /** Touched only by the one send in flight, so no lock is needed. */
@@ -169,7 +170,13 @@ public final class FakePeer implements Peer {
     @Override
     public void close(CloseReason reason) {
         closedWith = reason;
+        closes.incrementAndGet();
         closed.countDown();
+    }
+
+    /** How many times the registry closed this peer: once, if it keeps the rules. */
+    public int closes() {
+        return closes.get();
     }
 
     /** Waits up to the timeout for the registry to close this peer; true if it did. */

@@ -58,6 +58,14 @@ public final class StalledClient implements AutoCloseable {
         return head.toString(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Sends an unsolicited, empty pong (RFC 6455 allows one as a one-way heartbeat), masked as a
+     * client's frames must be: the client shows it is alive although it reads nothing.
+     */
+    public void pong() throws IOException {
+        socket.getOutputStream().write(new byte[] {(byte) 0x8A, (byte) 0x80, 0x11, 0x22, 0x33, 0x44});
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
