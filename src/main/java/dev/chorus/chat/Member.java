@@ -1,6 +1,5 @@
 package dev.chorus.chat;
 
-import dev.chorus.config.ChatSettings;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -19,12 +18,12 @@ public final class Member {
     /** When the client last showed it is there (a message or a pong), in System.nanoTime terms. */
     private volatile long heardAt;
 
-    Member(Room room, Peer peer, SendAllowance allowance, ChatSettings settings, LongSupplier nanoTime,
+    /** A member whose outbox holds at most {@code maxFrames} frames and {@code maxChars} characters. */
+    Member(Room room, Peer peer, SendAllowance allowance, int maxFrames, long maxChars, LongSupplier nanoTime,
             BiConsumer<Member, Throwable> onSendFailure) {
         this.room = room;
         this.allowance = allowance;
-        this.outbox = new Outbox(peer, settings.outbound().maxMessages(), settings.outbound().maxChars(),
-                nanoTime, cause -> onSendFailure.accept(this, cause));
+        this.outbox = new Outbox(peer, maxFrames, maxChars, nanoTime, cause -> onSendFailure.accept(this, cause));
     }
 
     public String room() {

@@ -93,23 +93,33 @@ final class Room {
         }
     }
 
+    /** What discharging a member did. */
+    enum Discharge {
+        /** It had left already: nothing changed. */
+        NOT_A_MEMBER,
+        /** It left; the others got the leave event. */
+        LEFT,
+        /** It was the last: the room is empty and retired. */
+        EMPTIED
+    }
+
     /**
-     * Removes the member and queues the leave event to the others; true if that left the room
-     * empty, which retires it. A member that is not here any more changes nothing.
+     * Removes the member and queues the leave event to the others; the last one out retires
+     * the room. A member that is not here any more changes nothing.
      */
-    boolean discharge(Member member, Fanout fanout) {
+    Discharge discharge(Member member, Fanout fanout) {
         lock.writeLock().lock();
         try {
             if (!members.remove(member.name(), member)) {
-                return false;
+                return Discharge.NOT_A_MEMBER;
             }
             if (members.isEmpty()) {
                 retired = true;
-                return true;
+                return Discharge.EMPTIED;
             }
             String left = ServerEvents.leave(name, member.name(), members.keySet());
             members.values().forEach(other -> fanout.offer(other, left));
-            return false;
+            return Discharge.LEFT;
         } finally {
             lock.writeLock().unlock();
         }

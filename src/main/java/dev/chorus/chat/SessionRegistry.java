@@ -97,7 +97,8 @@ public class SessionRegistry {
                     : new Room(key, historyFor(key, found), clock));
             long now = nanoTime.getAsLong();
             SendAllowance allowance = new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
-            member = new Member(room, peer, allowance, settings, nanoTime, this::dropAfterSendFailure);
+            member = new Member(room, peer, allowance, settings.outbound().maxMessages(),
+                    settings.outbound().maxChars(), nanoTime, this::dropAfterSendFailure);
             member.heard(now);
             if (room.admit(member, name, since, fanout)) {
                 break;
@@ -116,12 +117,13 @@ public class SessionRegistry {
     /**
      * Takes the member out of its room first, so that no broadcast finds it any more, then closes
      * its outbox: with the reason (if any) once no send is in flight, after sending what is queued
-     * if {@code afterQueued}.
+     * if {@code afterQueued}. True if this call took it out, false if it had left already.
      */
-    private void leave(Member member, CloseReason reason, boolean afterQueued) {
+    private boolean leave(Member member, CloseReason reason, boolean afterQueued) {
         Room room = member.joined();
         Fanout fanout = new Fanout();
-        if (room.discharge(member, fanout)) {
+        Room.Discharge discharge = room.discharge(member, fanout);
+        if (discharge == Room.Discharge.EMPTIED) {
             rooms.computeIfPresent(room.name(), (key, current) -> {
                 if (current != room) {
                     return current;
@@ -139,6 +141,7 @@ public class SessionRegistry {
             member.outbox().close(reason);
         }
         complete(fanout);
+        return discharge != Room.Discharge.NOT_A_MEMBER;
     }
 
     /** Sends the text to every other member of the sender's room, and the ack to the sender. */
@@ -188,16 +191,13 @@ public class SessionRegistry {
 
     /**
      * Closes the named member's connection with 1012 (service restart), which tells a client to
-     * reconnect and resume. False if no such member is in the room.
+     * reconnect and resume. False if no such member is in the room, or if it left meanwhile
+     * (another request was first): each member is reconnected once.
      */
     public boolean reconnect(String roomName, String memberName) {
         Room room = rooms.get(roomName);
         Member member = room == null ? null : room.member(memberName);
-        if (member == null) {
-            return false;
-        }
-        dismiss(member, new CloseReason(CloseCodes.SERVICE_RESTART, "reconnect"));
-        return true;
+        return member != null && dismiss(member, new CloseReason(CloseCodes.SERVICE_RESTART, "reconnect"));
     }
 
     /**
@@ -405,9 +405,12 @@ public class SessionRegistry {
         leave(member, reason, false);
     }
 
-    /** Sends the member what is queued for it (warnings included), then closes with the reason. */
-    private void dismiss(Member member, CloseReason reason) {
-        leave(member, reason, true);
+    /**
+     * Sends the member what is queued for it (warnings included), then closes with the reason.
+     * False if it had left already.
+     */
+    private boolean dismiss(Member member, CloseReason reason) {
+        return leave(member, reason, true);
     }
 
     /** On undeploy or shutdown every client is told the server is going away (1001). */

@@ -348,6 +348,7 @@ class SessionRegistryTest {
 
         assertEquals(CloseCodes.SERVICE_RESTART, alice.closedWith().getCloseCode());
         assertEquals(0, registry.members());
+        assertFalse(registry.reconnect("lobby", "alice"), "gone: a second request finds nobody");
     }
 
     @Test
