@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
@@ -153,9 +154,18 @@ public abstract class DeployedChorus {
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    /** Waits until the server counts exactly this many members. */
+    /**
+     * Waits until the server counts exactly this many members; if it never does, fails with the
+     * server's counts and why it closed connections, so that a failure on CI can be diagnosed.
+     */
     protected void awaitMembers(int members) {
-        await().atMost(ChatClient.TIMEOUT).until(() -> stats().getInt("members") == members);
+        try {
+            await().atMost(ChatClient.TIMEOUT).until(() -> stats().getInt("members") == members);
+        } catch (ConditionTimeoutException e) {
+            Map<String, Long> drops = new TreeMap<>(metrics());
+            drops.keySet().removeIf(name -> !name.contains("closes") && !name.contains("drops"));
+            throw new AssertionError("expected " + members + " members, the server has " + stats() + "; " + drops, e);
+        }
     }
 
     @AfterEach
