@@ -326,7 +326,6 @@ public class SessionRegistry {
         // Undertow refuses larger frames itself (1009) before buffering them; Tyrus does not
         // enforce this setting, so say() checks the size too.
         session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
-        session.setMaxIdleTimeout(settings.liveness().maxIdleMillis());
         // The session must know its member before the welcome goes out: once the client has it,
         // it may close at once, and @OnClose looks the member up here.
         Member member = join(request.room(), request.name(), request.since(), new SessionPeer(session),

@@ -64,14 +64,6 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
                     + " or more and chorus.heartbeat.silence-seconds longer, or every client would be dropped between"
                     + " two pings; were " + heartbeatSeconds + ", " + silenceSeconds);
         }
-
-        /**
-         * The container's idle timeout: a backstop that only fires if the heartbeat itself stopped,
-         * since pings and pongs keep every live connection busy well within it.
-         */
-        public long maxIdleMillis() {
-            return 2_000L * silenceSeconds;
-        }
     }
 
     /** @param maxConnections connections this node holds at most; more are refused with 1013 */

@@ -28,11 +28,6 @@ class HeartbeatIT extends DeployedChorus {
         assertTrue(silentFor >= 3_000 && silentFor < 4_000 + 2 * 1_000 + 2_000, "dropped after " + silentFor + " ms");
         assertTrue(idle.isOpen(), "an idle client that answers pings must stay");
         assertEquals(1, stats().getInt("members"));
-
-        // Past the container's idle timeout too (twice the silence limit, 8 s): pings and pongs
-        // count as activity for it, on both servers, or it would close the idle client.
-        Thread.sleep(Math.max(0, 10_000 - (System.nanoTime() - joinedAt) / 1_000_000));
-        assertTrue(idle.isOpen(), "the container's idle timeout closed a client that answers pings");
         assertEquals(dropsBefore + 1, metrics().get("chorus_silent_drops_total"));
     }
 }
