@@ -91,11 +91,6 @@ public class ChatMetrics {
         return sendTimeouts.sum();
     }
 
-    /** Connections dropped (1013) as too slow, for either cause. */
-    public long slowConsumerDrops() {
-        return outboxOverflows() + sendTimeouts();
-    }
-
     /** Connections dropped (1001) because no message or pong came within the silence limit. */
     public long silentDrops() {
         return silent.sum();

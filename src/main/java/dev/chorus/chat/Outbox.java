@@ -145,7 +145,6 @@ final class Outbox {
      */
     void abort(CloseReason reason) {
         closing.compareAndSet(null, new Closing(reason, false));
-        dropQueued();
         finish();
     }
 

@@ -96,7 +96,8 @@ public class SessionRegistry {
                     ? found
                     : new Room(key, historyFor(key, found), clock));
             long now = nanoTime.getAsLong();
-            SendAllowance allowance = new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
+            SendAllowance allowance =
+                    new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
             member = new Member(room, peer, allowance, settings.outbound().maxMessages(),
                     settings.outbound().maxChars(), nanoTime, this::dropAfterSendFailure);
             member.heard(now);
@@ -210,18 +211,17 @@ public class SessionRegistry {
         long silence = TimeUnit.SECONDS.toNanos(settings.liveness().silenceSeconds());
         List<Member> silent = new ArrayList<>();
         Fanout pings = new Fanout();
-        for (Room room : rooms.values()) {
-            for (Member member : room.members()) {
-                if (now - member.heardAt() > silence) {
-                    silent.add(member);
-                } else {
-                    pings.offer(member, Outbox.PING);
-                }
+        for (Member member : everyone()) {
+            if (now - member.heardAt() > silence) {
+                silent.add(member);
+            } else {
+                pings.offer(member, Outbox.PING);
             }
         }
         for (Member member : silent) {
             metrics.silentDropped();
-            evict(member, new CloseReason(CloseCodes.GOING_AWAY, "no pong for " + settings.liveness().silenceSeconds() + " s"));
+            evict(member, new CloseReason(CloseCodes.GOING_AWAY,
+                    "no pong for " + settings.liveness().silenceSeconds() + " s"));
         }
         // Pings are not deliveries: the metric counts what members were sent to read.
         flushAndEvict(pings);
@@ -238,14 +238,7 @@ public class SessionRegistry {
         long now = nanoTime.getAsLong();
         long timeout = TimeUnit.SECONDS.toNanos(settings.outbound().sendTimeoutSeconds());
         CloseReason timedOut = new CloseReason(CloseCodes.TRY_AGAIN_LATER, "too slow: send timed out");
-        List<Member> stuck = new ArrayList<>();
-        for (Room room : rooms.values()) {
-            for (Member member : room.members()) {
-                if (member.outbox().sendingFor(now) > timeout) {
-                    stuck.add(member);
-                }
-            }
-        }
+        List<Member> stuck = everyone().stream().filter(member -> member.outbox().sendingFor(now) > timeout).toList();
         for (Member member : stuck) {
             metrics.sendTimedOut();
             evict(member, timedOut);
@@ -258,6 +251,13 @@ public class SessionRegistry {
                 member.outbox().abort(timedOut);
             }
         }
+    }
+
+    /** A snapshot of the members of every room, taken room by room under each room's read lock. */
+    private List<Member> everyone() {
+        List<Member> everyone = new ArrayList<>();
+        rooms.values().forEach(room -> everyone.addAll(room.members()));
+        return everyone;
     }
 
     /** Members across all rooms. */
@@ -415,9 +415,7 @@ public class SessionRegistry {
     /** On undeploy or shutdown every client is told the server is going away (1001). */
     @PreDestroy
     void closeAll() {
-        List<Member> everyone = new ArrayList<>();
-        rooms.values().forEach(room -> everyone.addAll(room.members()));
-        for (Member member : everyone) {
+        for (Member member : everyone()) {
             dismiss(member, new CloseReason(CloseCodes.GOING_AWAY, "server shutting down"));
         }
     }

@@ -85,10 +85,6 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
         return new ChatSettings(history, inbound, changed, liveness, limits);
     }
 
-    public ChatSettings with(Liveness changed) {
-        return new ChatSettings(history, inbound, outbound, changed, limits);
-    }
-
     private static void require(boolean valid, String otherwise) {
         if (!valid) {
             throw new IllegalArgumentException(otherwise);

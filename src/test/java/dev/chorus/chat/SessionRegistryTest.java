@@ -430,7 +430,7 @@ class SessionRegistryTest {
         assertEquals(20, healthy.texts().size());
         assertEquals(0, healthy.violations());
         assertEquals(2, registry.members());
-        assertEquals(1, metrics.slowConsumerDrops());
+        assertEquals(1, metrics.outboxOverflows());
         neverCompleted.forEach(Runnable::run); // the welcome's send finally completes
         assertEquals(CloseCodes.TRY_AGAIN_LATER, stuck.closedWith().getCloseCode());
     }
