@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** A receiver that stops reading is dropped; everyone else keeps receiving everything. */
@@ -84,15 +85,18 @@ class SlowConsumerIT extends DeployedChorus {
      * Waits up to the limit for the member count, and returns either way; meanwhile the stalled
      * client keeps showing it is alive, so that the heartbeat's silence rule does not drop it first.
      */
-    private void awaitMembersWithin(int members, Duration limit, StalledClient alive) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (stats().getInt("members") != members && System.nanoTime() < deadline) {
-            try {
-                alive.pong();
-            } catch (IOException closedByTheServer) {
-                // Dropped since the count was read: the next read ends the wait.
-            }
-            Thread.sleep(100);
+    private void awaitMembersWithin(int members, Duration limit, StalledClient alive) {
+        try {
+            await().atMost(limit).pollInterval(Duration.ofMillis(100)).until(() -> {
+                try {
+                    alive.pong();
+                } catch (IOException closedByTheServer) {
+                    // Dropped since the count was last read: this read ends the wait.
+                }
+                return stats().getInt("members") == members;
+            });
+        } catch (ConditionTimeoutException stillAMember) {
+            // Not stuck yet: the caller sends the next burst.
         }
     }
 }
