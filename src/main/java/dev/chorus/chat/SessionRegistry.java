@@ -3,7 +3,6 @@ package dev.chorus.chat;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.protocol.JoinRequest;
 import dev.chorus.protocol.ServerEvents;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -11,6 +10,7 @@ import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -45,6 +46,8 @@ public class SessionRegistry {
     static final String MEMBER = Member.class.getName();
 
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
+    /** How often {@link #closeAll} looks whether the closes have gone out. */
+    private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Container sessions holding a slot under chorus.limits.max-connections, from join to close. */
@@ -412,11 +415,28 @@ public class SessionRegistry {
         return leave(member, reason, true);
     }
 
-    /** On undeploy or shutdown every client is told the server is going away (1001). */
-    @PreDestroy
-    void closeAll() {
-        for (Member member : everyone()) {
-            dismiss(member, new CloseReason(CloseCodes.GOING_AWAY, "server shutting down"));
+    /**
+     * Tells every client the server is going away (1001), after what is already queued for it,
+     * and waits up to {@code grace} for those closes to go out; sockets whose close still waits
+     * behind a send then are closed outright. Rooms are emptied whole, with no leave events: in a
+     * room of n members those would be n² frames nobody will read.
+     */
+    public void closeAll(Duration grace) {
+        List<Member> everyone = new ArrayList<>();
+        rooms.forEach((name, room) -> {
+            everyone.addAll(room.dischargeAll());
+            rooms.remove(name, room);
+        });
+        if (everyone.isEmpty()) {
+            return;
         }
+        LOG.log(Level.INFO, "Closing {0} connections with 1001: the application is stopping", everyone.size());
+        CloseReason goingAway = new CloseReason(CloseCodes.GOING_AWAY, "server shutting down");
+        everyone.forEach(member -> member.outbox().closeAfterQueued(goingAway));
+        long deadline = nanoTime.getAsLong() + grace.toNanos();
+        while (nanoTime.getAsLong() < deadline && !everyone.stream().allMatch(member -> member.outbox().isFinished())) {
+            LockSupport.parkNanos(SHUTDOWN_POLL_NANOS);
+        }
+        everyone.forEach(member -> member.outbox().abort(goingAway));
     }
 }

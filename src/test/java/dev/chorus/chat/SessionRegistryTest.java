@@ -524,4 +524,28 @@ class SessionRegistryTest {
         neverCompleted.forEach(Runnable::run);
         assertEquals(1, stopped.closes());
     }
+
+    @Test
+    void shutdownClosesEveryoneWith1001AfterWhatWasQueuedWithoutLeaveEventsAndDoesNotWaitForAStuckSend() {
+        Queue<Runnable> neverCompleted = new ArrayDeque<>();
+        FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        Member sender = join("lobby", alice);
+        join("lobby", bob);
+        join("elsewhere", stuck); // its welcome's send never completes
+        registry.broadcast(sender, "last words");
+
+        registry.closeAll(Duration.ZERO);
+
+        for (FakePeer peer : List.of(alice, bob, stuck)) {
+            assertEquals(CloseCodes.GOING_AWAY, peer.closedWith().getCloseCode(), peer.name());
+            assertEquals(1, peer.closes(), peer.name());
+        }
+        assertEquals(List.of("last words"), bob.texts());
+        assertEquals(List.of(), alice.events("leave"), "nobody is told of the others leaving");
+        assertEquals(List.of(), bob.events("leave"));
+        assertEquals(0, registry.members());
+        assertEquals(0, registry.rooms());
+    }
 }

@@ -2,12 +2,9 @@ package dev.chorus.testsupport;
 
 import static org.awaitility.Awaitility.await;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
@@ -16,14 +13,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -44,32 +38,32 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public abstract class DeployedChorus {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Pattern METRIC_SAMPLE = Pattern.compile("^([a-z_]+(?:\\{[^}]*})?) (\\d+)$", Pattern.MULTILINE);
 
-    /**
-     * Where the container says the deployment is. Payara Micro reports its first non-loopback
-     * interface; tests must only ever talk to loopback, so {@link #address} keeps the port and
-     * path but always targets 127.0.0.1.
-     */
+    /** Where the container says the deployment is; {@link ChorusInstance} keeps to loopback. */
     @ArquillianResource
     private URL deployedAt;
 
     private final List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
 
     @Deployment(testable = false)
-    public static WebArchive chorus() {
+    public static WebArchive builtWar() {
         File war = new File(System.getProperty("chorus.war", "target/chorus.war"));
         return ShrinkWrap.createFromZipFile(WebArchive.class, war);
     }
 
+    /** The deployment under test, on loopback. */
+    protected ChorusInstance chorus() {
+        return ChorusInstance.at(deployedAt);
+    }
+
     /** A path under the deployment, e.g. {@code api/stats}, on loopback. */
     protected URI address(String scheme, String relative) {
-        return URI.create(scheme + "://127.0.0.1:" + deployedAt.getPort() + deployedAt.getPath() + relative);
+        return chorus().address(scheme, relative);
     }
 
     /** The chat endpoint's address for a room, with the query (e.g. {@code name=alice}) as given. */
     protected URI chat(String room, String query) {
-        return address("ws", "chat/" + room + (query.isEmpty() ? "" : "?" + query));
+        return chorus().chat(room, query);
     }
 
     /** Joins the room under the name, and waits for the welcome. */
@@ -108,49 +102,23 @@ public abstract class DeployedChorus {
         return client;
     }
 
-    /** {@code GET /chorus/api/stats}. */
     protected JsonObject stats() {
-        try (JsonReader reader = Json.createReader(new StringReader(get("api/stats").body()))) {
-            return reader.readObject();
-        }
+        return chorus().stats();
     }
 
-    /** {@code GET /chorus/metrics}, as sample name (with labels) to value. */
     protected Map<String, Long> metrics() {
-        HttpResponse<String> response = get("metrics");
-        if (!response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain")) {
-            throw new AssertionError("metrics are not text/plain: " + response.headers());
-        }
-        Map<String, Long> samples = new HashMap<>();
-        Matcher matcher = METRIC_SAMPLE.matcher(response.body());
-        while (matcher.find()) {
-            samples.put(matcher.group(1), Long.parseLong(matcher.group(2)));
-        }
-        return samples;
+        return chorus().metrics();
     }
 
-    /** A GET under the deployment that must answer 200. */
     protected HttpResponse<String> get(String relative) {
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(address("http", relative)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new AssertionError(relative + " answered " + response.statusCode() + ": " + response.body());
-            }
-            return response;
-        } catch (IOException e) {
-            throw new AssertionError(relative + " unavailable", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(relative + " interrupted", e);
-        }
+        return chorus().get(relative);
     }
 
     /** {@code POST /chorus/api/rooms/{room}/members/{member}/reconnect}; returns the HTTP status. */
     protected int askToReconnect(String room, String member) throws Exception {
         URI uri = address("http", "api/rooms/" + room + "/members/"
                 + URLEncoder.encode(member, StandardCharsets.UTF_8).replace("+", "%20") + "/reconnect");
-        return HTTP.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        return chorus().send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
