@@ -2,6 +2,7 @@ package dev.chorus.api;
 
 import dev.chorus.chat.ChatMetrics;
 import dev.chorus.chat.SessionRegistry;
+import dev.chorus.handshake.HandshakeRefusals;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -25,6 +26,9 @@ public class MetricsServlet extends HttpServlet {
     @Inject
     transient ChatMetrics metrics;
 
+    @Inject
+    transient HandshakeRefusals refusals;
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setContentType("text/plain; version=0.0.4; charset=utf-8");
@@ -44,8 +48,13 @@ public class MetricsServlet extends HttpServlet {
         out.println("chorus_slow_consumer_drops_total{cause=\"send-timeout\"} " + metrics.sendTimeouts());
         sample(out, "chorus_silent_drops_total", "counter", "Connections dropped with 1001 for no pong in time",
                 metrics.silentDrops());
-        sample(out, "chorus_refused_joins_total", "counter", "Connections refused at join with 1008",
+        sample(out, "chorus_refused_joins_total", "counter",
+                "Connections refused at join: an invalid request (1008) or a connection limit (1013)",
                 metrics.refusedJoins());
+        header(out, "chorus_refused_handshakes_total", "counter",
+                "Handshakes refused before the upgrade, by cause: origin (403), forged-address (400), address-full (429)");
+        refusals.byCause().forEach((cause, count) ->
+                out.println("chorus_refused_handshakes_total{cause=\"" + cause.label() + "\"} " + count));
         sample(out, "chorus_rate_limited_total", "counter", "Messages dropped for rate",
                 metrics.rateLimitedMessages());
         header(out, "chorus_closes_total", "counter", "Closed connections by close code");

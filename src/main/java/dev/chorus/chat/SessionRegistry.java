@@ -1,6 +1,8 @@
 package dev.chorus.chat;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.handshake.ConnectionQuota;
+import dev.chorus.handshake.RemoteAddress;
 import dev.chorus.protocol.JoinRequest;
 import dev.chorus.protocol.ServerEvents;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -50,8 +51,8 @@ public class SessionRegistry {
     private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
-    /** Container sessions holding a slot under chorus.limits.max-connections, from join to close. */
-    private final AtomicInteger connections = new AtomicInteger();
+    /** Container sessions holding a slot under the connection limits, from join to close. */
+    private final ConnectionQuota quota;
     /**
      * Members the server closed whose close may still wait behind a send in flight (the one-writer
      * rule); {@link #expireStuckSends} closes their sockets outright once that send is too old.
@@ -64,14 +65,16 @@ public class SessionRegistry {
     private final ChatMetrics metrics;
 
     @Inject
-    public SessionRegistry(ChatSettings settings, ChatMetrics metrics) {
-        this(settings, metrics, Clock.systemUTC(), System::nanoTime);
+    public SessionRegistry(ChatSettings settings, ChatMetrics metrics, ConnectionQuota quota) {
+        this(settings, metrics, quota, Clock.systemUTC(), System::nanoTime);
     }
 
     /** With the clock that stamps messages and the monotonic time that paces senders. */
-    SessionRegistry(ChatSettings settings, ChatMetrics metrics, Clock clock, LongSupplier nanoTime) {
+    SessionRegistry(ChatSettings settings, ChatMetrics metrics, ConnectionQuota quota, Clock clock,
+            LongSupplier nanoTime) {
         this.settings = settings;
         this.metrics = metrics;
+        this.quota = quota;
         this.retained = new RetainedHistories(settings.history().retainedRooms());
         this.clock = clock;
         this.nanoTime = nanoTime;
@@ -79,7 +82,7 @@ public class SessionRegistry {
 
     /** For the container's client proxy only. */
     protected SessionRegistry() {
-        this(ChatSettings.DEFAULTS, new ChatMetrics());
+        this(ChatSettings.DEFAULTS, new ChatMetrics(), new ConnectionQuota(ChatSettings.DEFAULTS));
     }
 
     /**
@@ -278,7 +281,7 @@ public class SessionRegistry {
      * members, plus connections being closed. Counted against {@code chorus.limits.max-connections}.
      */
     public int connections() {
-        return connections.get();
+        return quota.connections();
     }
 
     private RoomHistory historyFor(String roomName, Room retiredRoom) {
@@ -315,16 +318,28 @@ public class SessionRegistry {
     public void join(String roomName, Session session) {
         JoinRequest request;
         try {
-            request = JoinRequest.of(roomName, session.getUserPrincipal(), session.getRequestParameterMap());
+            request = JoinRequest.of(roomName, session.getUserPrincipal(), session.getRequestParameterMap(),
+                    settings.access().signInRequired());
         } catch (JoinRequest.InvalidRequest e) {
             refuseJoin(session, "invalid-join", e.getMessage(), new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
             return;
         }
-        if (connections.incrementAndGet() > settings.limits().maxConnections()) {
-            connections.decrementAndGet();
-            refuseJoin(session, "server-full", "this server is full, try again later",
-                    new CloseReason(CloseCodes.TRY_AGAIN_LATER, "server full"));
-            return;
+        String address = RemoteAddress.of(session.getRequestParameterMap());
+        switch (quota.admit(address)) {
+            case NODE_FULL -> {
+                refuseJoin(session, "server-full", "this server is full, try again later",
+                        new CloseReason(CloseCodes.TRY_AGAIN_LATER, "server full"));
+                return;
+            }
+            case ADDRESS_FULL -> {
+                // The handshake filter refuses these with 429; this catches handshakes that raced it.
+                refuseJoin(session, "too-many-connections", "too many connections from your address, try again later",
+                        new CloseReason(CloseCodes.TRY_AGAIN_LATER, "too many connections from your address"));
+                return;
+            }
+            case ADMITTED -> {
+                // Joins below.
+            }
         }
         // Undertow refuses larger frames itself (1009) before buffering them; Tyrus does not
         // enforce this setting, so say() checks the size too.
@@ -371,7 +386,7 @@ public class SessionRegistry {
     public void leave(Session session) {
         Member member = memberOf(session);
         if (member != null && member.release()) {
-            connections.decrementAndGet();
+            quota.release(RemoteAddress.of(session.getRequestParameterMap()));
             closing.remove(member);
             leave(member);
         }

@@ -63,6 +63,14 @@ public class ChatConfiguration {
     @ConfigProperty(name = "chorus.limits.max-connections", defaultValue = "10000")
     int maxConnections;
 
+    @Inject
+    @ConfigProperty(name = "chorus.limits.max-connections-per-address", defaultValue = "256")
+    int maxConnectionsPerAddress;
+
+    @Inject
+    @ConfigProperty(name = "chorus.auth.required", defaultValue = "false")
+    boolean signInRequired;
+
     /** Comma-separated origins allowed besides the server's own; none by default. */
     @Inject
     @ConfigProperty(name = "chorus.origins")
@@ -86,7 +94,8 @@ public class ChatConfiguration {
                 new ChatSettings.Inbound(maxMessageBytes, messagesPerSecond, burst, strikes),
                 new ChatSettings.Outbound(outboxMaxMessages, outboxMaxChars, sendTimeoutSeconds),
                 new ChatSettings.Liveness(heartbeatSeconds, silenceSeconds),
-                new ChatSettings.Limits(maxConnections));
+                new ChatSettings.Limits(maxConnections, maxConnectionsPerAddress),
+                new ChatSettings.Access(signInRequired));
     }
 
     /** Which pages may open chat connections: the server's own origin plus {@code chorus.origins}. */

@@ -4,14 +4,16 @@ package dev.chorus.config;
  * What the chat takes from configuration, one record per concern; {@link ChatConfiguration}
  * reads it, and the README explains each default.
  */
-public record ChatSettings(History history, Inbound inbound, Outbound outbound, Liveness liveness, Limits limits) {
+public record ChatSettings(History history, Inbound inbound, Outbound outbound, Liveness liveness, Limits limits,
+        Access access) {
 
     public static final ChatSettings DEFAULTS = new ChatSettings(
             new History(100, 1000),
             new Inbound(65_536, 20, 40, 10),
             new Outbound(1024, 1_048_576, 10),
             new Liveness(25, 60),
-            new Limits(10_000));
+            new Limits(10_000, 256),
+            new Access(false));
 
     /**
      * @param size messages each room keeps for newcomers and resuming clients
@@ -66,23 +68,40 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
         }
     }
 
-    /** @param maxConnections connections this node holds at most; more are refused with 1013 */
-    public record Limits(int maxConnections) {
+    /**
+     * @param maxConnections connections this node holds at most; more are refused with 1013
+     * @param maxConnectionsPerAddress connections one remote address may hold at most (0: no limit);
+     *        more are refused at the handshake with 429
+     */
+    public record Limits(int maxConnections, int maxConnectionsPerAddress) {
         public Limits {
             require(maxConnections >= 1, "chorus.limits.max-connections must be 1 or more, was " + maxConnections);
+            require(maxConnectionsPerAddress >= 0, "chorus.limits.max-connections-per-address must be 0 (no limit)"
+                    + " or more, was " + maxConnectionsPerAddress);
         }
     }
 
+    /**
+     * @param signInRequired whether only clients the container authenticated may join; the others
+     *        are refused with 1008 even where no security constraint made the container ask
+     */
+    public record Access(boolean signInRequired) {
+    }
+
     public ChatSettings with(History changed) {
-        return new ChatSettings(changed, inbound, outbound, liveness, limits);
+        return new ChatSettings(changed, inbound, outbound, liveness, limits, access);
     }
 
     public ChatSettings with(Inbound changed) {
-        return new ChatSettings(history, changed, outbound, liveness, limits);
+        return new ChatSettings(history, changed, outbound, liveness, limits, access);
     }
 
     public ChatSettings with(Outbound changed) {
-        return new ChatSettings(history, inbound, changed, liveness, limits);
+        return new ChatSettings(history, inbound, changed, liveness, limits, access);
+    }
+
+    public ChatSettings with(Limits changed) {
+        return new ChatSettings(history, inbound, outbound, liveness, changed, access);
     }
 
     private static void require(boolean valid, String otherwise) {

@@ -26,13 +26,28 @@ public record JoinRequest(String room, String name, OptionalLong since) {
     public static final String ROOM_RULE = "room name must be 1-64 letters, digits, '.', '_' or '-'";
     public static final String NAME_RULE = "name must be 1-32 letters, digits, spaces, '-', '_' or '.'";
     public static final String SINCE_RULE = "since must be a message id (a whole number, 0 or more)";
+    public static final String SIGN_IN_RULE = "sign-in required: this server takes authenticated users only";
 
     /**
-     * Validates the request.
+     * Validates the request from a client that may be anonymous.
      *
      * @throws InvalidRequest with the reason to send in a 1008 close
      */
     public static JoinRequest of(String room, Principal principal, Map<String, List<String>> parameters) {
+        return of(room, principal, parameters, false);
+    }
+
+    /**
+     * Validates the request; with {@code signInRequired}, a client the container did not
+     * authenticate is refused, whatever name it asks for.
+     *
+     * @throws InvalidRequest with the reason to send in a 1008 close
+     */
+    public static JoinRequest of(String room, Principal principal, Map<String, List<String>> parameters,
+            boolean signInRequired) {
+        if (signInRequired && principal == null) {
+            throw new InvalidRequest(SIGN_IN_RULE);
+        }
         if (room == null || !ROOM.matcher(room).matches()) {
             throw new InvalidRequest(ROOM_RULE);
         }

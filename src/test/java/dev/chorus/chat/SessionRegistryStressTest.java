@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.testsupport.FakePeer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,9 +50,10 @@ class SessionRegistryStressTest {
     private static final int MAX_CHURN_CYCLES = 50_000;
 
     /** Unbounded outboxes: the fake peers' completion pool lags the senders, which is no fault here. */
-    private final SessionRegistry registry = new SessionRegistry(
-            ChatSettings.DEFAULTS.with(new ChatSettings.Outbound(Integer.MAX_VALUE, Long.MAX_VALUE, 10)),
-            new ChatMetrics());
+    private static final ChatSettings UNBOUNDED_OUTBOXES =
+            ChatSettings.DEFAULTS.with(new ChatSettings.Outbound(Integer.MAX_VALUE, Long.MAX_VALUE, 10));
+    private final SessionRegistry registry = new SessionRegistry(UNBOUNDED_OUTBOXES, new ChatMetrics(),
+            new ConnectionQuota(UNBOUNDED_OUTBOXES));
     private final ExecutorService completions = Executors.newFixedThreadPool(4);
     private final ExecutorService workers =
             Executors.newFixedThreadPool(STABLE_THREADS + CHURN_THREADS + FAILING_THREADS);

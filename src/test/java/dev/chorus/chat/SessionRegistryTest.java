@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.testsupport.FakePeer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -51,7 +52,8 @@ class SessionRegistryTest {
     private long nanos;
 
     private SessionRegistry registry(ChatSettings settings) {
-        return new SessionRegistry(settings, metrics, Clock.fixed(NOW, ZoneOffset.UTC), () -> nanos);
+        return new SessionRegistry(settings, metrics, new ConnectionQuota(settings), Clock.fixed(NOW, ZoneOffset.UTC),
+                () -> nanos);
     }
 
     private Member join(String room, FakePeer peer) {
@@ -81,7 +83,7 @@ class SessionRegistryTest {
     class AsABean {
 
         @WeldSetup
-        WeldInitiator weld = WeldInitiator.from(SessionRegistry.class, ChatMetrics.class)
+        WeldInitiator weld = WeldInitiator.from(SessionRegistry.class, ChatMetrics.class, ConnectionQuota.class)
                 .addBeans(MockBean.of(ChatSettings.DEFAULTS, ChatSettings.class))
                 .activate(ApplicationScoped.class)
                 .build();

@@ -40,6 +40,15 @@ class JoinRequestTest {
         assertEquals("carol@example.org", request.name());
     }
 
+    @Test
+    void whereSignInIsRequiredOnlyAnAuthenticatedClientMayJoin() {
+        var refused = assertThrows(JoinRequest.InvalidRequest.class,
+                () -> JoinRequest.of("lobby", null, query("name", "mallory"), true));
+        assertEquals(JoinRequest.SIGN_IN_RULE, refused.getMessage());
+
+        assertEquals("carol", JoinRequest.of("lobby", () -> "carol", query("name", "mallory"), true).name());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "a#2", "<b>", "x\ny", "123456789012345678901234567890123"})
     void refusesNamesOutsideTheRules(String name) {

@@ -13,13 +13,19 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.client.ClientManager;
@@ -51,15 +57,51 @@ public final class ChatClient implements AutoCloseable {
 
     /** Connects as a page from this origin would; a refused handshake throws DeploymentException. */
     public static ChatClient connectFrom(String origin, URI uri) throws IOException, DeploymentException {
+        return connectWith("Origin", origin, uri);
+    }
+
+    /** Connects signed in with HTTP Basic; a refused handshake throws DeploymentException. */
+    public static ChatClient connectAs(String user, String password, URI uri) throws IOException, DeploymentException {
+        return connectWith("Authorization", basic(user, password), uri);
+    }
+
+    private static ChatClient connectWith(String header, String value, URI uri) throws IOException, DeploymentException {
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
                 .configurator(new ClientEndpointConfig.Configurator() {
                     @Override
                     public void beforeRequest(Map<String, List<String>> headers) {
-                        headers.put("Origin", List.of(origin));
+                        headers.put(header, List.of(value));
                     }
                 })
                 .build();
         return new ChatClient(uri, config);
+    }
+
+    /**
+     * The HTTP status a handshake with these extra headers (name, value, …) gets: 101 if the
+     * server upgrades it (the connection is then closed again), else the refusal's status. The
+     * JDK's client, because Tyrus' answers a 401 by trying to sign in itself and reports only
+     * that it failed.
+     */
+    public static int handshakeStatus(URI uri, String... headers) {
+        WebSocket.Builder handshake = HttpClient.newHttpClient().newWebSocketBuilder();
+        for (int i = 0; i < headers.length; i += 2) {
+            handshake.header(headers[i], headers[i + 1]);
+        }
+        try {
+            handshake.buildAsync(uri, new WebSocket.Listener() { }).join().abort();
+            return 101;
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw new AssertionError("handshake with " + uri + " failed", e);
+        }
+    }
+
+    /** An HTTP Basic {@code Authorization} header value. */
+    public static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private static ClientManager sharedClient() {

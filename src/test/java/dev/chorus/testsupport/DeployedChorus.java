@@ -24,6 +24,7 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,6 +51,49 @@ public abstract class DeployedChorus {
         File war = new File(System.getProperty("chorus.war", "target/chorus.war"));
         return ShrinkWrap.createFromZipFile(WebArchive.class, war);
     }
+
+    /**
+     * The built WAR with sign-in required: {@code chorus.auth.required=true}, a security
+     * constraint on {@code /chat/*} that lets any signed-in user in, and {@link SignIn} as the
+     * mechanism. Room {@value #OPEN_ROOM} is left out of the constraint, so that the container
+     * lets anonymous clients through to it and only Chorus' own setting stands in their way.
+     */
+    public static WebArchive builtWarRequiringSignIn(String name) {
+        String webXml = """
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+                  <security-constraint>
+                    <web-resource-collection>
+                      <web-resource-name>chat</web-resource-name>
+                      <url-pattern>/chat/*</url-pattern>
+                    </web-resource-collection>
+                    <auth-constraint><role-name>**</role-name></auth-constraint>
+                  </security-constraint>
+                  <security-constraint>
+                    <web-resource-collection>
+                      <web-resource-name>open room</web-resource-name>
+                      <url-pattern>/chat/%s</url-pattern>
+                    </web-resource-collection>
+                  </security-constraint>
+                </web-app>
+                """.formatted(OPEN_ROOM);
+        return builtWarConfigured(name, "chorus.auth.required=true")
+                .addClass(SignIn.class)
+                .addAsWebInfResource(new StringAsset(webXml), "web.xml");
+    }
+
+    /**
+     * The built WAR under another name, with these lines in its
+     * {@code META-INF/microprofile-config.properties}: settings for one test class's deployment
+     * only (the environment variables the build sets, which all deployments share, still win).
+     */
+    public static WebArchive builtWarConfigured(String name, String... settings) {
+        return ShrinkWrap.create(WebArchive.class, name)
+                .merge(builtWar())
+                .addAsResource(new StringAsset(String.join("\n", settings) + "\n"), "META-INF/microprofile-config.properties");
+    }
+
+    /** The room {@link #builtWarRequiringSignIn} leaves out of its security constraint. */
+    public static final String OPEN_ROOM = "open";
 
     /** The deployment under test, on loopback. */
     protected ChorusInstance chorus() {

@@ -3,6 +3,7 @@ package dev.chorus.testsupport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -22,7 +23,18 @@ public final class StalledClient implements AutoCloseable {
 
     /** Connects to a {@code ws://} URI on loopback and returns once the server has said 101. */
     public static StalledClient connect(URI uri) throws IOException {
+        return connectFrom(null, uri);
+    }
+
+    /**
+     * Like {@link #connect}, from another local address (any of 127.0.0.0/8 reaches a server on
+     * loopback): a second client machine, as far as the server can tell. Null: the default.
+     */
+    public static StalledClient connectFrom(InetAddress local, URI uri) throws IOException {
         Socket socket = new Socket();
+        if (local != null) {
+            socket.bind(new InetSocketAddress(local, 0));
+        }
         socket.setReceiveBufferSize(4096);
         socket.setSoTimeout((int) ChatClient.TIMEOUT.toMillis());
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));

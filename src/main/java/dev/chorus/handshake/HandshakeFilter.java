@@ -1,0 +1,72 @@
+package dev.chorus.handshake;
+
+import dev.chorus.config.ChatConfiguration;
+import jakarta.inject.Inject;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Decides on a chat handshake before the container upgrades it: a page from an origin that
+ * {@link OriginPolicy} does not allow gets 403; an address that holds every connection
+ * {@code chorus.limits.max-connections-per-address} allows gets 429; the others go on, carrying
+ * their address to the session ({@link RemoteAddress}). A filter rather than
+ * {@code Configurator.checkOrigin}, because the default origin (the page's own) needs the Host
+ * the request came to, and the address is not available to a configurator at all.
+ */
+@WebFilter(urlPatterns = "/chat/*", asyncSupported = true)
+public class HandshakeFilter extends HttpFilter {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
+    /** How long a client refused for its address should wait before it tries again. */
+    private static final String RETRY_AFTER_SECONDS = "10";
+
+    @Inject
+    transient ChatConfiguration configuration;
+
+    @Inject
+    transient ConnectionQuota quota;
+
+    @Inject
+    transient HandshakeRefusals refusals;
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        String origin = request.getHeader("Origin");
+        String own = request.getScheme() + "://" + request.getHeader("Host");
+        if (!configuration.originPolicy().allows(origin, own)) {
+            refuse(response, HandshakeRefusals.Cause.ORIGIN, HttpServletResponse.SC_FORBIDDEN, "origin not allowed",
+                    "Refused a chat handshake from origin {0}", origin);
+            return;
+        }
+        if (request.getParameter(RemoteAddress.PARAMETER) != null) {
+            refuse(response, HandshakeRefusals.Cause.FORGED_ADDRESS, HttpServletResponse.SC_BAD_REQUEST,
+                    RemoteAddress.PARAMETER + " is set by the server", "Refused a chat handshake from {0} that set "
+                    + RemoteAddress.PARAMETER + " itself", request.getRemoteAddr());
+            return;
+        }
+        if (quota.isFull(request.getRemoteAddr())) {
+            response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+            refuse(response, HandshakeRefusals.Cause.ADDRESS_FULL, 429, "too many connections from your address",
+                    "Refused a chat handshake from {0}: it holds chorus.limits.max-connections-per-address="
+                    + quota.maxPerAddress() + " connections already", request.getRemoteAddr());
+            return;
+        }
+        chain.doFilter(RemoteAddress.carriedBy(request), response);
+    }
+
+    private void refuse(HttpServletResponse response, HandshakeRefusals.Cause cause, int status, String message,
+            String log, String subject) throws IOException {
+        refusals.count(cause);
+        LOG.log(Level.INFO, log, subject);
+        response.sendError(status, message);
+    }
+}
