@@ -5,6 +5,8 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -15,74 +17,92 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class ChatConfiguration {
 
+    static final String HISTORY_SIZE = "chorus.history.size";
+    static final String RETAINED_ROOMS = "chorus.history.retained-rooms";
+    static final String MAX_MESSAGE_BYTES = "chorus.message.max-bytes";
+    static final String MESSAGES_PER_SECOND = "chorus.rate.messages-per-second";
+    static final String BURST = "chorus.rate.burst";
+    static final String STRIKES = "chorus.rate.strikes";
+    static final String OUTBOX_MAX_MESSAGES = "chorus.outbox.max-messages";
+    static final String OUTBOX_MAX_CHARS = "chorus.outbox.max-chars";
+    static final String SEND_TIMEOUT_SECONDS = "chorus.outbox.send-timeout-seconds";
+    static final String HEARTBEAT_SECONDS = "chorus.heartbeat.seconds";
+    static final String SILENCE_SECONDS = "chorus.heartbeat.silence-seconds";
+    static final String MAX_CONNECTIONS = "chorus.limits.max-connections";
+    static final String MAX_CONNECTIONS_PER_ADDRESS = "chorus.limits.max-connections-per-address";
+    static final String SIGN_IN_REQUIRED = "chorus.auth.required";
+    static final String ORIGINS = "chorus.origins";
+    static final String ALLOW_MISSING_ORIGIN = "chorus.origins.allow-missing";
+    static final String ADMIN_ENABLED = "chorus.admin.enabled";
+
     @Inject
-    @ConfigProperty(name = "chorus.history.size", defaultValue = "100")
+    @ConfigProperty(name = HISTORY_SIZE, defaultValue = "100")
     int historySize;
 
     @Inject
-    @ConfigProperty(name = "chorus.history.retained-rooms", defaultValue = "1000")
+    @ConfigProperty(name = RETAINED_ROOMS, defaultValue = "1000")
     int retainedRooms;
 
     @Inject
-    @ConfigProperty(name = "chorus.message.max-bytes", defaultValue = "65536")
+    @ConfigProperty(name = MAX_MESSAGE_BYTES, defaultValue = "65536")
     int maxMessageBytes;
 
     @Inject
-    @ConfigProperty(name = "chorus.rate.messages-per-second", defaultValue = "20")
+    @ConfigProperty(name = MESSAGES_PER_SECOND, defaultValue = "20")
     double messagesPerSecond;
 
     @Inject
-    @ConfigProperty(name = "chorus.rate.burst", defaultValue = "40")
+    @ConfigProperty(name = BURST, defaultValue = "40")
     int burst;
 
     @Inject
-    @ConfigProperty(name = "chorus.rate.strikes", defaultValue = "10")
+    @ConfigProperty(name = STRIKES, defaultValue = "10")
     int strikes;
 
     @Inject
-    @ConfigProperty(name = "chorus.outbox.max-messages", defaultValue = "1024")
+    @ConfigProperty(name = OUTBOX_MAX_MESSAGES, defaultValue = "1024")
     int outboxMaxMessages;
 
     @Inject
-    @ConfigProperty(name = "chorus.outbox.max-chars", defaultValue = "1048576")
+    @ConfigProperty(name = OUTBOX_MAX_CHARS, defaultValue = "1048576")
     long outboxMaxChars;
 
     @Inject
-    @ConfigProperty(name = "chorus.outbox.send-timeout-seconds", defaultValue = "10")
+    @ConfigProperty(name = SEND_TIMEOUT_SECONDS, defaultValue = "10")
     int sendTimeoutSeconds;
 
     @Inject
-    @ConfigProperty(name = "chorus.heartbeat.seconds", defaultValue = "25")
+    @ConfigProperty(name = HEARTBEAT_SECONDS, defaultValue = "25")
     int heartbeatSeconds;
 
     @Inject
-    @ConfigProperty(name = "chorus.heartbeat.silence-seconds", defaultValue = "60")
+    @ConfigProperty(name = SILENCE_SECONDS, defaultValue = "60")
     int silenceSeconds;
 
     @Inject
-    @ConfigProperty(name = "chorus.limits.max-connections", defaultValue = "10000")
+    @ConfigProperty(name = MAX_CONNECTIONS, defaultValue = "10000")
     int maxConnections;
 
     @Inject
-    @ConfigProperty(name = "chorus.limits.max-connections-per-address", defaultValue = "256")
+    @ConfigProperty(name = MAX_CONNECTIONS_PER_ADDRESS, defaultValue = "256")
     int maxConnectionsPerAddress;
 
     @Inject
-    @ConfigProperty(name = "chorus.auth.required", defaultValue = "false")
+    @ConfigProperty(name = SIGN_IN_REQUIRED, defaultValue = "false")
     boolean signInRequired;
 
     /** Comma-separated origins allowed besides the server's own; none by default. */
     @Inject
-    @ConfigProperty(name = "chorus.origins")
+    @ConfigProperty(name = ORIGINS)
     Optional<String> origins;
 
     @Inject
-    @ConfigProperty(name = "chorus.origins.allow-missing", defaultValue = "true")
+    @ConfigProperty(name = ALLOW_MISSING_ORIGIN, defaultValue = "true")
     boolean allowMissingOrigin;
 
-    /** Whether the operator endpoints under {@code /api/rooms/.../reconnect} answer. Off by default. */
+    /** Whether the operator endpoints under {@code /api/rooms/...} and {@code /api/settings} answer. Off by default. */
     @Inject
-    @ConfigProperty(name = "chorus.admin.enabled", defaultValue = "false")
+    @ConfigProperty(name = ADMIN_ENABLED, defaultValue = "false")
     boolean adminEnabled;
 
     private OriginPolicy originPolicy;
@@ -110,5 +130,31 @@ public class ChatConfiguration {
 
     public boolean adminEnabled() {
         return adminEnabled;
+    }
+
+    /**
+     * Every setting as this deployment sees it, by key, in the README's order: what an operator
+     * checks when a value set in the environment or a config file seems to have no effect.
+     */
+    public Map<String, Object> effective() {
+        Map<String, Object> effective = new LinkedHashMap<>();
+        effective.put(HISTORY_SIZE, historySize);
+        effective.put(RETAINED_ROOMS, retainedRooms);
+        effective.put(MAX_MESSAGE_BYTES, maxMessageBytes);
+        effective.put(MESSAGES_PER_SECOND, messagesPerSecond);
+        effective.put(BURST, burst);
+        effective.put(STRIKES, strikes);
+        effective.put(OUTBOX_MAX_MESSAGES, outboxMaxMessages);
+        effective.put(OUTBOX_MAX_CHARS, outboxMaxChars);
+        effective.put(SEND_TIMEOUT_SECONDS, sendTimeoutSeconds);
+        effective.put(HEARTBEAT_SECONDS, heartbeatSeconds);
+        effective.put(SILENCE_SECONDS, silenceSeconds);
+        effective.put(MAX_CONNECTIONS, maxConnections);
+        effective.put(MAX_CONNECTIONS_PER_ADDRESS, maxConnectionsPerAddress);
+        effective.put(SIGN_IN_REQUIRED, signInRequired);
+        effective.put(ORIGINS, origins.orElse(""));
+        effective.put(ALLOW_MISSING_ORIGIN, allowMissingOrigin);
+        effective.put(ADMIN_ENABLED, adminEnabled);
+        return effective;
     }
 }
