@@ -1,0 +1,144 @@
+package dev.chorus.bench;
+
+import dev.chorus.chat.ChatMetrics;
+import dev.chorus.chat.Member;
+import dev.chorus.chat.Peer;
+import dev.chorus.chat.SessionRegistry;
+import dev.chorus.config.ChatSettings;
+import dev.chorus.handshake.ConnectionQuota;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fan-out through the registry with peers that cost nothing, so the figures are Chorus' own:
+ * what one broadcast to a room of {@value #MEMBERS} costs, the same with stalled members in the
+ * room (clients that stopped reading), and the heap an idle connection takes. Stalled members are
+ * compared as ratios against the healthy room measured in the same run. Run {@code bench/run}.
+ */
+public final class FanoutBenchmark {
+
+    private static final int MEMBERS = 1_000;
+    private static final int WARMUP_BROADCASTS = 3_000;
+    private static final int MEASURED_BROADCASTS = 5_000;
+    private static final int IDLE_MEMBERS = 10_000;
+    private static final String TEXT = "x".repeat(100);
+    /**
+     * Outboxes large enough that stalled members stay in the room for the whole run: the worst
+     * case, before the default bound (1024 frames) would drop them.
+     */
+    private static final ChatSettings SETTINGS = ChatSettings.DEFAULTS
+            .with(new ChatSettings.Outbound(MEMBERS + WARMUP_BROADCASTS + MEASURED_BROADCASTS, Long.MAX_VALUE, 10))
+            .with(new ChatSettings.Limits(Integer.MAX_VALUE, 0));
+
+    private FanoutBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        Figures healthy = broadcast(0);
+        Figures oneStalled = broadcast(1);
+        Figures tenthStalled = broadcast(MEMBERS / 10);
+        Figures healthyAgain = broadcast(0);
+        System.out.println("fan-out to a room of " + MEMBERS + " members, " + MEASURED_BROADCASTS
+                + " broadcasts of " + TEXT.length() + " characters, one thread:");
+        print("all reading", healthy, healthy);
+        print("1 stalled", oneStalled, healthy);
+        print((MEMBERS / 10) + " stalled", tenthStalled, healthy);
+        print("all reading", healthyAgain, healthy);
+        System.out.printf(Locale.ROOT, "heap per idle connection (registry side): %,d bytes%n", heapPerIdleMember());
+    }
+
+    private static void print(String label, Figures figures, Figures baseline) {
+        System.out.printf(Locale.ROOT, "  %-12s p50 %7.1f us  p99 %7.1f us  %,11.0f deliveries/s  GC %4d ms"
+                + "  p50 ratio to all reading %.2f%n", label, figures.p50Nanos / 1e3, figures.p99Nanos / 1e3,
+                figures.deliveriesPerSecond, figures.gcMillis, (double) figures.p50Nanos / baseline.p50Nanos);
+    }
+
+    private record Figures(long p50Nanos, long p99Nanos, double deliveriesPerSecond, long gcMillis) {
+    }
+
+    private static Figures broadcast(int stalled) {
+        SessionRegistry registry = registry();
+        AtomicLong delivered = new AtomicLong();
+        Member sender = registry.join("bench", "sender", OptionalLong.empty(), new BenchPeer(delivered, false));
+        for (int i = 0; i < MEMBERS - 1; i++) {
+            registry.join("bench", "m" + i, OptionalLong.empty(), new BenchPeer(delivered, i < stalled));
+        }
+        for (int i = 0; i < WARMUP_BROADCASTS; i++) {
+            registry.broadcast(sender, TEXT);
+        }
+        long[] nanos = new long[MEASURED_BROADCASTS];
+        long gcBefore = gcMillis();
+        long before = delivered.get();
+        long started = System.nanoTime();
+        for (int i = 0; i < MEASURED_BROADCASTS; i++) {
+            long t = System.nanoTime();
+            registry.broadcast(sender, TEXT);
+            nanos[i] = System.nanoTime() - t;
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long gc = gcMillis() - gcBefore;
+        long expected = (long) MEASURED_BROADCASTS * (MEMBERS - stalled);
+        if (delivered.get() - before != expected) {
+            throw new IllegalStateException("expected " + expected + " deliveries, got " + (delivered.get() - before));
+        }
+        Arrays.sort(nanos);
+        return new Figures(nanos[nanos.length / 2], nanos[nanos.length * 99 / 100], expected / seconds, gc);
+    }
+
+    private static long heapPerIdleMember() {
+        long baseline = usedHeapAfterGc();
+        SessionRegistry registry = registry();
+        AtomicLong delivered = new AtomicLong();
+        for (int i = 0; i < IDLE_MEMBERS; i++) {
+            registry.join("room" + i % 100, "m" + i, OptionalLong.empty(), new BenchPeer(delivered, false));
+        }
+        long used = usedHeapAfterGc();
+        if (registry.members() != IDLE_MEMBERS) {
+            throw new IllegalStateException("members: " + registry.members());
+        }
+        return (used - baseline) / IDLE_MEMBERS;
+    }
+
+    private static SessionRegistry registry() {
+        return new SessionRegistry(SETTINGS, new ChatMetrics(), new ConnectionQuota(SETTINGS));
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(gc -> Math.max(0, gc.getCollectionTime())).sum();
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Completes every send at once, or, stalled, never: a client that stopped reading. */
+    private record BenchPeer(AtomicLong delivered, boolean stalled) implements Peer {
+
+        private static final SendResult OK = new SendResult();
+
+        @Override
+        public void send(String frame, SendHandler done) {
+            if (!stalled) {
+                delivered.incrementAndGet();
+                done.onResult(OK);
+            }
+        }
+
+        @Override
+        public void ping() {
+        }
+
+        @Override
+        public void close(CloseReason reason) {
+        }
+    }
+}
