@@ -1,6 +1,7 @@
 package dev.chorus.config;
 
 import dev.chorus.handshake.OriginPolicy;
+import dev.chorus.handshake.TrustedProxies;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -30,6 +31,7 @@ public class ChatConfiguration {
     static final String SILENCE_SECONDS = "chorus.heartbeat.silence-seconds";
     static final String MAX_CONNECTIONS = "chorus.limits.max-connections";
     static final String MAX_CONNECTIONS_PER_ADDRESS = "chorus.limits.max-connections-per-address";
+    static final String TRUSTED_PROXIES = "chorus.limits.trusted-proxies";
     static final String SIGN_IN_REQUIRED = "chorus.auth.required";
     static final String ORIGINS = "chorus.origins";
     static final String ALLOW_MISSING_ORIGIN = "chorus.origins.allow-missing";
@@ -87,6 +89,11 @@ public class ChatConfiguration {
     @ConfigProperty(name = MAX_CONNECTIONS_PER_ADDRESS, defaultValue = "256")
     int maxConnectionsPerAddress;
 
+    /** Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed; none by default. */
+    @Inject
+    @ConfigProperty(name = TRUSTED_PROXIES)
+    Optional<String> trustedProxies;
+
     @Inject
     @ConfigProperty(name = SIGN_IN_REQUIRED, defaultValue = "false")
     boolean signInRequired;
@@ -106,6 +113,7 @@ public class ChatConfiguration {
     boolean adminEnabled;
 
     private OriginPolicy originPolicy;
+    private TrustedProxies proxies;
 
     @Produces
     ChatSettings chatSettings() {
@@ -123,9 +131,15 @@ public class ChatConfiguration {
         return originPolicy;
     }
 
+    /** Whose X-Forwarded-For names the client: {@code chorus.limits.trusted-proxies}. */
+    public TrustedProxies trustedProxies() {
+        return proxies;
+    }
+
     @PostConstruct
     void parse() {
         originPolicy = OriginPolicy.of(origins.orElse(""), allowMissingOrigin);
+        proxies = TrustedProxies.of(trustedProxies.orElse(""));
     }
 
     public boolean adminEnabled() {
@@ -151,6 +165,7 @@ public class ChatConfiguration {
         effective.put(SILENCE_SECONDS, silenceSeconds);
         effective.put(MAX_CONNECTIONS, maxConnections);
         effective.put(MAX_CONNECTIONS_PER_ADDRESS, maxConnectionsPerAddress);
+        effective.put(TRUSTED_PROXIES, trustedProxies.orElse(""));
         effective.put(SIGN_IN_REQUIRED, signInRequired);
         effective.put(ORIGINS, origins.orElse(""));
         effective.put(ALLOW_MISSING_ORIGIN, allowMissingOrigin);

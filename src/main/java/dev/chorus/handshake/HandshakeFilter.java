@@ -16,7 +16,8 @@ import java.util.logging.Logger;
  * Decides on a chat handshake before the container upgrades it: a page from an origin that
  * {@link OriginPolicy} does not allow gets 403; an address that holds every connection
  * {@code chorus.limits.max-connections-per-address} allows gets 429; the others go on, carrying
- * their address to the session ({@link RemoteAddress}). A filter rather than
+ * their address to the session ({@link RemoteAddress}). The address is the client's as
+ * {@link TrustedProxies} tells it: the TCP peer, or behind a trusted proxy, what it forwarded. A filter rather than
  * {@code Configurator.checkOrigin}, because the default origin (the page's own) needs the Host
  * the request came to, and the address is not available to a configurator at all.
  */
@@ -53,14 +54,15 @@ public class HandshakeFilter extends HttpFilter {
                     + RemoteAddress.PARAMETER + " itself", request.getRemoteAddr());
             return;
         }
-        if (quota.isFull(request.getRemoteAddr())) {
+        String client = configuration.trustedProxies().client(request.getRemoteAddr(), request.getHeaders("X-Forwarded-For"));
+        if (quota.isFull(client)) {
             response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             refuse(response, HandshakeRefusals.Cause.ADDRESS_FULL, 429, "too many connections from your address",
                     "Refused a chat handshake from {0}: it holds chorus.limits.max-connections-per-address="
-                    + quota.maxPerAddress() + " connections already", request.getRemoteAddr());
+                    + quota.maxPerAddress() + " connections already", client);
             return;
         }
-        chain.doFilter(RemoteAddress.carriedBy(request), response);
+        chain.doFilter(RemoteAddress.carriedBy(request, client), response);
     }
 
     private void refuse(HttpServletResponse response, HandshakeRefusals.Cause cause, int status, String message,

@@ -24,9 +24,9 @@ public final class RemoteAddress {
     }
 
     /** The request as the upgrade filters should see it: with the client's address as a parameter. */
-    static HttpServletRequest carriedBy(HttpServletRequest request) {
+    static HttpServletRequest carriedBy(HttpServletRequest request, String client) {
         Map<String, String[]> parameters = new HashMap<>(request.getParameterMap());
-        parameters.put(PARAMETER, new String[] {request.getRemoteAddr()});
+        parameters.put(PARAMETER, new String[] {client});
         Map<String, String[]> carried = Collections.unmodifiableMap(parameters);
         return new HttpServletRequestWrapper(request) {
             @Override

@@ -55,6 +55,7 @@ class ConfigurationIT {
         IN_FILE.put("chorus.heartbeat.silence-seconds", 15);
         IN_FILE.put("chorus.limits.max-connections", 500);
         IN_FILE.put("chorus.limits.max-connections-per-address", 9);
+        IN_FILE.put("chorus.limits.trusted-proxies", "10.0.0.5");
         IN_FILE.put("chorus.auth.required", true);
         IN_FILE.put("chorus.origins", "https://file.example.org");
         IN_FILE.put("chorus.origins.allow-missing", false);

@@ -8,6 +8,7 @@ import dev.chorus.testsupport.ChorusInstance;
 import dev.chorus.testsupport.DeployedChorus;
 import dev.chorus.testsupport.StalledClient;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +22,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A deployment that lets one address hold {@value #PER_ADDRESS} connections. */
+/**
+ * A deployment that lets one address hold {@value #PER_ADDRESS} connections and trusts 127.0.0.1
+ * as a reverse proxy, which the test plays by sending {@code X-Forwarded-For}.
+ */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class AddressCapIT {
 
     private static final int PER_ADDRESS = 3;
+    private static final String FORWARDED_FOR = "X-Forwarded-For";
 
     @ArquillianResource
     private URL deployedAt;
@@ -35,7 +40,8 @@ class AddressCapIT {
 
     @Deployment(testable = false)
     static WebArchive capped() {
-        return DeployedChorus.builtWarConfigured("chorus.war", "chorus.limits.max-connections-per-address=" + PER_ADDRESS);
+        return DeployedChorus.builtWarConfigured("chorus.war", "chorus.limits.max-connections-per-address=" + PER_ADDRESS,
+                "chorus.limits.trusted-proxies=127.0.0.1");
     }
 
     @AfterEach
@@ -75,6 +81,21 @@ class AddressCapIT {
         join("back-in");
         assertEquals(1, chorus().metrics().get("chorus_refused_handshakes_total{cause=\"address-full\"}")
                 - before.get("chorus_refused_handshakes_total{cause=\"address-full\"}"));
+    }
+
+    @Test
+    void behindATrustedProxyTheForwardedClientIsCountedAndCannotForgeItsWayOut() throws Exception {
+        for (int i = 0; i < PER_ADDRESS; i++) {
+            ChatClient client = ChatClient.connectWith(FORWARDED_FOR, "192.0.2.1", chorus().chat("lobby", "name=p" + i));
+            opened.add(client);
+            client.next("welcome");
+        }
+
+        URI lobby = chorus().chat("lobby", "name=next");
+        assertEquals(429, ChatClient.handshakeStatus(lobby, FORWARDED_FOR, "192.0.2.1"));
+        // What the client wrote itself comes first; the proxy appends the address it saw.
+        assertEquals(429, ChatClient.handshakeStatus(lobby, FORWARDED_FOR, "192.0.2.2, 192.0.2.1"));
+        assertEquals(101, ChatClient.handshakeStatus(lobby, FORWARDED_FOR, "192.0.2.2"));
     }
 
     @Test

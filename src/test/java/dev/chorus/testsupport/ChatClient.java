@@ -65,7 +65,8 @@ public final class ChatClient implements AutoCloseable {
         return connectWith("Authorization", basic(user, password), uri);
     }
 
-    private static ChatClient connectWith(String header, String value, URI uri) throws IOException, DeploymentException {
+    /** Connects with one extra handshake header; a refused handshake throws DeploymentException. */
+    public static ChatClient connectWith(String header, String value, URI uri) throws IOException, DeploymentException {
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
                 .configurator(new ClientEndpointConfig.Configurator() {
                     @Override
