@@ -75,7 +75,7 @@ public class ConnectionQuota {
 
     /** Whether the address already holds every connection it may. */
     public boolean isFull(String address) {
-        return maxPerAddress != 0 && byAddress.getOrDefault(address, 0) >= maxPerAddress;
+        return maxPerAddress != 0 && address != null && byAddress.getOrDefault(address, 0) >= maxPerAddress;
     }
 
     /** Connections holding a slot: joined, and not yet reported closed by the container. */

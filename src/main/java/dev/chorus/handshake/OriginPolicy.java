@@ -21,9 +21,7 @@ public record OriginPolicy(Set<String> allowed, boolean allowMissing) {
 
     /** Parses a comma-separated list, as configured; blanks are ignored. */
     public static OriginPolicy of(String commaSeparated, boolean allowMissing) {
-        Set<String> origins = commaSeparated == null ? Set.of() : Set.of(commaSeparated.split(",")).stream()
-                .map(String::strip).filter(origin -> !origin.isEmpty()).collect(Collectors.toSet());
-        return new OriginPolicy(origins, allowMissing);
+        return new OriginPolicy(CommaSeparated.entries(commaSeparated).collect(Collectors.toSet()), allowMissing);
     }
 
     /**

@@ -5,7 +5,6 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Which client a handshake comes from when reverse proxies stand in front of the server. The
@@ -24,7 +23,7 @@ public record TrustedProxies(Set<String> addresses) {
 
     /** Parses a comma-separated list, as configured; blanks are ignored. */
     public static TrustedProxies of(String commaSeparated) {
-        return new TrustedProxies(entries(commaSeparated).collect(Collectors.toSet()));
+        return new TrustedProxies(CommaSeparated.entries(commaSeparated).collect(Collectors.toSet()));
     }
 
     /**
@@ -38,17 +37,12 @@ public record TrustedProxies(Set<String> addresses) {
             return peer;
         }
         List<String> hops = Collections.list(forwardedFor).stream()
-                .flatMap(TrustedProxies::entries)
+                .flatMap(CommaSeparated::entries)
                 .toList();
         String client = peer;
         for (int i = hops.size() - 1; i >= 0 && addresses.contains(client); i--) {
             client = hops.get(i);
         }
         return client;
-    }
-
-    private static Stream<String> entries(String commaSeparated) {
-        return commaSeparated == null ? Stream.empty()
-                : Stream.of(commaSeparated.split(",")).map(String::strip).filter(entry -> !entry.isEmpty());
     }
 }

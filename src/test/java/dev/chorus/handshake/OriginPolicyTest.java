@@ -35,4 +35,12 @@ class OriginPolicyTest {
         assertFalse(OriginPolicy.of("", false).allows(null, OWN));
         assertFalse(OriginPolicy.of("", false).allows("", OWN));
     }
+
+    @Test
+    void toleratesRepeatedBlankEntriesAndRepeatedOrigins() {
+        // Set.of on the raw split refused these with an exception, failing the deployment.
+        OriginPolicy repeated = OriginPolicy.of(",, ,https://chat.example.org,https://chat.example.org", true);
+
+        assertTrue(repeated.allows("https://chat.example.org", OWN));
+    }
 }
