@@ -3,7 +3,6 @@ package dev.chorus.api;
 import dev.chorus.config.ChatConfiguration;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -28,18 +27,6 @@ public class SettingsResource {
         if (!configuration.adminEnabled()) {
             return Response.status(Status.FORBIDDEN).entity("operator endpoints are off (chorus.admin.enabled)").build();
         }
-        JsonObjectBuilder settings = Json.createObjectBuilder();
-        configuration.effective().forEach((key, value) -> {
-            if (value instanceof Boolean flag) {
-                settings.add(key, flag);
-            } else if (value instanceof Double number) {
-                settings.add(key, number);
-            } else if (value instanceof Number number) {
-                settings.add(key, number.longValue());
-            } else {
-                settings.add(key, String.valueOf(value));
-            }
-        });
-        return Response.ok(settings.build()).build();
+        return Response.ok(Json.createObjectBuilder(configuration.effective()).build()).build();
     }
 }

@@ -1,10 +1,8 @@
 package dev.chorus.handshake;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Handshakes refused before any WebSocket existed, by cause, for the metrics. */
@@ -28,19 +26,23 @@ public class HandshakeRefusals {
         }
     }
 
-    private final ConcurrentMap<Cause, LongAdder> byCause = new ConcurrentHashMap<>();
+    /** One counter per cause, all made up front, so the map is never written after construction. */
+    private final Map<Cause, LongAdder> byCause = new EnumMap<>(Cause.class);
+
+    public HandshakeRefusals() {
+        for (Cause cause : Cause.values()) {
+            byCause.put(cause, new LongAdder());
+        }
+    }
 
     void count(Cause cause) {
-        byCause.computeIfAbsent(cause, c -> new LongAdder()).increment();
+        byCause.get(cause).increment();
     }
 
     /** Every cause, refused or not yet, with its count. */
     public Map<Cause, Long> byCause() {
-        Map<Cause, Long> counts = new TreeMap<>();
-        for (Cause cause : Cause.values()) {
-            LongAdder count = byCause.get(cause);
-            counts.put(cause, count == null ? 0 : count.sum());
-        }
+        Map<Cause, Long> counts = new EnumMap<>(Cause.class);
+        byCause.forEach((cause, count) -> counts.put(cause, count.sum()));
         return counts;
     }
 }

@@ -13,7 +13,6 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
@@ -85,7 +84,7 @@ public final class ChatClient implements AutoCloseable {
      * that it failed.
      */
     public static int handshakeStatus(URI uri, String... headers) {
-        WebSocket.Builder handshake = HttpClient.newHttpClient().newWebSocketBuilder();
+        WebSocket.Builder handshake = ChorusInstance.HTTP.newWebSocketBuilder();
         for (int i = 0; i < headers.length; i += 2) {
             handshake.header(headers[i], headers[i + 1]);
         }

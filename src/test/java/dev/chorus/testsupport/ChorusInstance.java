@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  */
 public final class ChorusInstance {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The one JDK client every test shares: each one starts a selector thread of its own. */
+    static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern METRIC_SAMPLE = Pattern.compile("^([a-z_]+(?:\\{[^}]*})?) (\\d+)$", Pattern.MULTILINE);
 
     private final int port;

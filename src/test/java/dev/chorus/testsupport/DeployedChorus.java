@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
@@ -37,8 +36,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 public abstract class DeployedChorus {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** Where the container says the deployment is; {@link ChorusInstance} keeps to loopback. */
     @ArquillianResource
@@ -126,7 +123,7 @@ public abstract class DeployedChorus {
 
     /** A JDK client whose connection the test can cut without a close frame ({@code abort()}). */
     protected WebSocket connectRaw(String room, String name) {
-        WebSocket socket = HTTP.newWebSocketBuilder()
+        WebSocket socket = ChorusInstance.HTTP.newWebSocketBuilder()
                 .buildAsync(chat(room, "name=" + name), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
