@@ -2,6 +2,7 @@ package dev.chorus.api;
 
 import dev.chorus.chat.ChatMetrics;
 import dev.chorus.chat.SessionRegistry;
+import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.handshake.HandshakeRefusals;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
@@ -27,6 +28,9 @@ public class MetricsServlet extends HttpServlet {
     transient ChatMetrics metrics;
 
     @Inject
+    transient ConnectionQuota quota;
+
+    @Inject
     transient HandshakeRefusals refusals;
 
     @Override
@@ -36,7 +40,7 @@ public class MetricsServlet extends HttpServlet {
         sample(out, "chorus_sessions", "gauge", "Open WebSocket connections in a room", registry.members());
         sample(out, "chorus_rooms", "gauge", "Rooms with at least one member", registry.rooms());
         sample(out, "chorus_connections", "gauge", "WebSocket connections joined and not yet closed, members or not",
-                registry.connections());
+                quota.connections());
         sample(out, "chorus_messages_received_total", "counter", "Text messages accepted from clients",
                 metrics.messagesReceived());
         sample(out, "chorus_deliveries_total", "counter", "Frames queued to connections", metrics.deliveries());

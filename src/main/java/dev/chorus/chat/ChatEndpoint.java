@@ -14,41 +14,41 @@ import java.nio.ByteBuffer;
 
 /**
  * The WebSocket boundary: {@code ws://host/chorus/chat/{room}}. The container creates one
- * instance per connection, so this class keeps no state; the registry holds it all.
+ * instance per connection, so this class keeps no state; {@link Connections} takes every callback.
  */
 @ServerEndpoint("/chat/{room}")
 public class ChatEndpoint {
 
     @Inject
-    SessionRegistry registry;
+    Connections connections;
 
     @OnOpen
     public void open(Session session, @PathParam("room") String room) {
-        registry.join(room, session);
+        connections.open(room, session);
     }
 
     @OnMessage
     public void message(Session session, String text) {
-        registry.say(session, text);
+        connections.say(session, text);
     }
 
     @OnMessage
     public void binary(Session session, ByteBuffer data) {
-        registry.refuseBinary(session);
+        connections.refuseBinary(session);
     }
 
     @OnMessage
     public void pong(Session session, PongMessage pong) {
-        registry.heard(session);
+        connections.heard(session);
     }
 
     @OnClose
     public void close(Session session, CloseReason reason) {
-        registry.leave(session, reason);
+        connections.close(session, reason);
     }
 
     @OnError
     public void error(Session session, Throwable error) {
-        registry.fail(session, error);
+        connections.fail(session, error);
     }
 }

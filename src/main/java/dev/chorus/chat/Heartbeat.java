@@ -1,6 +1,7 @@
 package dev.chorus.chat;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.protocol.CloseReasons;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -16,31 +17,43 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs {@link SessionRegistry#heartbeat()} every {@code chorus.heartbeat.seconds}, and
- * {@link SessionRegistry#expireStuckSends()} every second, on the
- * container's managed scheduler (no thread of our own: the container must be able to stop it
- * on undeploy), from application start to undeploy.
+ * The liveness sweeps: {@link #beat} every {@code chorus.heartbeat.seconds} pings every member
+ * and drops the silent ones; {@link #expireStuckSends} every second drops members whose send
+ * never finishes. Both run on the container's managed scheduler (no thread of our own: the
+ * container must be able to stop it on undeploy), from application start to undeploy.
  */
 @ApplicationScoped
 public class Heartbeat {
 
     private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
+    /** Often enough that a stuck send is caught within a second of its timeout. */
+    private static final long STUCK_SEND_SWEEP_SECONDS = 1;
 
     @Resource
     ManagedScheduledExecutorService scheduler;
 
-    @Inject
-    SessionRegistry registry;
-
-    @Inject
-    ChatSettings settings;
-
+    private final SessionRegistry registry;
+    private final ChatSettings settings;
+    private final ChatMetrics metrics;
+    private final Clocks clocks;
     private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
 
+    @Inject
+    public Heartbeat(SessionRegistry registry, ChatSettings settings, ChatMetrics metrics, Clocks clocks) {
+        this.registry = registry;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.clocks = clocks;
+    }
+
+    /** For the container's client proxy only. */
+    protected Heartbeat() {
+        this(null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM);
+    }
+
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
-        schedule(registry::heartbeat, settings.liveness().heartbeatSeconds());
-        // Every second, so that a stuck send is caught within a second of its timeout.
-        schedule(registry::expireStuckSends, 1);
+        schedule(this::beat, settings.liveness().heartbeatSeconds());
+        schedule(this::expireStuckSends, STUCK_SEND_SWEEP_SECONDS);
     }
 
     private void schedule(Runnable sweep, long periodSeconds) {
@@ -57,5 +70,57 @@ public class Heartbeat {
     @PreDestroy
     void stop() {
         schedules.forEach(schedule -> schedule.cancel(false));
+    }
+
+    /**
+     * One heartbeat: drops (1001) every member not heard from, by message or pong, within
+     * {@code silenceSeconds}, and pings the others. The ping is queued like a frame, so it waits
+     * behind what the member has queued and never overlaps a send.
+     */
+    void beat() {
+        long now = clocks.nanoTime();
+        long silence = TimeUnit.SECONDS.toNanos(settings.liveness().silenceSeconds());
+        List<Member> silent = new ArrayList<>();
+        Fanout pings = new Fanout();
+        for (Member member : registry.everyone()) {
+            if (now - member.heardAt() > silence) {
+                silent.add(member);
+            } else {
+                pings.offer(member, Outbox.PING);
+            }
+        }
+        for (Member member : silent) {
+            metrics.silentDropped();
+            registry.evict(member, CloseReasons.silent(settings.liveness().silenceSeconds()));
+        }
+        // Pings are not deliveries: the metric counts what members were sent to read.
+        registry.flushAndEvict(pings);
+    }
+
+    /**
+     * Drops (1013) every member whose send has been in flight longer than the send timeout: its
+     * client stopped reading, and the queue bounds would catch it only once enough traffic came.
+     * Then closes outright the sockets of dropped members whose close still waits behind such a
+     * send: under the one-writer rule it would wait, and hold the socket, for as long as the
+     * client keeps its connection open without reading.
+     */
+    void expireStuckSends() {
+        long now = clocks.nanoTime();
+        long timeout = TimeUnit.SECONDS.toNanos(settings.outbound().sendTimeoutSeconds());
+        List<Member> stuck = registry.everyone().stream()
+                .filter(member -> member.outbox().sendingFor(now) > timeout)
+                .toList();
+        for (Member member : stuck) {
+            metrics.sendTimedOut();
+            registry.evict(member, CloseReasons.SEND_TIMED_OUT);
+        }
+        for (Member member : registry.closing()) {
+            if (member.outbox().isFinished()) {
+                registry.closing().remove(member);
+            } else if (member.outbox().sendingFor(now) > timeout) {
+                registry.closing().remove(member);
+                member.outbox().abort(CloseReasons.SEND_TIMED_OUT);
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.chorus.chat;
 
+import dev.chorus.config.ChatSettings;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -18,12 +19,13 @@ public final class Member {
     /** When the client last showed it is there (a message or a pong), in System.nanoTime terms. */
     private volatile long heardAt;
 
-    /** A member whose outbox holds at most {@code maxFrames} frames and {@code maxChars} characters. */
-    Member(Room room, Peer peer, SendAllowance allowance, int maxFrames, long maxChars, LongSupplier nanoTime,
+    /** A member whose outbox is bounded as {@code bounds} says. */
+    Member(Room room, Peer peer, SendAllowance allowance, ChatSettings.Outbound bounds, LongSupplier nanoTime,
             BiConsumer<Member, Throwable> onSendFailure) {
         this.room = room;
         this.allowance = allowance;
-        this.outbox = new Outbox(peer, maxFrames, maxChars, nanoTime, cause -> onSendFailure.accept(this, cause));
+        this.outbox = new Outbox(peer, bounds.maxMessages(), bounds.maxChars(), nanoTime,
+                cause -> onSendFailure.accept(this, cause));
     }
 
     public String room() {
@@ -46,6 +48,11 @@ public final class Member {
     /** True the first time only: the connection's slot is given back exactly once. */
     boolean release() {
         return released.compareAndSet(false, true);
+    }
+
+    /** True once the container reported the connection closed. */
+    boolean isReleased() {
+        return released.get();
     }
 
     void heard(long nowNanos) {

@@ -1,5 +1,6 @@
 package dev.chorus.chat;
 
+import dev.chorus.protocol.CloseReasons;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
@@ -19,7 +20,7 @@ import java.util.function.LongSupplier;
  * and the completion of a send hands the turn to the next frame. Closing the socket is a write
  * too: it waits for its turn, so no frame is ever sent after the close, nor during it.
  * <p>
- * {@link #enqueue} never blocks and never touches the network, so a broadcast may call it while
+ * {@link #offer} never blocks and never touches the network, so a broadcast may call it while
  * it holds a room's read lock. {@link #flush} may send and, if a send fails at once, call the
  * failure listener, which takes the room's write lock: call it with no lock held.
  */
@@ -38,6 +39,9 @@ final class Outbox {
     /** A close that stops writing but leaves the socket to the container, which is closing it. */
     private static final Closing STOP_ONLY = new Closing(null, false);
 
+    /** How an outbox that refused a frame over its bounds ends. */
+    private static final Closing OVERFLOWED = new Closing(CloseReasons.QUEUE_FULL, false);
+
     /** {@link #sendingSince} when no send is in flight; no System.nanoTime reading is ever this. */
     private static final long IDLE = Long.MIN_VALUE;
 
@@ -53,8 +57,15 @@ final class Outbox {
     private final AtomicReference<Closing> closing = new AtomicReference<>();
     /** Set once the socket has been told to close (or left to the container): nothing more to do. */
     private final AtomicBoolean finished = new AtomicBoolean();
-    /** When the send in flight started, in {@code nanoTime} terms, or {@link #IDLE}. */
+    /**
+     * When the send in flight started, in {@code nanoTime} terms, or {@link #IDLE}. The writer
+     * writes it and then reads {@link #aborted}; {@link #abort} writes that and then reads this:
+     * with both volatile, at least one of them sees the other, so no send starts unseen by an
+     * abort that closes the socket.
+     */
     private volatile long sendingSince = IDLE;
+    /** Set by {@link #abort}: the writer stops at its next step, whatever the close was to wait for. */
+    private volatile boolean aborted;
 
     /**
      * An outbox that holds at most {@code maxFrames} frames and {@code maxChars} characters, and
@@ -68,24 +79,51 @@ final class Outbox {
         this.onFailure = onFailure;
     }
 
+    /** What became of a frame offered to the outbox. */
+    enum Offer {
+        /** Queued; {@link #flush} sends it. */
+        ACCEPTED,
+        /**
+         * Over the bounds: this offer closed the outbox with 1013 (queue full), so that no later
+         * frame can overtake the refused one. The caller evicts the member; exactly one offer
+         * ever gets this answer.
+         */
+        OVERFLOWED,
+        /** The outbox was closed already; the frame is dropped. */
+        CLOSED
+    }
+
     /**
-     * Queues a frame for sending. Returns false when this outbox is closed, or when the frame
-     * would take it over its bounds: the receiver is not keeping up, and the caller should drop it
-     * rather than let its backlog grow without limit. An empty outbox takes any frame, however
-     * large (a welcome with a long history), because its receiver is not behind.
+     * Queues a frame for sending, unless the frame would take this outbox over its bounds: then
+     * the receiver is not keeping up, and the outbox closes at once, in this call. Had it stayed
+     * open until the caller evicted the member, the writer could meanwhile drain a frame and take
+     * a later, shorter one, and the client would see n-1, n+1 and resume past n, which it never
+     * got. An empty outbox takes any frame, however large, because its receiver is not behind.
+     * Never blocks and never touches the network.
      */
-    boolean enqueue(String frame) {
+    Offer offer(String frame) {
         if (closing.get() != null) {
-            return false;
+            return Offer.CLOSED;
         }
-        int queued = depth.get();
-        if (queued > 0 && (queued >= maxFrames || chars.get() + frame.length() > maxChars)) {
-            return false;
+        // Counted before the frame is queued and uncounted after it is polled, so the counts
+        // never fall below what is queued, and a racing writer cannot make them skip a bound.
+        int ahead = depth.getAndIncrement();
+        long total = chars.addAndGet(frame.length());
+        if (ahead > 0 && (ahead >= maxFrames || total > maxChars)) {
+            uncount(frame);
+            if (!closing.compareAndSet(null, OVERFLOWED)) {
+                return Offer.CLOSED;
+            }
+            dropQueued();
+            return Offer.OVERFLOWED;
         }
         frames.add(frame);
-        chars.addAndGet(frame.length());
-        depth.incrementAndGet();
-        return true;
+        Closing how = closing.get();
+        if (how != null && !how.afterQueued()) {
+            // Closed between the check and the add, maybe after the queue was dropped.
+            dropQueued();
+        }
+        return Offer.ACCEPTED;
     }
 
     /** Starts sending queued frames unless a send is already under way. */
@@ -113,12 +151,20 @@ final class Outbox {
     }
 
     private void end(Closing how) {
-        if (!closing.compareAndSet(null, how)) {
-            return;
+        Closing was = closing.get();
+        while (was == null || (how == STOP_ONLY && was.afterQueued())) {
+            // The container closing the socket overrides a close that waits to send the queue
+            // first: that queue can no longer go out.
+            if (closing.compareAndSet(was, how)) {
+                break;
+            }
+            was = closing.get();
         }
-        if (!how.afterQueued()) {
+        if (!closing.get().afterQueued()) {
             dropQueued();
         }
+        // Even when another close came first: an outbox that overflowed in offer() waits for
+        // this flush to close its socket, since offer() runs under a room's lock.
         flush();
     }
 
@@ -145,7 +191,13 @@ final class Outbox {
      */
     void abort(CloseReason reason) {
         closing.compareAndSet(null, new Closing(reason, false));
-        finish();
+        aborted = true;
+        if (writing.compareAndSet(false, true) || sendingSince != IDLE) {
+            // Either this thread now holds the turn, or the writer waits for a send that may never
+            // complete and, having marked it, checks `aborted` before it sends anything else.
+            finish();
+        }
+        // Otherwise the writer is between two sends and sees the close at its next step.
     }
 
     /** Frames waiting to be sent; a plain counter, since a concurrent queue's size() walks it. */
@@ -155,11 +207,11 @@ final class Outbox {
 
     private void dropQueued() {
         for (String frame = frames.poll(); frame != null; frame = frames.poll()) {
-            taken(frame);
+            uncount(frame);
         }
     }
 
-    private void taken(String frame) {
+    private void uncount(String frame) {
         depth.decrementAndGet();
         chars.addAndGet(-frame.length());
     }
@@ -171,7 +223,7 @@ final class Outbox {
     private void drain() {
         while (true) {
             Closing how = closing.get();
-            if (how != null && (!how.afterQueued() || frames.isEmpty())) {
+            if (how != null && (!how.afterQueued() || frames.isEmpty() || aborted)) {
                 finish();
                 return;
             }
@@ -185,7 +237,7 @@ final class Outbox {
                 }
                 continue;
             }
-            taken(frame);
+            uncount(frame);
             if (frame == PING) {
                 try {
                     peer.ping();
@@ -196,6 +248,12 @@ final class Outbox {
             }
             Send send = new Send();
             sendingSince = nanoTime.getAsLong();
+            if (aborted) {
+                // abort() raced this step and may be closing the socket: send nothing after it.
+                sendingSince = IDLE;
+                finish();
+                return;
+            }
             try {
                 peer.send(frame, send);
             } catch (RuntimeException e) {
@@ -239,9 +297,14 @@ final class Outbox {
     private final class Send implements SendHandler {
 
         private final AtomicBoolean settled = new AtomicBoolean();
+        /** Containers call a handler once, but some error paths call it twice; only the first counts. */
+        private final AtomicBoolean reported = new AtomicBoolean();
 
         @Override
         public void onResult(SendResult result) {
+            if (!reported.compareAndSet(false, true)) {
+                return;
+            }
             sendingSince = IDLE;
             if (!result.isOK()) {
                 failed(result.getException());

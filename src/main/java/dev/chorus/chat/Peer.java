@@ -25,6 +25,13 @@ public interface Peer {
      */
     void ping() throws java.io.IOException;
 
+    /**
+     * The room admitted this peer as the member: called before anything is sent to it, so that
+     * whatever the client does once it has its welcome (closing at once, say) finds the member.
+     */
+    default void joined(Member member) {
+    }
+
     /** Closes the connection; a peer that is already gone ignores it. */
     void close(CloseReason reason);
 }

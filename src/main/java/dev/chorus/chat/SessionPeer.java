@@ -36,6 +36,11 @@ final class SessionPeer implements Peer {
     }
 
     @Override
+    public void joined(Member member) {
+        session.getUserProperties().put(Connections.MEMBER, member);
+    }
+
+    @Override
     public void ping() throws IOException {
         session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
     }

@@ -5,7 +5,7 @@ import dev.chorus.chat.Member;
 import dev.chorus.chat.Peer;
 import dev.chorus.chat.SessionRegistry;
 import dev.chorus.config.ChatSettings;
-import dev.chorus.handshake.ConnectionQuota;
+import dev.chorus.chat.Clocks;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
@@ -114,7 +114,7 @@ public final class FanoutBenchmark {
     }
 
     private static SessionRegistry registry() {
-        return new SessionRegistry(SETTINGS, new ChatMetrics(), new ConnectionQuota(SETTINGS));
+        return new SessionRegistry(SETTINGS, new ChatMetrics(), Clocks.SYSTEM);
     }
 
     private static long gcMillis() {

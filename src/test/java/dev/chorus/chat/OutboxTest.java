@@ -3,6 +3,7 @@ package dev.chorus.chat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,10 +43,18 @@ class OutboxTest {
     /** An outbox with a:0 in flight and a:1 queued behind it. */
     private Outbox sendingFirstOfTwo(FakePeer peer) {
         Outbox outbox = unbounded(peer);
-        outbox.enqueue("a:0");
-        outbox.enqueue("a:1");
+        outbox.offer("a:0");
+        outbox.offer("a:1");
         outbox.flush();
         return outbox;
+    }
+
+    private static void assertAccepted(Outbox.Offer offer, String... why) {
+        assertEquals(Outbox.Offer.ACCEPTED, offer, String.join("", why));
+    }
+
+    private static void assertRefused(Outbox.Offer offer, String... why) {
+        assertNotEquals(Outbox.Offer.ACCEPTED, offer, String.join("", why));
     }
 
     @AfterEach
@@ -60,7 +69,7 @@ class OutboxTest {
 
         // Deep enough that recursing once per inline completion would overflow the stack.
         List<String> frames = IntStream.range(0, 100_000).mapToObj(i -> "a:" + i).toList();
-        frames.forEach(outbox::enqueue);
+        frames.forEach(outbox::offer);
         outbox.flush();
 
         assertEquals(frames, peer.rawFrames());
@@ -74,7 +83,7 @@ class OutboxTest {
         Outbox outbox = unbounded(peer);
 
         for (int i = 0; i < 5_000; i++) {
-            outbox.enqueue("a:" + i);
+            outbox.offer("a:" + i);
             outbox.flush();
         }
 
@@ -95,7 +104,7 @@ class OutboxTest {
             String sender = "s" + t;
             threads[t] = new Thread(() -> {
                 for (int i = 0; i < each; i++) {
-                    outbox.enqueue(sender + ":" + i);
+                    outbox.offer(sender + ":" + i);
                     outbox.flush();
                 }
             });
@@ -115,14 +124,14 @@ class OutboxTest {
         Outbox outbox = unbounded(peer);
 
         for (int i = 0; i < 10; i++) {
-            outbox.enqueue("a:" + i);
+            outbox.offer("a:" + i);
         }
         outbox.flush();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> failures.size() == 1);
         assertEquals(List.of("a:0", "a:1"), peer.rawFrames());
         assertTrue(outbox.isClosed());
-        assertFalse(outbox.enqueue("a:10"), "a failed outbox must refuse frames");
+        assertRefused(outbox.offer("a:10"), "a failed outbox must refuse frames");
         outbox.flush();
         assertEquals(0, peer.violations(), "written to after the failure");
         assertEquals(1, failures.size());
@@ -132,12 +141,12 @@ class OutboxTest {
     void closedOutboxDropsQueuedFramesAndRefusesNewOnes() {
         FakePeer peer = FakePeer.inline("closed");
         Outbox outbox = unbounded(peer);
-        outbox.enqueue("a:0");
+        outbox.offer("a:0");
 
         outbox.close(null);
         outbox.flush();
 
-        assertFalse(outbox.enqueue("a:1"));
+        assertRefused(outbox.offer("a:1"));
         assertTrue(peer.rawFrames().isEmpty());
         assertNull(peer.closedWith(), "a close without reason leaves the socket to the container");
     }
@@ -174,7 +183,7 @@ class OutboxTest {
         Outbox outbox = sendingFirstOfTwo(peer);
 
         outbox.closeAfterQueued(new CloseReason(CloseCodes.VIOLATED_POLICY, "rate limit exceeded"));
-        assertFalse(outbox.enqueue("a:2"));
+        assertRefused(outbox.offer("a:2"));
         while (!pending.isEmpty()) {
             pending.remove().run();
         }
@@ -188,18 +197,18 @@ class OutboxTest {
     void refusesFramesBeyondItsBoundsButAnEmptyOutboxTakesAnyFrame() {
         FakePeer peer = FakePeer.async("behind", new ArrayDeque<Runnable>()::add);
         Outbox byCount = bounded(peer, 2, Long.MAX_VALUE);
-        assertTrue(byCount.enqueue("a:0"));
-        assertTrue(byCount.enqueue("a:1"));
-        assertFalse(byCount.enqueue("a:2"), "a third frame exceeds 2 queued");
+        assertAccepted(byCount.offer("a:0"));
+        assertAccepted(byCount.offer("a:1"));
+        assertRefused(byCount.offer("a:2"), "a third frame exceeds 2 queued");
 
         Outbox byChars = bounded(peer, Integer.MAX_VALUE, 10);
-        assertTrue(byChars.enqueue("x".repeat(100)), "an empty outbox takes a frame larger than its bound");
-        assertFalse(byChars.enqueue("y"));
+        assertAccepted(byChars.offer("x".repeat(100)), "an empty outbox takes a frame larger than its bound");
+        assertRefused(byChars.offer("y"));
 
         Outbox draining = bounded(FakePeer.inline("keeps up"), Integer.MAX_VALUE, 10);
-        assertTrue(draining.enqueue("123456"));
+        assertAccepted(draining.offer("123456"));
         draining.flush();
-        assertTrue(draining.enqueue("123456"), "sent frames no longer count against the bound");
+        assertAccepted(draining.offer("123456"), "sent frames no longer count against the bound");
         assertEquals(1, draining.queued());
     }
 

@@ -1,5 +1,6 @@
 package dev.chorus.chat;
 
+import dev.chorus.config.ChatSettings;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
@@ -33,7 +34,7 @@ public class RoomLinearizabilityTest {
     /** The name the room gave the newcomer, with a {@code #n} suffix if taken; or "retired". */
     @Operation
     public String join(@Param(name = "who") int who) {
-        Member member = new Member(room, new SilentPeer(), new SendAllowance(1, 1, 0), 8, 1_000, () -> 0, (m, e) -> { });
+        Member member = new Member(room, new SilentPeer(), new SendAllowance(1, 1, 0), new ChatSettings.Outbound(8, 1_000, 10), () -> 0, (m, e) -> { });
         return room.admit(member, "user" + who, OptionalLong.empty(), new Fanout()) ? member.name() : "retired";
     }
 

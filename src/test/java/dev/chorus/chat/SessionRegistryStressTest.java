@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
-import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.testsupport.FakePeer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,8 +51,7 @@ class SessionRegistryStressTest {
     /** Unbounded outboxes: the fake peers' completion pool lags the senders, which is no fault here. */
     private static final ChatSettings UNBOUNDED_OUTBOXES =
             ChatSettings.DEFAULTS.with(new ChatSettings.Outbound(Integer.MAX_VALUE, Long.MAX_VALUE, 10));
-    private final SessionRegistry registry = new SessionRegistry(UNBOUNDED_OUTBOXES, new ChatMetrics(),
-            new ConnectionQuota(UNBOUNDED_OUTBOXES));
+    private final SessionRegistry registry = new SessionRegistry(UNBOUNDED_OUTBOXES, new ChatMetrics(), Clocks.SYSTEM);
     private final ExecutorService completions = Executors.newFixedThreadPool(4);
     private final ExecutorService workers =
             Executors.newFixedThreadPool(STABLE_THREADS + CHURN_THREADS + FAILING_THREADS);

@@ -1,0 +1,182 @@
+package dev.chorus.chat;
+
+import dev.chorus.config.ChatSettings;
+import dev.chorus.handshake.ConnectionQuota;
+import dev.chorus.handshake.RemoteAddress;
+import dev.chorus.protocol.CloseReasons;
+import dev.chorus.protocol.JoinRequest;
+import dev.chorus.protocol.ServerEvents;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The container's WebSocket sessions, from open to close, as the endpoint hands them over: admits
+ * each under the connection quota and joins it to its room, checks what it sends (size, blank,
+ * rate) before anything reaches the room, and gives its slot back exactly once when it closes.
+ */
+@ApplicationScoped
+public class Connections {
+
+    /** Where the container session keeps its member, so that every callback finds it. */
+    static final String MEMBER = Member.class.getName();
+
+    private static final Logger LOG = Logger.getLogger(Connections.class.getName());
+
+    private final SessionRegistry registry;
+    private final ConnectionQuota quota;
+    private final ChatSettings settings;
+    private final ChatMetrics metrics;
+    private final Clocks clocks;
+
+    @Inject
+    public Connections(SessionRegistry registry, ConnectionQuota quota, ChatSettings settings, ChatMetrics metrics,
+            Clocks clocks) {
+        this.registry = registry;
+        this.quota = quota;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.clocks = clocks;
+    }
+
+    /** For the container's client proxy only. */
+    protected Connections() {
+        this(null, null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM);
+    }
+
+    /** Joins the session as its request asks, or closes it with the rule or limit it met. */
+    public void open(String roomName, Session session) {
+        JoinRequest request;
+        try {
+            request = JoinRequest.of(roomName, session.getUserPrincipal(), session.getRequestParameterMap(),
+                    settings.access().signInRequired());
+        } catch (JoinRequest.InvalidRequest e) {
+            refuse(session, "invalid-join", e.getMessage(), CloseReasons.invalidJoin(e.getMessage()));
+            return;
+        }
+        switch (quota.admit(RemoteAddress.of(session.getRequestParameterMap()))) {
+            case NODE_FULL -> {
+                refuse(session, "server-full", "this server is full, try again later", CloseReasons.SERVER_FULL);
+                return;
+            }
+            case ADDRESS_FULL -> {
+                // The handshake filter refuses these with 429; this catches handshakes that raced it.
+                refuse(session, "too-many-connections", "too many connections from your address, try again later",
+                        CloseReasons.ADDRESS_FULL);
+                return;
+            }
+            case ADMITTED -> {
+                // Joins below.
+            }
+        }
+        // Undertow refuses larger frames itself (1009) before buffering them; Tyrus does not
+        // enforce this setting, so say() checks the size too.
+        session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
+        registry.join(request.room(), request.name(), request.since(), new SessionPeer(session));
+        if (!session.isOpen()) {
+            // Closed while joining: @OnClose may have run before the member was recorded.
+            release(session);
+        }
+    }
+
+    /**
+     * What a client's text frame becomes: a broadcast, or an error event when it is blank or comes
+     * faster than the member's allowance; the {@code strikes}-th refusal in a row closes with 1008.
+     */
+    public void say(Session sender, String text) {
+        Member member = memberOf(sender);
+        if (member != null) {
+            say(member, text);
+        }
+    }
+
+    void say(Member member, String text) {
+        long now = clocks.nanoTime();
+        member.heard(now);
+        if (isOverSizeLimit(text)) {
+            registry.dismiss(member, CloseReasons.tooBig(settings.inbound().maxMessageBytes()));
+        } else if (text.isBlank()) {
+            registry.refuse(member, "empty", "message text is empty");
+        } else if (member.allowance().tryTake(now)) {
+            metrics.received();
+            registry.broadcast(member, text);
+        } else if (member.allowance().strikes() >= settings.inbound().strikes()) {
+            registry.dismiss(member, CloseReasons.RATE_EXCEEDED);
+        } else {
+            metrics.rateLimited();
+            registry.refuse(member, "rate-limited", String.format(Locale.ROOT,
+                    "too fast: at most %s messages a second, %d at once; this one was dropped",
+                    settings.inbound().messagesPerSecond(), settings.inbound().burst()));
+        }
+    }
+
+    /** UTF-8 takes at most 3 bytes per UTF-16 char, so short texts need no encoding to be measured. */
+    private boolean isOverSizeLimit(String text) {
+        return (long) text.length() * 3 > settings.inbound().maxMessageBytes()
+                && text.getBytes(StandardCharsets.UTF_8).length > settings.inbound().maxMessageBytes();
+    }
+
+    /** Chorus speaks text only: a binary frame closes the connection with 1003. */
+    public void refuseBinary(Session sender) {
+        closeFor(sender, CloseReasons.BINARY, true);
+    }
+
+    /** A pong (or any frame) shows the client is still there. */
+    public void heard(Session session) {
+        Member member = memberOf(session);
+        if (member != null) {
+            member.heard(clocks.nanoTime());
+        }
+    }
+
+    /**
+     * The container reports an error on the connection: a failed read, or a callback that threw.
+     * Both servers then leave the socket open, so it is closed here (1011); its slot stays taken
+     * until the container reports the close.
+     */
+    public void fail(Session session, Throwable error) {
+        LOG.log(Level.FINE, "Session {0} failed: {1}", new Object[] {session.getId(), error});
+        closeFor(session, CloseReasons.CONNECTION_FAILED, false);
+    }
+
+    /** The connection closed, whoever closed it, with this reason. */
+    public void close(Session session, CloseReason reason) {
+        metrics.closed(reason.getCloseCode().getCode());
+        release(session);
+    }
+
+    /** Takes the session's member out of its room and gives its slot back, once. */
+    private void release(Session session) {
+        Member member = memberOf(session);
+        if (member != null && member.release()) {
+            quota.release(RemoteAddress.of(session.getRequestParameterMap()));
+            registry.closing().remove(member);
+            registry.leave(member);
+        }
+    }
+
+    private void closeFor(Session session, CloseReason reason, boolean afterQueued) {
+        Member member = memberOf(session);
+        if (member == null) {
+            new SessionPeer(session).close(reason);
+        } else if (afterQueued) {
+            registry.dismiss(member, reason);
+        } else {
+            registry.evict(member, reason);
+        }
+    }
+
+    private void refuse(Session session, String code, String reason, CloseReason close) {
+        metrics.refusedJoin();
+        new SessionPeer(session).refuse(ServerEvents.error(code, reason), close);
+    }
+
+    private static Member memberOf(Session session) {
+        return (Member) session.getUserProperties().get(MEMBER);
+    }
+}

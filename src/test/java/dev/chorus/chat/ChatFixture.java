@@ -1,0 +1,79 @@
+package dev.chorus.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.chorus.config.ChatSettings;
+import dev.chorus.handshake.ConnectionQuota;
+import dev.chorus.testsupport.FakePeer;
+import jakarta.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A registry on fake peers, with clocks the test moves by hand (nothing waits for time to pass),
+ * and the beans around it built on the same settings, metrics and clocks.
+ */
+final class ChatFixture implements AutoCloseable {
+
+    static final Instant NOW = Instant.parse("2026-11-25T09:19:07.123Z");
+    static final OptionalLong FRESH = OptionalLong.empty();
+
+    /** Runs the completions of asynchronous fake peers. */
+    final ExecutorService completions = Executors.newFixedThreadPool(2);
+    final ChatMetrics metrics = new ChatMetrics();
+    /** The monotonic time the beans read; tests move it by hand. */
+    long nanos;
+    final Clocks clocks = new Clocks(Clock.fixed(NOW, ZoneOffset.UTC), () -> nanos);
+    ChatSettings settings;
+    SessionRegistry registry;
+
+    ChatFixture(ChatSettings settings) {
+        configure(settings);
+    }
+
+    /** Starts over with a fresh registry on these settings. */
+    void configure(ChatSettings changed) {
+        settings = changed;
+        registry = new SessionRegistry(settings, metrics, clocks);
+    }
+
+    Connections connections() {
+        return new Connections(registry, new ConnectionQuota(settings), settings, metrics, clocks);
+    }
+
+    Heartbeat heartbeat() {
+        return new Heartbeat(registry, settings, metrics, clocks);
+    }
+
+    Member join(String room, FakePeer peer) {
+        return registry.join(room, peer.name(), FRESH, peer);
+    }
+
+    /** Joins a sender to the room and has it say m1 to m{count}. */
+    void talk(String room, int count) {
+        Member sender = join(room, FakePeer.inline("sender"));
+        for (int i = 1; i <= count; i++) {
+            registry.broadcast(sender, "m" + i);
+        }
+    }
+
+    static List<Integer> historyIds(JsonObject welcome) {
+        return welcome.getJsonArray("history").getValuesAs(JsonObject.class).stream().map(m -> m.getInt("id")).toList();
+    }
+
+    static JsonObject only(FakePeer peer, String type) {
+        List<JsonObject> events = peer.events(type);
+        assertEquals(1, events.size(), peer + " got " + peer.events());
+        return events.get(0);
+    }
+
+    @Override
+    public void close() {
+        completions.shutdownNow();
+    }
+}

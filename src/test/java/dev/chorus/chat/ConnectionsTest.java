@@ -1,0 +1,95 @@
+package dev.chorus.chat;
+
+import static dev.chorus.chat.ChatFixture.FRESH;
+import static dev.chorus.chat.ChatFixture.historyIds;
+import static dev.chorus.chat.ChatFixture.only;
+import static dev.chorus.testsupport.FakePeer.strings;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.FakePeer;
+import jakarta.json.JsonObject;
+import jakarta.websocket.CloseReason.CloseCodes;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Queue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What a client sends, checked before it reaches the room: blank, size and rate. */
+class ConnectionsTest {
+
+    private final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
+
+    @AfterEach
+    void stop() {
+        chat.close();
+    }
+
+    @Test
+    void blankTextGetsAnErrorAndIsNotRelayed() {
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        Member fromAlice = chat.join("lobby", alice);
+        chat.join("lobby", bob);
+
+        chat.connections().say(fromAlice, " \t ");
+
+        assertEquals("empty", only(alice, "error").getString("code"));
+        assertTrue(bob.events("message").isEmpty());
+    }
+
+    @Test
+    void pacesASenderWithErrorsAndClosesItWhenItKeepsFlooding() {
+        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.Inbound(65_536, 2, 3, 4)));
+        FakePeer flooder = FakePeer.inline("flooder");
+        FakePeer bob = FakePeer.inline("bob");
+        Member fromFlooder = chat.join("lobby", flooder);
+        chat.join("lobby", bob);
+
+        for (int i = 0; i < 3 + 3; i++) {
+            chat.connections().say(fromFlooder, "m" + i);
+        }
+        assertEquals(List.of("m0", "m1", "m2"), bob.texts(), "a burst of 3 passes, the rest is dropped");
+        assertEquals(3, flooder.events("error").size());
+        assertEquals(3, chat.metrics.rateLimitedMessages());
+        assertEquals(3, chat.metrics.messagesReceived());
+        assertEquals("rate-limited", flooder.events("error").get(0).getString("code"));
+
+        chat.nanos += 1_000_000_000L; // one second: 2 more tokens
+        chat.connections().say(fromFlooder, "after a pause");
+        chat.connections().say(fromFlooder, "and another");
+        assertEquals("and another", bob.texts().get(4));
+        assertNull(flooder.closedWith(), "an accepted message clears the strikes");
+
+        for (int i = 0; i < 4; i++) {
+            chat.connections().say(fromFlooder, "flood " + i);
+        }
+        assertEquals(CloseCodes.VIOLATED_POLICY, flooder.closedWith().getCloseCode());
+        assertEquals(1, chat.registry.members());
+    }
+
+    @Test
+    void aMessageOverTheSizeLimitInUtf8BytesClosesWith1009() {
+        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.Inbound(8, 20, 40, 10)));
+        FakePeer bob = FakePeer.inline("bob");
+        FakePeer alice = FakePeer.inline("alice");
+        Member fromAlice = chat.join("lobby", alice);
+        chat.join("lobby", bob);
+
+        chat.connections().say(fromAlice, "ééé");   // 6 bytes: passes
+        chat.connections().say(fromAlice, "éééé");  // 8 bytes: passes
+        assertNull(alice.closedWith());
+        chat.connections().say(fromAlice, "ééééé"); // 10 bytes, though only 5 chars
+
+        assertEquals(List.of("ééé", "éééé"), bob.texts());
+        assertEquals(CloseCodes.TOO_BIG, alice.closedWith().getCloseCode());
+    }
+}

@@ -1,0 +1,126 @@
+package dev.chorus.chat;
+
+import static dev.chorus.chat.ChatFixture.FRESH;
+import static dev.chorus.chat.ChatFixture.historyIds;
+import static dev.chorus.chat.ChatFixture.only;
+import static dev.chorus.testsupport.FakePeer.strings;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.FakePeer;
+import jakarta.json.JsonObject;
+import jakarta.websocket.CloseReason.CloseCodes;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Queue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What a room keeps for newcomers and resuming clients, and for how long. */
+class RoomHistoryTest {
+
+    /** Each room keeps 3 messages; 2 emptied rooms keep theirs. */
+    private final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS.with(new ChatSettings.History(3, 2)));
+
+    @AfterEach
+    void stop() {
+        chat.close();
+    }
+
+    @Test
+    void welcomeCarriesOnlyTheLastMessagesTheRoomKeeps() {
+        chat.talk("lobby", 5);
+        FakePeer late = FakePeer.inline("late");
+        chat.join("lobby", late);
+
+        JsonObject welcome = only(late, "welcome");
+        List<JsonObject> history = welcome.getJsonArray("history").getValuesAs(JsonObject.class);
+        assertEquals(List.of(3, 4, 5), historyIds(welcome));
+        assertEquals("m5", history.get(2).getString("text"));
+        assertEquals("sender", history.get(2).getString("from"));
+    }
+
+    @Test
+    void resumingReplaysExactlyTheKeptMessagesAfterTheGivenId() {
+        chat.talk("lobby", 5);
+
+        FakePeer resuming = FakePeer.inline("resuming");
+        chat.registry.join("lobby", "resuming", OptionalLong.of(3), resuming);
+        FakePeer upToDate = FakePeer.inline("up-to-date");
+        chat.registry.join("lobby", "up-to-date", OptionalLong.of(5), upToDate);
+
+        assertEquals(List.of(4, 5), historyIds(only(resuming, "welcome")));
+        assertTrue(resuming.events("gap").isEmpty());
+        assertTrue(only(upToDate, "welcome").getJsonArray("history").isEmpty());
+        assertTrue(upToDate.events("gap").isEmpty());
+    }
+
+    @Test
+    void resumingPastWhatIsKeptSaysSoWithAGapBeforeTheWelcome() {
+        chat.talk("lobby", 6);
+
+        FakePeer behind = FakePeer.inline("behind");
+        chat.registry.join("lobby", "behind", OptionalLong.of(1), behind);
+
+        List<JsonObject> events = behind.events();
+        assertEquals("gap", events.get(0).getString("type"));
+        assertEquals(1, events.get(0).getInt("after"));
+        assertEquals(4, events.get(0).getInt("until"), "ids 2 and 3 are lost; 4 is the oldest kept");
+        assertEquals(List.of(4, 5, 6), historyIds(events.get(1)));
+    }
+
+    @Test
+    void resumingFromAnIdTheRoomNeverIssuedSaysTheNumberingRestarted() {
+        Member sender = chat.join("lobby", FakePeer.inline("sender"));
+        chat.registry.broadcast(sender, "m1");
+
+        FakePeer fromAnotherLife = FakePeer.inline("old-client");
+        chat.registry.join("lobby", "old-client", OptionalLong.of(57), fromAnotherLife);
+
+        JsonObject gap = fromAnotherLife.events().get(0);
+        assertEquals("gap", gap.getString("type"));
+        assertEquals(57, gap.getInt("after"));
+        assertEquals(1, gap.getInt("until"));
+        assertEquals(1, only(fromAnotherLife, "welcome").getJsonArray("history").size());
+    }
+
+    @Test
+    void aRoomThatEmptiedKeepsItsHistoryAndNumberingForWhoeverComesBack() {
+        Member first = chat.join("lobby", FakePeer.inline("first"));
+        chat.registry.broadcast(first, "before everyone left");
+        chat.registry.leave(first);
+        assertEquals(0, chat.registry.rooms());
+
+        FakePeer back = FakePeer.inline("back");
+        Member again = chat.join("lobby", back);
+        chat.registry.broadcast(again, "after");
+
+        assertEquals("before everyone left", only(back, "welcome").getJsonArray("history")
+                .getJsonObject(0).getString("text"));
+        assertEquals(2, only(back, "ack").getInt("id"));
+    }
+
+    @Test
+    void forgetsTheHistoriesOfRoomsThatEmptiedLongestAgoBeyondTheLimit() {
+        for (String room : List.of("a", "b", "c")) {
+            Member member = chat.join(room, FakePeer.inline("x"));
+            chat.registry.broadcast(member, "in " + room);
+            chat.registry.leave(member);
+        }
+
+        FakePeer inA = FakePeer.inline("y");
+        chat.join("a", inA);
+        FakePeer inC = FakePeer.inline("y");
+        chat.join("c", inC);
+
+        assertTrue(only(inA, "welcome").getJsonArray("history").isEmpty(), "a emptied first and is over the limit of 2");
+        assertEquals(1, only(inC, "welcome").getJsonArray("history").size());
+    }
+}
