@@ -12,12 +12,16 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.testsupport.FakePeer;
+import dev.chorus.testsupport.FakeSession;
+import jakarta.websocket.CloseReason;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason.CloseCodes;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Queue;
 import org.junit.jupiter.api.AfterEach;
@@ -91,5 +95,36 @@ class ConnectionsTest {
 
         assertEquals(List.of("ééé", "éééé"), bob.texts());
         assertEquals(CloseCodes.TOO_BIG, alice.closedWith().getCloseCode());
+    }
+
+    @Test
+    void anErrorTheContainerReportsClosesTheSocketWith1011AndKeepsItsSlotUntilTheClose() {
+        ConnectionQuota quota = new ConnectionQuota(chat.settings);
+        Connections connections = new Connections(chat.registry, quota, chat.settings, chat.metrics, chat.clocks);
+        FakeSession client = new FakeSession(Map.of("name", List.of("alice")));
+        connections.open("lobby", client.session());
+        assertEquals(1, chat.registry.members());
+
+        connections.fail(client.session(), new IllegalStateException("a callback threw"));
+
+        assertEquals(CloseCodes.UNEXPECTED_CONDITION, client.closedWith().getCloseCode());
+        assertEquals(0, chat.registry.members());
+        assertEquals(1, quota.connections(), "released before the container reported the close");
+        connections.close(client.session(), client.closedWith());
+        assertEquals(0, quota.connections());
+        assertEquals(Map.of("1011", 1L), chat.metrics.closesByCode());
+    }
+
+    @Test
+    void closeCodesAClientChoosesShareOneLabel() {
+        Connections connections = chat.connections();
+        for (int code : new int[] {4000, 4001, 3999, 1000}) {
+            FakeSession client = new FakeSession(Map.of("name", List.of("c" + code)));
+            connections.open("lobby", client.session());
+            connections.close(client.session(), new CloseReason(CloseReason.CloseCodes.getCloseCode(code), ""));
+        }
+
+        assertEquals(Map.of("1000", 1L, "other", 3L), chat.metrics.closesByCode());
+        assertEquals(0, chat.registry.members());
     }
 }

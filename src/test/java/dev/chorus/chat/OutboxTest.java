@@ -9,9 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testsupport.FakePeer;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
 import jakarta.websocket.CloseReason.CloseCodes;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -252,5 +255,79 @@ class OutboxTest {
         outbox.abort(new CloseReason(CloseCodes.TRY_AGAIN_LATER, "send timed out"));
 
         assertEquals("too slow: outbound queue full", peer.closedWith().getReasonPhrase());
+    }
+
+    @Test
+    void aRefusedFrameClosesTheOutboxAtOnceSoNoLaterFrameOvertakesIt() {
+        FakePeer peer = FakePeer.async("behind", pending::add);
+        Outbox outbox = bounded(peer, 2, Long.MAX_VALUE);
+        outbox.offer("a:0");
+        outbox.flush(); // a:0 in flight
+        assertAccepted(outbox.offer("a:1"));
+        assertAccepted(outbox.offer("a:2"));
+
+        assertEquals(Outbox.Offer.OVERFLOWED, outbox.offer("a:3"));
+        pending.remove().run(); // a:0 completes before anyone evicts the member
+        assertRefused(outbox.offer("a:4"), "a frame after the refused one was taken");
+        outbox.flush();
+
+        assertEquals(List.of("a:0"), peer.rawFrames(), "a frame after the refused a:3 would let the client skip it");
+        assertEquals("too slow: outbound queue full", peer.closedWith().getReasonPhrase());
+        assertEquals(Outbox.Offer.CLOSED, outbox.offer("a:5"), "only one offer reports the overflow");
+        assertEquals(0, outbox.queued());
+    }
+
+    @Test
+    void aSendHandlerCalledTwiceCountsOnce() {
+        List<String> sent = new ArrayList<>();
+        Peer completesTwice = new Peer() {
+            @Override
+            public void send(String frame, SendHandler done) {
+                sent.add(frame);
+                done.onResult(new SendResult());
+                done.onResult(new SendResult());
+            }
+
+            @Override
+            public void ping() {
+            }
+
+            @Override
+            public void close(CloseReason reason) {
+            }
+        };
+        Outbox outbox = new Outbox(completesTwice, 10, 1_000, () -> nanos, failures::add);
+        List.of("a:0", "a:1", "a:2").forEach(outbox::offer);
+
+        outbox.flush();
+
+        assertEquals(List.of("a:0", "a:1", "a:2"), sent);
+    }
+
+    @Test
+    void abortWithNoSendInFlightClosesAtOnceAndSendsNothingMore() {
+        FakePeer peer = FakePeer.async("idle", pending::add);
+        Outbox outbox = unbounded(peer);
+
+        outbox.abort(new CloseReason(CloseCodes.GOING_AWAY, "server shutting down"));
+        assertRefused(outbox.offer("a:0"));
+        outbox.flush();
+
+        assertEquals(CloseCodes.GOING_AWAY, peer.closedWith().getCloseCode());
+        assertTrue(pending.isEmpty(), "a frame was sent after the abort");
+    }
+
+    @Test
+    void theContainerClosingTheSocketCancelsACloseThatWaitedToSendTheQueue() {
+        FakePeer peer = FakePeer.async("gone", pending::add);
+        Outbox outbox = sendingFirstOfTwo(peer);
+        outbox.closeAfterQueued(new CloseReason(CloseCodes.VIOLATED_POLICY, "rate limit exceeded"));
+
+        outbox.close(null); // @OnClose: the client went away meanwhile
+        pending.remove().run();
+
+        assertEquals(List.of("a:0"), peer.rawFrames(), "a:1 was sent to a socket the container had closed");
+        assertNull(peer.closedWith(), "closed a socket the container had closed already");
+        assertTrue(outbox.isFinished());
     }
 }
