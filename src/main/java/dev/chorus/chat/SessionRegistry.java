@@ -167,14 +167,18 @@ public class SessionRegistry {
      * throws drops that one member (1011) and the others are still flushed.
      */
     void flushAndEvict(Fanout fanout) {
+        int deepest = 0;
         for (Member member : fanout.accepted()) {
-            metrics.observeOutboxDepth(member.outbox().queued());
+            deepest = Math.max(deepest, member.outbox().queued());
             try {
                 member.outbox().flush();
             } catch (RuntimeException e) {
                 dropAfterSendFailure(member, e);
             }
         }
+        // Once per fanout: each call goes through the bean's client proxy (measured 4% of a
+        // broadcasting node's CPU when it was called once per member).
+        metrics.observeOutboxDepth(deepest);
         for (Member member : fanout.overflowed()) {
             metrics.outboxOverflowed();
             evict(member, CloseReasons.QUEUE_FULL);

@@ -1,0 +1,52 @@
+package dev.chorus.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TyrusIdleTimerFixTest {
+
+    /** Stands for the container's managed executor: counts what reaches it. */
+    private final ScheduledThreadPoolExecutor managed = new ScheduledThreadPoolExecutor(1);
+    private final ScheduledExecutorService wrapped = TyrusIdleTimerFix.skippingImmediateTasks(managed);
+
+    @AfterEach
+    void stop() {
+        managed.shutdownNow();
+    }
+
+    @Test
+    void answersAnIdleTimeoutCheckWithNoTimeoutWithoutSchedulingIt() {
+        AtomicInteger ran = new AtomicInteger();
+
+        Runnable idleTimeoutCheck = ran::incrementAndGet;
+        ScheduledFuture<?> future = wrapped.schedule(idleTimeoutCheck, 0, TimeUnit.MILLISECONDS);
+
+        assertTrue(future.isDone());
+        assertFalse(future.cancel(false), "Tyrus cancels the previous check before each reschedule");
+        assertEquals(0, managed.getTaskCount(), "reached the container's executor");
+        assertEquals(0, ran.get());
+    }
+
+    @Test
+    void passesEveryRealScheduleToTheContainersExecutor() throws Exception {
+        AtomicInteger ran = new AtomicInteger();
+
+        ScheduledFuture<?> idleTimeout = wrapped.schedule(ran::incrementAndGet, 1, TimeUnit.MILLISECONDS);
+        idleTimeout.get(5, TimeUnit.SECONDS);
+        ScheduledFuture<?> heartbeat = wrapped.scheduleAtFixedRate(ran::incrementAndGet, 1, 1, TimeUnit.HOURS);
+        heartbeat.cancel(false);
+
+        assertEquals(2, managed.getTaskCount());
+        assertTrue(ran.get() >= 1);
+        assertEquals(42, wrapped.submit(() -> 42).get(5, TimeUnit.SECONDS));
+    }
+}
