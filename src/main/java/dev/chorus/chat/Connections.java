@@ -77,7 +77,7 @@ public class Connections {
         // Undertow refuses larger frames itself (1009) before buffering them; Tyrus does not
         // enforce this setting, so say() checks the size too.
         session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
-        registry.join(request.room(), request.name(), request.since(), new SessionPeer(session));
+        registry.join(request.room(), request.name(), request.since(), new SessionPeer(session, request.batched()));
         if (!session.isOpen()) {
             // Closed while joining: @OnClose may have run before the member was recorded.
             release(session);

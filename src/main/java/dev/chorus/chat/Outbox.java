@@ -42,10 +42,19 @@ final class Outbox {
     /** How an outbox that refused a frame over its bounds ends. */
     private static final Closing OVERFLOWED = new Closing(CloseReasons.QUEUE_FULL, false);
 
+    /**
+     * The most characters one batched frame takes: past about a socket's send buffer (64 KiB is
+     * what server-config gives both servers) a larger write saves no system call, and a client
+     * should not have to hold a huge frame to parse it.
+     */
+    static final int MAX_BATCH_CHARS = 65_536;
+
     /** {@link #sendingSince} when no send is in flight; no System.nanoTime reading is ever this. */
     private static final long IDLE = Long.MIN_VALUE;
 
     private final Peer peer;
+    /** Whether a backlog goes out as one frame of lines (the client asked for it). */
+    private final boolean batching;
     private final int maxFrames;
     private final long maxChars;
     private final Consumer<Throwable> onFailure;
@@ -73,6 +82,7 @@ final class Outbox {
      */
     Outbox(Peer peer, int maxFrames, long maxChars, LongSupplier nanoTime, Consumer<Throwable> onFailure) {
         this.peer = peer;
+        this.batching = peer.takesBatches();
         this.maxFrames = maxFrames;
         this.maxChars = maxChars;
         this.nanoTime = nanoTime;
@@ -246,6 +256,9 @@ final class Outbox {
                 }
                 continue;
             }
+            if (batching) {
+                frame = withWhatFollows(frame);
+            }
             Send send = new Send();
             sendingSince = nanoTime.getAsLong();
             if (aborted) {
@@ -265,6 +278,26 @@ final class Outbox {
                 return;
             }
         }
+    }
+
+    /**
+     * The frame, followed by the frames queued behind it, one per line, up to
+     * {@link #MAX_BATCH_CHARS} and never past a ping. Only the writer polls, so what it peeks at
+     * is what it then takes. JSON as ServerEvents writes it never holds a raw line break.
+     */
+    private String withWhatFollows(String frame) {
+        String next = frames.peek();
+        if (next == null || next == PING || frame.length() + 1 + next.length() > MAX_BATCH_CHARS) {
+            return frame;
+        }
+        StringBuilder batch = new StringBuilder(frame);
+        do {
+            frames.poll();
+            uncount(next);
+            batch.append('\n').append(next);
+            next = frames.peek();
+        } while (next != null && next != PING && batch.length() + 1 + next.length() <= MAX_BATCH_CHARS);
+        return batch.toString();
     }
 
     /**

@@ -26,6 +26,14 @@ public interface Peer {
     void ping() throws java.io.IOException;
 
     /**
+     * Whether the client takes several events in one text frame, one per line: it asked to
+     * ({@code ?batch=1}), so a backlog can go out in one write instead of one write per event.
+     */
+    default boolean takesBatches() {
+        return false;
+    }
+
+    /**
      * The room admitted this peer as the member: called before anything is sent to it, so that
      * whatever the client does once it has its welcome (closing at once, say) finds the member.
      */

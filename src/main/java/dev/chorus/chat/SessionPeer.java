@@ -14,9 +14,21 @@ final class SessionPeer implements Peer {
     private static final Logger LOG = Logger.getLogger(SessionPeer.class.getName());
 
     private final Session session;
+    private final boolean batched;
 
-    SessionPeer(Session session) {
+    SessionPeer(Session session, boolean batched) {
         this.session = session;
+        this.batched = batched;
+    }
+
+    /** A peer that takes one event per frame: for a connection that is refused or closed. */
+    SessionPeer(Session session) {
+        this(session, false);
+    }
+
+    @Override
+    public boolean takesBatches() {
+        return batched;
     }
 
     @Override

@@ -9,12 +9,13 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Decides on a chat handshake before the container upgrades it: a page from an origin that
- * {@link OriginPolicy} does not allow gets 403; an address that holds every connection
+ * {@link OriginPolicy} does not allow gets 403; a query with a malformed escape gets 400; an address that holds every connection
  * {@code chorus.limits.max-connections-per-address} allows gets 429; the others go on, carrying
  * their address to the session ({@link RemoteAddress}). The address is the client's as
  * {@link TrustedProxies} tells it: the TCP peer, or behind a trusted proxy, what it forwarded. A filter rather than
@@ -48,7 +49,16 @@ public class HandshakeFilter extends HttpFilter {
                     "Refused a chat handshake from origin {0}", origin);
             return;
         }
-        if (request.getParameter(RemoteAddress.PARAMETER) != null) {
+        Map<String, String[]> parameters;
+        try {
+            parameters = QueryString.decode(request.getQueryString());
+        } catch (IllegalArgumentException e) {
+            refuse(response, HandshakeRefusals.Cause.MALFORMED_QUERY, HttpServletResponse.SC_BAD_REQUEST,
+                    "malformed query: " + e.getMessage(), "Refused a chat handshake from {0} with a malformed query",
+                    request.getRemoteAddr());
+            return;
+        }
+        if (parameters.containsKey(RemoteAddress.PARAMETER)) {
             refuse(response, HandshakeRefusals.Cause.FORGED_ADDRESS, HttpServletResponse.SC_BAD_REQUEST,
                     RemoteAddress.PARAMETER + " is set by the server", "Refused a chat handshake from {0} that set "
                     + RemoteAddress.PARAMETER + " itself", request.getRemoteAddr());
@@ -62,7 +72,7 @@ public class HandshakeFilter extends HttpFilter {
                     + quota.maxPerAddress() + " connections already", client);
             return;
         }
-        chain.doFilter(RemoteAddress.carriedBy(request, client), response);
+        chain.doFilter(RemoteAddress.carriedBy(request, parameters, client), response);
     }
 
     private void refuse(HttpServletResponse response, HandshakeRefusals.Cause cause, int status, String message,

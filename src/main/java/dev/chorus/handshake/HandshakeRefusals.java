@@ -13,7 +13,8 @@ public class HandshakeRefusals {
     public enum Cause {
         ORIGIN("origin"),
         FORGED_ADDRESS("forged-address"),
-        ADDRESS_FULL("address-full");
+        ADDRESS_FULL("address-full"),
+        MALFORMED_QUERY("malformed-query");
 
         private final String label;
 

@@ -23,9 +23,12 @@ public final class RemoteAddress {
     private RemoteAddress() {
     }
 
-    /** The request as the upgrade filters should see it: with the client's address as a parameter. */
-    static HttpServletRequest carriedBy(HttpServletRequest request, String client) {
-        Map<String, String[]> parameters = new HashMap<>(request.getParameterMap());
+    /**
+     * The request as the upgrade filters should see it: with the query's parameters as
+     * {@link QueryString} decoded them (UTF-8 on every container), and the client's address as one more.
+     */
+    static HttpServletRequest carriedBy(HttpServletRequest request, Map<String, String[]> query, String client) {
+        Map<String, String[]> parameters = new HashMap<>(query);
         parameters.put(PARAMETER, new String[] {client});
         Map<String, String[]> carried = Collections.unmodifiableMap(parameters);
         return new HttpServletRequestWrapper(request) {

@@ -14,18 +14,23 @@ import java.util.regex.Pattern;
  * @param room the room to join
  * @param name the name the client asked for, before the room makes it unique
  * @param since the last message id the client has seen, if it is resuming
+ * @param batched whether the client takes several events in one frame, one per line ({@code ?batch=1})
  */
-public record JoinRequest(String room, String name, OptionalLong since) {
+public record JoinRequest(String room, String name, OptionalLong since, boolean batched) {
 
-    /** Room names travel in URLs and logs: keep them short and unambiguous. */
-    private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /**
+     * Room names travel in URLs and logs: keep them short and unambiguous. Not dots alone: "." and
+     * ".." are path segments that a proxy or a log reader may resolve.
+     */
+    private static final Pattern ROOM = Pattern.compile("(?!\\.+$)[A-Za-z0-9._-]{1,64}");
 
     /** Letters and digits of any script, space, '-', '_' and '.'; '#' is left for the room's suffixes. */
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{Nd} ._-]{1,32}");
 
-    public static final String ROOM_RULE = "room name must be 1-64 letters, digits, '.', '_' or '-'";
+    public static final String ROOM_RULE = "room name must be 1-64 letters, digits, '.', '_' or '-', not dots alone";
     public static final String NAME_RULE = "name must be 1-32 letters, digits, spaces, '-', '_' or '.'";
     public static final String SINCE_RULE = "since must be a message id (a whole number, 0 or more)";
+    public static final String BATCH_RULE = "batch must be 0 (one event per frame) or 1 (several, one per line)";
     public static final String SIGN_IN_RULE = "sign-in required: this server takes authenticated users only";
 
     /**
@@ -56,7 +61,17 @@ public record JoinRequest(String room, String name, OptionalLong since) {
         if (principal == null && !NAME.matcher(name).matches()) {
             throw new InvalidRequest(NAME_RULE);
         }
-        return new JoinRequest(room, name, since(parameter(parameters, "since")));
+        return new JoinRequest(room, name, since(parameter(parameters, "since")), batched(parameter(parameters, "batch")));
+    }
+
+    private static boolean batched(String value) {
+        if (value == null || value.equals("0")) {
+            return false;
+        }
+        if (value.equals("1")) {
+            return true;
+        }
+        throw new InvalidRequest(BATCH_RULE);
     }
 
     private static OptionalLong since(String value) {

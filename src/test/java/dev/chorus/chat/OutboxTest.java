@@ -330,4 +330,44 @@ class OutboxTest {
         assertNull(peer.closedWith(), "closed a socket the container had closed already");
         assertTrue(outbox.isFinished());
     }
+
+    @Test
+    void aClientThatTakesBatchesGetsItsBacklogInOneFrameOfLinesButNeverAPingInside() {
+        FakePeer peer = FakePeer.async("batching", pending::add).batching();
+        Outbox outbox = unbounded(peer);
+        outbox.offer("a:0");
+        outbox.flush(); // a:0 alone: nothing queued behind it yet
+        List.of("a:1", "a:2", "a:3").forEach(outbox::offer);
+        outbox.offer(Outbox.PING);
+        outbox.offer("a:4");
+
+        while (!pending.isEmpty()) {
+            pending.remove().run();
+        }
+
+        assertEquals(List.of("a:0", "a:1", "a:2", "a:3", "a:4"), peer.rawFrames());
+        assertEquals(3, peer.frames(), "a:0, then a:1 to a:3 as one frame; the ping in between, then a:4");
+        assertEquals(1, peer.pings());
+        assertEquals(0, outbox.queued());
+        assertEquals(0, peer.violations());
+    }
+
+    @Test
+    void aBatchStopsAtItsCharacterLimit() {
+        FakePeer peer = FakePeer.async("batching", pending::add).batching();
+        Outbox outbox = unbounded(peer);
+        outbox.offer("a:0");
+        outbox.flush();
+        String quarter = "x".repeat(Outbox.MAX_BATCH_CHARS / 4);
+        for (int i = 1; i <= 4; i++) {
+            outbox.offer(quarter);
+        }
+
+        while (!pending.isEmpty()) {
+            pending.remove().run();
+        }
+
+        assertEquals(3, peer.frames(), "a:0, three quarters with two line breaks, then the fourth, which would pass the limit");
+        assertEquals(5, peer.rawFrames().size());
+    }
 }

@@ -1,6 +1,7 @@
 package dev.chorus.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +29,7 @@ class JoinRequestTest {
     void takesTheTrimmedNameAndTheResumePoint() {
         JoinRequest request = JoinRequest.of("lobby", null, query("name", "  Zoë Smith-Jones_2.0 ", "since", "41"));
 
-        assertEquals(new JoinRequest("lobby", "Zoë Smith-Jones_2.0", OptionalLong.of(41)), request);
+        assertEquals(new JoinRequest("lobby", "Zoë Smith-Jones_2.0", OptionalLong.of(41), false), request);
     }
 
     @Test
@@ -63,7 +64,7 @@ class JoinRequestTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "has space", "semi;colon", "slash/", "12345678901234567890123456789012345678901234567890123456789012345"})
+    @ValueSource(strings = {"", ".", "..", "...", "has space", "semi;colon", "slash/", "12345678901234567890123456789012345678901234567890123456789012345"})
     void refusesRoomNamesOutsideTheRules(String room) {
         var refused = assertThrows(JoinRequest.InvalidRequest.class,
                 () -> JoinRequest.of(room, null, query("name", "alice")));
@@ -79,8 +80,25 @@ class JoinRequestTest {
     }
 
     @Test
+    void roomNamesMayHoldDotsBesideOtherCharacters() {
+        assertEquals("v1.2", JoinRequest.of("v1.2", null, query("name", "alice")).room());
+        assertEquals(".hidden", JoinRequest.of(".hidden", null, query("name", "alice")).room());
+    }
+
+    @Test
+    void aClientOptsInToSeveralEventsPerFrame() {
+        assertTrue(JoinRequest.of("lobby", null, query("name", "alice", "batch", "1")).batched());
+        assertFalse(JoinRequest.of("lobby", null, query("name", "alice", "batch", "0")).batched());
+        assertFalse(JoinRequest.of("lobby", null, query("name", "alice")).batched());
+        var refused = assertThrows(JoinRequest.InvalidRequest.class,
+                () -> JoinRequest.of("lobby", null, query("name", "alice", "batch", "yes")));
+        assertEquals(JoinRequest.BATCH_RULE, refused.getMessage());
+    }
+
+    @Test
     void closeReasonsFitTheProtocolLimitOf123Bytes() {
-        for (String reason : List.of(JoinRequest.ROOM_RULE, JoinRequest.NAME_RULE, JoinRequest.SINCE_RULE)) {
+        for (String reason : List.of(JoinRequest.ROOM_RULE, JoinRequest.NAME_RULE, JoinRequest.SINCE_RULE,
+                JoinRequest.BATCH_RULE, JoinRequest.SIGN_IN_RULE)) {
             assertTrue(reason.getBytes(StandardCharsets.UTF_8).length <= 123, reason);
         }
     }

@@ -38,6 +38,8 @@ public final class FakePeer implements Peer {
     private final Executor completions;
     private final int failOnSend;
     private volatile boolean keepEvents = true;
+    private volatile boolean batching;
+    private final AtomicInteger frames = new AtomicInteger();
 
     private final List<JsonObject> events = Collections.synchronizedList(new ArrayList<>());
     private final List<String> rawFrames = Collections.synchronizedList(new ArrayList<>());
@@ -75,6 +77,22 @@ public final class FakePeer implements Peer {
         return new FakePeer(name, completions, n);
     }
 
+    /** Asks for several events per frame, one per line ({@code ?batch=1}), and reads them so. */
+    public FakePeer batching() {
+        batching = true;
+        return this;
+    }
+
+    @Override
+    public boolean takesBatches() {
+        return batching;
+    }
+
+    /** Frames that reached it (a batched frame counts once, however many events it held). */
+    public int frames() {
+        return frames.get();
+    }
+
     /** Checks and counts events without keeping them, for long runs. */
     public FakePeer countOnly() {
         keepEvents = false;
@@ -101,6 +119,17 @@ public final class FakePeer implements Peer {
     }
 
     private void record(String frame) {
+        frames.incrementAndGet();
+        if (!batching) {
+            recordEvent(frame);
+            return;
+        }
+        for (String line : frame.split("\n", -1)) {
+            recordEvent(line);
+        }
+    }
+
+    private void recordEvent(String frame) {
         if (!frame.startsWith("{")) {
             // A raw frame, as the outbox tests send: only the sender sequence applies.
             if (keepEvents) {
