@@ -12,6 +12,7 @@ const sayForm = document.getElementById("say");
 const status = document.getElementById("status");
 const messages = document.getElementById("messages");
 const memberList = document.getElementById("members");
+const memberCount = document.getElementById("count");
 
 let connection = null;
 
@@ -20,6 +21,8 @@ function chatUrl(room, name, since) {
   url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
   url.searchParams.set("name", name);
   if (since > 0) url.searchParams.set("since", String(since));
+  // Several events per frame, one per line: a burst arrives in fewer frames.
+  url.searchParams.set("batch", "1");
   return url;
 }
 
@@ -39,8 +42,11 @@ function notice(text) {
   append(element("li", "notice", text));
 }
 
-function showMembers(members) {
-  memberList.replaceChildren(...members.map((member) => element("li", "", member)));
+/** Who is here: the names this page knows (the welcome's page of them, then joins and leaves) and the count. */
+function showMembers(names, count) {
+  const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  memberList.replaceChildren(...sorted.map((member) => element("li", "", member)));
+  memberCount.textContent = count > names.size ? `${count} here, ${count - names.size} not listed` : `${count} here`;
 }
 
 function setStatus(text, canSend) {
@@ -59,6 +65,7 @@ class Connection {
     this.attempt = 0;
     this.closed = false;
     this.timer = null;
+    this.members = new Set();
     this.open();
   }
 
@@ -66,7 +73,9 @@ class Connection {
     setStatus(this.attempt === 0 ? `Connecting to ${this.room}…` : `Reconnecting to ${this.room}…`, false);
     const socket = new WebSocket(chatUrl(this.room, this.name, this.lastId));
     this.socket = socket;
-    socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
+    socket.addEventListener("message", (event) => {
+      for (const line of event.data.split("\n")) this.receive(JSON.parse(line));
+    });
     socket.addEventListener("close", (event) => this.lost(socket, event));
   }
 
@@ -76,7 +85,8 @@ class Connection {
         this.attempt = 0;
         this.you = event.you;
         event.history.forEach((message) => this.show(message));
-        showMembers(event.members);
+        this.members = new Set(event.members);
+        showMembers(this.members, event.count);
         setStatus(`In ${event.room} as ${event.you}`, true);
         break;
       case "gap":
@@ -95,7 +105,9 @@ class Connection {
         break;
       case "join":
       case "leave":
-        showMembers(event.members);
+        if (event.type === "join") this.members.add(event.member);
+        else this.members.delete(event.member);
+        showMembers(this.members, event.count);
         notice(`${event.member} ${event.type === "join" ? "joined" : "left"}`);
         break;
       case "error":
@@ -161,6 +173,7 @@ joinForm.addEventListener("submit", (event) => {
   connection?.close();
   messages.replaceChildren();
   memberList.replaceChildren();
+  memberCount.textContent = "";
   const name = joinForm.elements.name.value.trim();
   const room = joinForm.elements.room.value.trim();
   connection = new Connection(room, name);

@@ -1,17 +1,26 @@
 package dev.chorus.api;
 
+import dev.chorus.chat.MembersPage;
 import dev.chorus.chat.SessionRegistry;
+import dev.chorus.protocol.ServerEvents;
 import dev.chorus.config.ChatConfiguration;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
 
 /**
- * Operator actions on rooms. Off unless {@code chorus.admin.enabled=true}: until a security
- * constraint protects {@code /api/rooms/*}, anyone who can reach the server could use them.
+ * Rooms' members, and operator actions on rooms. The actions are off unless
+ * {@code chorus.admin.enabled=true}: until a security constraint protects {@code /api/rooms/*},
+ * anyone who can reach the server could use them. The member list is what any client that joins
+ * the room is shown, so it is as open as the room.
  */
 @Path("rooms")
 public class RoomsResource {
@@ -21,6 +30,27 @@ public class RoomsResource {
 
     @Inject
     ChatConfiguration configuration;
+
+    /**
+     * {@code GET /chorus/api/rooms/{room}/members?after=NAME&limit=N}: a page of the room's member
+     * names in order (at most 100, the default), the count, and {@code next}, the {@code after}
+     * of the following page (absent on the last). 404 when nobody is in the room; 400 for a limit
+     * below 1.
+     */
+    @GET
+    @Path("{room}/members")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response members(@PathParam("room") String room, @QueryParam("after") String after,
+            @QueryParam("limit") @DefaultValue("100") int limit) {
+        if (limit < 1) {
+            return Response.status(Status.BAD_REQUEST).entity("limit must be 1 or more").build();
+        }
+        MembersPage page = registry.members(room, after, limit);
+        if (page == null) {
+            return Response.status(Status.NOT_FOUND).build();
+        }
+        return Response.ok(ServerEvents.members(room, page.count(), page.names(), page.next())).build();
+    }
 
     /**
      * {@code POST /chorus/api/rooms/{room}/members/{member}/reconnect}: closes that member's

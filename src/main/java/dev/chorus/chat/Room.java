@@ -4,10 +4,10 @@ import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.ServerEvents;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -29,6 +29,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * room could land in a room that is no longer reachable.
  */
 final class Room {
+
+    /**
+     * Rooms up to this size announce every join and leave to every member. Past it, single
+     * arrivals are noise nobody reads (no large chat announces them), and each announcement costs
+     * a frame per member: a wave of n joins would cost n² frames. Members of a larger room learn
+     * the count from their welcome and the members resource.
+     */
+    static final int ANNOUNCED_UP_TO = 100;
+
+    /** Names a welcome lists at most, and the members resource's page: bounded whatever the room's size. */
+    static final int MEMBERS_PAGE = 100;
 
     private final String name;
     private final RoomHistory history;
@@ -73,7 +84,6 @@ final class Room {
             }
             member.name(unique);
             members.put(unique, member);
-            Set<String> names = members.keySet();
 
             long seenUpTo = since.orElse(0);
             if (since.isPresent()) {
@@ -84,9 +94,9 @@ final class Room {
                     seenUpTo = oldest - 1;
                 }
             }
-            fanout.offer(member, ServerEvents.welcome(unique, name, names, history.after(seenUpTo)));
-            String joined = ServerEvents.join(name, unique, names);
-            members.values().stream().filter(other -> other != member).forEach(other -> fanout.offer(other, joined));
+            fanout.offer(member, ServerEvents.welcome(unique, name, members.size(), page(null, MEMBERS_PAGE),
+                    history.after(seenUpTo)));
+            announce(ServerEvents.join(name, unique, members.size()), member, fanout);
             return true;
         } finally {
             lock.writeLock().unlock();
@@ -117,8 +127,7 @@ final class Room {
                 retired = true;
                 return Discharge.EMPTIED;
             }
-            String left = ServerEvents.leave(name, member.name(), members.keySet());
-            members.values().forEach(other -> fanout.offer(other, left));
+            announce(ServerEvents.leave(name, member.name(), members.size()), member, fanout);
             return Discharge.LEFT;
         } finally {
             lock.writeLock().unlock();
@@ -162,6 +171,35 @@ final class Room {
             } finally {
                 sequence.unlock();
             }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Queues a presence event to every member but the one it is about, if the room is small enough. */
+    private void announce(String event, Member about, Fanout fanout) {
+        if (members.size() <= ANNOUNCED_UP_TO) {
+            members.values().stream().filter(other -> other != about).forEach(other -> fanout.offer(other, event));
+        }
+    }
+
+    /** Up to {@code limit} names in order, starting after {@code after} (null: from the first). */
+    private List<String> page(String after, int limit) {
+        Collection<String> names = after == null ? members.keySet() : members.tailMap(after, false).keySet();
+        return names.stream().limit(limit).toList();
+    }
+
+    /**
+     * One page of the members' names, in order, after {@code after} (null: from the first), with
+     * the count: under the read lock, so the page and the count agree.
+     */
+    MembersPage members(String after, int limit) {
+        lock.readLock().lock();
+        try {
+            List<String> names = page(after, limit + 1);
+            boolean more = names.size() > limit;
+            List<String> shown = more ? names.subList(0, limit) : names;
+            return new MembersPage(members.size(), shown, more ? shown.get(shown.size() - 1) : null);
         } finally {
             lock.readLock().unlock();
         }

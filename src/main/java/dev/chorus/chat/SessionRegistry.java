@@ -114,6 +114,15 @@ public class SessionRegistry {
         return member != null && dismiss(member, CloseReasons.RECONNECT);
     }
 
+    /**
+     * Up to {@code limit} of the room's member names after {@code after} (null: from the first),
+     * or null if nobody is in the room.
+     */
+    public MembersPage members(String roomName, String after, int limit) {
+        Room room = rooms.get(roomName);
+        return room == null ? null : room.members(after, Math.min(limit, Room.MEMBERS_PAGE));
+    }
+
     /** Members across all rooms. */
     public int members() {
         return rooms.values().stream().mapToInt(Room::size).sum();

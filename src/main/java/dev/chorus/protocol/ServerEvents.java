@@ -36,26 +36,51 @@ public final class ServerEvents {
                 .add("ts", timestamp(message)));
     }
 
-    /** {@code {"type":"join","room","member","members":[...]}}: to the others when someone joins. */
-    public static String join(String room, String member, Collection<String> members) {
-        return presence("join", room, member, members);
+    /**
+     * {@code {"type":"join","room","member","count"}}: to the others when someone joins. A delta
+     * and the new count, never the whole list: in a room of n, a wave of n joins would otherwise
+     * cost n² names.
+     */
+    public static String join(String room, String member, int count) {
+        return presence("join", room, member, count);
     }
 
-    /** {@code {"type":"leave","room","member","members":[...]}}: to the others when someone leaves. */
-    public static String leave(String room, String member, Collection<String> members) {
-        return presence("leave", room, member, members);
+    /** {@code {"type":"leave","room","member","count"}}: to the others when someone leaves. */
+    public static String leave(String room, String member, int count) {
+        return presence("leave", room, member, count);
     }
 
-    /** {@code {"type":"welcome","you","room","members":[...],"history":[...]}}: the joiner's first event. */
-    public static String welcome(String you, String room, Collection<String> members, List<ChatMessage> history) {
+    /**
+     * {@code {"type":"welcome","you","room","count","members":[...],"history":[...]}}: the joiner's
+     * first event. {@code members} holds the first names in order, at most a page of them; when
+     * {@code count} is larger, the rest is paged from the members resource.
+     */
+    public static String welcome(String you, String room, int count, Collection<String> members,
+            List<ChatMessage> history) {
         JsonArrayBuilder messages = JSON.createArrayBuilder();
         history.forEach(message -> messages.add(messageObject(message)));
         return write(JSON.createObjectBuilder()
                 .add("type", "welcome")
                 .add("you", you)
                 .add("room", room)
+                .add("count", count)
                 .add("members", names(members))
                 .add("history", messages));
+    }
+
+    /**
+     * {@code {"room","count","members":[...],"next"}}: one page of a room's members, by name;
+     * {@code next} (absent on the last page) is where the following page starts.
+     */
+    public static String members(String room, int count, Collection<String> page, String next) {
+        JsonObjectBuilder members = JSON.createObjectBuilder()
+                .add("room", room)
+                .add("count", count)
+                .add("members", names(page));
+        if (next != null) {
+            members.add("next", next);
+        }
+        return write(members);
     }
 
     /**
@@ -80,12 +105,12 @@ public final class ServerEvents {
                 .add("reason", reason));
     }
 
-    private static String presence(String type, String room, String member, Collection<String> members) {
+    private static String presence(String type, String room, String member, int count) {
         return write(JSON.createObjectBuilder()
                 .add("type", type)
                 .add("room", room)
                 .add("member", member)
-                .add("members", names(members)));
+                .add("count", count));
     }
 
     private static JsonObjectBuilder messageObject(ChatMessage message) {

@@ -135,16 +135,57 @@ class SessionRegistryTest {
         assertEquals("bob", welcome.getString("you"));
         assertEquals("lobby", welcome.getString("room"));
         assertEquals(List.of("alice", "bob"), strings(welcome, "members"));
+        assertEquals(2, welcome.getInt("count"));
         JsonObject joined = only(alice, "join");
         assertEquals("bob", joined.getString("member"));
-        assertEquals(List.of("alice", "bob"), strings(joined, "members"));
+        assertEquals(2, joined.getInt("count"));
+        assertFalse(joined.containsKey("members"), "a join must cost the same in a room of any size");
         assertTrue(bob.events("join").isEmpty(), "the joiner gets a welcome, not its own join");
 
         chat.registry.leave(bobInLobby);
 
         JsonObject left = only(alice, "leave");
         assertEquals("bob", left.getString("member"));
-        assertEquals(List.of("alice"), strings(left, "members"));
+        assertEquals(1, left.getInt("count"));
+    }
+
+    @Test
+    void aLargeRoomWelcomesWithTheCountAndOnePageOfNamesAndStopsAnnouncingSingleArrivals() {
+        int size = Room.ANNOUNCED_UP_TO + 50;
+        FakePeer first = FakePeer.inline("m000");
+        chat.join("big", first);
+        for (int i = 1; i < size; i++) {
+            chat.join("big", FakePeer.inline(String.format("m%03d", i)));
+        }
+        FakePeer late = FakePeer.inline("zz-late");
+        Member lateMember = chat.join("big", late);
+
+        JsonObject welcome = only(late, "welcome");
+        assertEquals(size + 1, welcome.getInt("count"));
+        List<String> page = strings(welcome, "members");
+        assertEquals(Room.MEMBERS_PAGE, page.size());
+        assertEquals("m000", page.get(0));
+        assertEquals(Room.ANNOUNCED_UP_TO - 1, first.events("join").size(), "announced while the room was small");
+        chat.registry.leave(lateMember);
+        assertEquals(0, first.events("leave").size());
+    }
+
+    @Test
+    void pagesThroughARoomsMembersByName() {
+        for (String name : List.of("dave", "alice", "carol", "bob", "erin")) {
+            chat.join("lobby", FakePeer.inline(name));
+        }
+
+        MembersPage first = chat.registry.members("lobby", null, 2);
+        MembersPage second = chat.registry.members("lobby", first.next(), 2);
+        MembersPage last = chat.registry.members("lobby", second.next(), 2);
+
+        assertEquals(List.of("alice", "bob"), first.names());
+        assertEquals(List.of("carol", "dave"), second.names());
+        assertEquals(List.of("erin"), last.names());
+        assertNull(last.next());
+        assertEquals(5, last.count());
+        assertNull(chat.registry.members("nowhere", null, 2));
     }
 
     @Test

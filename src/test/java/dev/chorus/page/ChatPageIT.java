@@ -69,6 +69,7 @@ class ChatPageIT extends DeployedChorus {
         Page bob = open("bob", "page-chat");
         assertThat(alice.locator("#members li")).hasText(new String[] {"alice", "bob"});
         assertThat(bob.locator("#members li")).hasText(new String[] {"alice", "bob"});
+        assertThat(alice.locator("#count")).hasText("2 here");
 
         say(alice, "hi bob");
         assertThat(messages(bob)).hasText(new String[] {"hi bob"});
@@ -79,6 +80,20 @@ class ChatPageIT extends DeployedChorus {
         bob.context().close();
         pages.remove(bob);
         assertThat(alice.locator("#members li")).hasText(new String[] {"alice"});
+        assertThat(alice.locator("#count")).hasText("1 here");
+    }
+
+    @Test
+    void namesInAnyScriptJoinAndChatUnchanged() {
+        List<String> names = List.of("José", "Crêpe", "Алиса", "李雷", "Zoë Smith");
+        List<Page> people = names.stream().map(name -> open(name, "page-names")).toList();
+
+        say(people.get(0), "olá");
+
+        Page last = people.get(people.size() - 1);
+        assertThat(messages(last)).hasText(new String[] {"olá"});
+        assertThat(last.locator("#messages li.message .from")).hasText(new String[] {"José"});
+        assertThat(last.locator("#members li")).hasText(names.stream().sorted().toArray(String[]::new));
     }
 
     @Test

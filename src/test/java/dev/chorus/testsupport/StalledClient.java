@@ -37,8 +37,29 @@ public final class StalledClient implements AutoCloseable {
         }
         socket.setReceiveBufferSize(4096);
         socket.setSoTimeout((int) ChatClient.TIMEOUT.toMillis());
+        String status = handshake(socket, uri, uri.getRawQuery());
+        if (!status.startsWith("HTTP/1.1 101")) {
+            socket.close();
+            throw new IOException("handshake refused: " + status);
+        }
+        return new StalledClient(socket);
+    }
+
+    /**
+     * The HTTP status a handshake to the URI's path with this query, sent byte for byte as given
+     * (no client library would send a malformed escape), gets.
+     */
+    public static int handshakeStatus(URI uri, String rawQuery) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.setSoTimeout((int) ChatClient.TIMEOUT.toMillis());
+            String status = handshake(socket, uri, rawQuery);
+            return Integer.parseInt(status.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3));
+        }
+    }
+
+    private static String handshake(Socket socket, URI uri, String rawQuery) throws IOException {
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
-        String request = "GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+        String request = "GET " + uri.getRawPath() + (rawQuery == null ? "" : "?" + rawQuery)
                 + " HTTP/1.1\r\n"
                 + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
                 + "Upgrade: websocket\r\n"
@@ -46,12 +67,7 @@ public final class StalledClient implements AutoCloseable {
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n";
         socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        String status = readHeaders(socket.getInputStream());
-        if (!status.startsWith("HTTP/1.1 101")) {
-            socket.close();
-            throw new IOException("handshake refused: " + status);
-        }
-        return new StalledClient(socket);
+        return readHeaders(socket.getInputStream());
     }
 
     /** Reads the response head byte by byte, so that not one byte of the frames after it is read. */

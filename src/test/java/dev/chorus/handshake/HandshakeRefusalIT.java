@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chorus.testsupport.ChatClient;
 import dev.chorus.testsupport.DeployedChorus;
+import dev.chorus.testsupport.StalledClient;
+import java.net.URI;
 import org.junit.jupiter.api.Test;
 
-/** The build allows {@code https://chat.example.org} besides the server's own origin (see the pom). */
-class OriginIT extends DeployedChorus {
+/**
+ * Handshakes refused before the upgrade. The build allows {@code https://chat.example.org} besides
+ * the server's own origin (see the pom).
+ */
+class HandshakeRefusalIT extends DeployedChorus {
 
     @Test
     void aPageFromAForeignOriginIsRefusedAtTheHandshake() {
@@ -23,5 +28,16 @@ class OriginIT extends DeployedChorus {
             assertEquals("own", fromOwnPage.next("welcome").getString("you"));
             assertEquals("partner", fromConfigured.next("welcome").getString("you"));
         }
+    }
+
+    @Test
+    void aQueryWithAMalformedEscapeIsRefusedWith400AndHoldsNoConnection() throws Exception {
+        URI lobby = chat("lobby", "");
+
+        assertEquals(400, StalledClient.handshakeStatus(lobby, "name=%ZZ"));
+        assertEquals(400, StalledClient.handshakeStatus(lobby, "name=abc%E"));
+        assertEquals(101, StalledClient.handshakeStatus(lobby, "name=Jos%C3%A9"));
+
+        assertEquals(2, metrics().get("chorus_refused_handshakes_total{cause=\"malformed-query\"}"));
     }
 }
