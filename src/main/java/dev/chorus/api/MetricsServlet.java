@@ -41,6 +41,11 @@ public class MetricsServlet extends HttpServlet {
         sample(out, "chorus_rooms", "gauge", "Rooms with at least one member", registry.rooms());
         sample(out, "chorus_connections", "gauge", "WebSocket connections joined and not yet closed, members or not",
                 quota.connections());
+        sample(out, "chorus_history_chars", "gauge", "Characters of message frames kept in all rooms' histories",
+                registry.historyBudget().used());
+        sample(out, "chorus_history_forgotten_total", "counter",
+                "Messages forgotten before chorus.history.size because a history character budget was full",
+                registry.historyBudget().forgotten());
         sample(out, "chorus_messages_received_total", "counter", "Text messages accepted from clients",
                 metrics.messagesReceived());
         sample(out, "chorus_deliveries_total", "counter", "Frames queued to connections", metrics.deliveries());

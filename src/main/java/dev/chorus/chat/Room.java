@@ -163,8 +163,9 @@ final class Room {
             }
             sequence.lock();
             try {
-                ChatMessage message = history.append(sender.name(), text, clock.instant());
+                ChatMessage message = history.number(sender.name(), text, clock.instant());
                 String frame = ServerEvents.message(message);
+                history.keep(message, frame);
                 for (Member member : members.values()) {
                     fanout.offer(member, member == sender ? ServerEvents.ack(message) : frame);
                 }

@@ -8,43 +8,84 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * A room's message numbering and its last {@code capacity} messages. Not thread-safe: the room
- * appends under its read lock plus its sequence lock, and reads under its write lock.
+ * A room's message numbering and its last messages, as the frames that were sent (serialised
+ * once, so a welcome only splices them): at most {@code capacity} of them and {@code maxChars}
+ * characters, within the {@link HistoryBudget} all rooms share. The newest message is always kept,
+ * so a resume never misses more than the budgets forced. Not thread-safe: the room numbers and
+ * keeps under its read lock plus its sequence lock, and reads under its write lock.
  */
 final class RoomHistory {
 
+    private record Kept(long id, String frame) {
+    }
+
     private final String room;
     private final int capacity;
-    private final Deque<ChatMessage> kept;
+    private final long maxChars;
+    private final HistoryBudget budget;
+    private final Deque<Kept> kept;
+    private long chars;
     private long nextId = 1;
 
-    RoomHistory(String room, int capacity) {
+    RoomHistory(String room, int capacity, long maxChars, HistoryBudget budget) {
         this.room = room;
         this.capacity = capacity;
+        this.maxChars = maxChars;
+        this.budget = budget;
         this.kept = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
-    /** Numbers the message, keeps it and forgets the oldest one beyond capacity. */
-    ChatMessage append(String from, String text, Instant ts) {
-        ChatMessage message = new ChatMessage(room, nextId++, from, text, ts);
-        if (capacity > 0) {
-            if (kept.size() == capacity) {
-                kept.removeFirst();
-            }
-            kept.addLast(message);
-        }
-        return message;
+    /** Numbers a new message; {@link #keep} it once it is serialised. */
+    ChatMessage number(String from, String text, Instant ts) {
+        return new ChatMessage(room, nextId++, from, text, ts);
     }
 
-    /** The kept messages with an id above {@code since}, oldest first. */
-    List<ChatMessage> after(long since) {
-        List<ChatMessage> messages = new ArrayList<>();
-        for (ChatMessage message : kept) {
+    /** Keeps the message's frame, forgetting the oldest beyond the count and the budgets. */
+    void keep(ChatMessage message, String frame) {
+        if (capacity == 0) {
+            return;
+        }
+        kept.addLast(new Kept(message.id(), frame));
+        chars += frame.length();
+        budget.charge(frame.length());
+        if (kept.size() > capacity) {
+            forgetOldest();
+        }
+        int forgotten = 0;
+        while (chars > maxChars && kept.size() > 1) {
+            forgetOldest();
+            forgotten++;
+        }
+        // over() first: it drops retained histories before this room gives up its own.
+        while (budget.over() && kept.size() > 1) {
+            forgetOldest();
+            forgotten++;
+        }
+        budget.forgot(forgotten);
+    }
+
+    private void forgetOldest() {
+        Kept oldest = kept.removeFirst();
+        chars -= oldest.frame().length();
+        budget.release(oldest.frame().length());
+    }
+
+    /** Gives this history's characters back to the budget: it is being forgotten whole. */
+    void discard() {
+        budget.release(chars);
+        chars = 0;
+        kept.clear();
+    }
+
+    /** The frames of the kept messages with an id above {@code since}, oldest first. */
+    List<String> after(long since) {
+        List<String> frames = new ArrayList<>();
+        for (Kept message : kept) {
             if (message.id() > since) {
-                messages.add(message);
+                frames.add(message.frame());
             }
         }
-        return messages;
+        return frames;
     }
 
     /** The id of the oldest message still kept, or the next id if none is. */

@@ -41,6 +41,7 @@ public class SessionRegistry {
      */
     private final Set<Member> closing = ConcurrentHashMap.newKeySet();
     private final ChatSettings settings;
+    private final HistoryBudget historyBudget;
     private final RetainedHistories retained;
     private final Clocks clocks;
     private final ChatMetrics metrics;
@@ -49,7 +50,8 @@ public class SessionRegistry {
     public SessionRegistry(ChatSettings settings, ChatMetrics metrics, Clocks clocks) {
         this.settings = settings;
         this.metrics = metrics;
-        this.retained = new RetainedHistories(settings.history().retainedRooms());
+        this.historyBudget = new HistoryBudget(settings.history().totalMaxChars());
+        this.retained = new RetainedHistories(settings.history().retainedRooms(), historyBudget);
         this.clocks = clocks;
     }
 
@@ -121,6 +123,11 @@ public class SessionRegistry {
     public MembersPage members(String roomName, String after, int limit) {
         Room room = rooms.get(roomName);
         return room == null ? null : room.members(after, Math.min(limit, Room.MEMBERS_PAGE));
+    }
+
+    /** What all rooms' histories keep, and what their budgets made them forget. */
+    public HistoryBudget historyBudget() {
+        return historyBudget;
     }
 
     /** Members across all rooms. */
@@ -229,7 +236,8 @@ public class SessionRegistry {
             return retiredRoom.history();
         }
         RoomHistory history = retained.reclaim(roomName);
-        return history != null ? history : new RoomHistory(roomName, settings.history().size());
+        return history != null ? history
+                : new RoomHistory(roomName, settings.history().size(), settings.history().maxChars(), historyBudget);
     }
 
     /** Counts the frames as deliveries, then flushes them. */

@@ -20,6 +20,8 @@ public class ChatConfiguration {
 
     static final String HISTORY_SIZE = "chorus.history.size";
     static final String RETAINED_ROOMS = "chorus.history.retained-rooms";
+    static final String HISTORY_MAX_CHARS = "chorus.history.max-chars";
+    static final String HISTORY_TOTAL_MAX_CHARS = "chorus.history.total-max-chars";
     static final String MAX_MESSAGE_BYTES = "chorus.message.max-bytes";
     static final String MESSAGES_PER_SECOND = "chorus.rate.messages-per-second";
     static final String BURST = "chorus.rate.burst";
@@ -44,6 +46,14 @@ public class ChatConfiguration {
     @Inject
     @ConfigProperty(name = RETAINED_ROOMS, defaultValue = "1000")
     int retainedRooms;
+
+    @Inject
+    @ConfigProperty(name = HISTORY_MAX_CHARS, defaultValue = "262144")
+    long historyMaxChars;
+
+    @Inject
+    @ConfigProperty(name = HISTORY_TOTAL_MAX_CHARS, defaultValue = "67108864")
+    long historyTotalMaxChars;
 
     @Inject
     @ConfigProperty(name = MAX_MESSAGE_BYTES, defaultValue = "65536")
@@ -118,7 +128,7 @@ public class ChatConfiguration {
     @Produces
     ChatSettings chatSettings() {
         return new ChatSettings(
-                new ChatSettings.History(historySize, retainedRooms),
+                new ChatSettings.History(historySize, retainedRooms, historyMaxChars, historyTotalMaxChars),
                 new ChatSettings.Inbound(maxMessageBytes, messagesPerSecond, burst, strikes),
                 new ChatSettings.Outbound(outboxMaxMessages, outboxMaxChars, sendTimeoutSeconds),
                 new ChatSettings.Liveness(heartbeatSeconds, silenceSeconds),
@@ -154,6 +164,8 @@ public class ChatConfiguration {
         Map<String, Object> effective = new LinkedHashMap<>();
         effective.put(HISTORY_SIZE, historySize);
         effective.put(RETAINED_ROOMS, retainedRooms);
+        effective.put(HISTORY_MAX_CHARS, historyMaxChars);
+        effective.put(HISTORY_TOTAL_MAX_CHARS, historyTotalMaxChars);
         effective.put(MAX_MESSAGE_BYTES, maxMessageBytes);
         effective.put(MESSAGES_PER_SECOND, messagesPerSecond);
         effective.put(BURST, burst);

@@ -8,7 +8,7 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
         Access access) {
 
     public static final ChatSettings DEFAULTS = new ChatSettings(
-            new History(100, 1000),
+            new History(100, 1000, 262_144, 67_108_864),
             new Inbound(65_536, 20, 40, 10),
             new Outbound(1024, 1_048_576, 10),
             new Liveness(25, 60),
@@ -18,11 +18,15 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
     /**
      * @param size messages each room keeps for newcomers and resuming clients
      * @param retainedRooms emptied rooms whose history (and numbering) is kept for when someone comes back
+     * @param maxChars characters of message frames one room's history keeps at most (bounds every welcome)
+     * @param totalMaxChars characters of message frames all histories together keep at most
      */
-    public record History(int size, int retainedRooms) {
+    public record History(int size, int retainedRooms, long maxChars, long totalMaxChars) {
         public History {
             require(size >= 0, "chorus.history.size must be 0 or more, was " + size);
             require(retainedRooms >= 0, "chorus.history.retained-rooms must be 0 or more, was " + retainedRooms);
+            require(maxChars >= 1 && totalMaxChars >= maxChars, "chorus.history.max-chars must be 1 or more and"
+                    + " chorus.history.total-max-chars at least as much; were " + maxChars + ", " + totalMaxChars);
         }
     }
 

@@ -53,19 +53,27 @@ public final class ServerEvents {
     /**
      * {@code {"type":"welcome","you","room","count","members":[...],"history":[...]}}: the joiner's
      * first event. {@code members} holds the first names in order, at most a page of them; when
-     * {@code count} is larger, the rest is paged from the members resource.
+     * {@code count} is larger, the rest is paged from the members resource. {@code history} is
+     * the message frames as they were sent, spliced in rather than serialised again.
      */
     public static String welcome(String you, String room, int count, Collection<String> members,
-            List<ChatMessage> history) {
-        JsonArrayBuilder messages = JSON.createArrayBuilder();
-        history.forEach(message -> messages.add(messageObject(message)));
-        return write(JSON.createObjectBuilder()
+            List<String> historyFrames) {
+        String head = write(JSON.createObjectBuilder()
                 .add("type", "welcome")
                 .add("you", you)
                 .add("room", room)
                 .add("count", count)
-                .add("members", names(members))
-                .add("history", messages));
+                .add("members", names(members)));
+        int length = head.length() + 13 + historyFrames.size();
+        for (String frame : historyFrames) {
+            length += frame.length();
+        }
+        // Every serialised object ends with its closing brace: the history goes before it.
+        StringBuilder welcome = new StringBuilder(length).append(head, 0, head.length() - 1).append(",\"history\":[");
+        for (int i = 0; i < historyFrames.size(); i++) {
+            welcome.append(i == 0 ? "" : ",").append(historyFrames.get(i));
+        }
+        return welcome.append("]}").toString();
     }
 
     /**

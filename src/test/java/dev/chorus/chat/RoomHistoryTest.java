@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.protocol.ChatMessage;
+import dev.chorus.protocol.ServerEvents;
 import dev.chorus.testsupport.FakePeer;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason.CloseCodes;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class RoomHistoryTest {
 
     /** Each room keeps 3 messages; 2 emptied rooms keep theirs. */
-    private final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS.with(new ChatSettings.History(3, 2)));
+    private final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS.with(new ChatSettings.History(3, 2, 262_144, 67_108_864)));
 
     @AfterEach
     void stop() {
@@ -122,5 +124,52 @@ class RoomHistoryTest {
 
         assertTrue(only(inA, "welcome").getJsonArray("history").isEmpty(), "a emptied first and is over the limit of 2");
         assertEquals(1, only(inC, "welcome").getJsonArray("history").size());
+    }
+
+    @Test
+    void aRoomKeepsNoMoreCharactersThanItsBudgetSoEveryWelcomeIsBounded() {
+        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.History(100, 2, 2_000, 100_000)));
+        Member sender = chat.join("lobby", FakePeer.inline("sender"));
+        // U+0001 is written as a six-character escape: the budget counts what is sent, not the text.
+        String escaped = "\u0001".repeat(100);
+        for (int i = 0; i < 20; i++) {
+            chat.registry.broadcast(sender, escaped);
+        }
+
+        FakePeer late = FakePeer.inline("late");
+        chat.join("lobby", late);
+
+        JsonObject welcome = only(late, "welcome");
+        List<Integer> kept = historyIds(welcome);
+        assertEquals(20, kept.get(kept.size() - 1), "the newest message is kept");
+        int frame = ServerEvents.message(new ChatMessage("lobby", 20, "sender", escaped, ChatFixture.NOW)).length();
+        assertTrue(frame > 600, "the escapes count: " + frame);
+        assertEquals(2_000 / frame, kept.size(), "as many frames as fit in 2,000 characters");
+        assertEquals(escaped, welcome.getJsonArray("history").getJsonObject(0).getString("text"));
+        assertEquals(20 - kept.size(), chat.registry.historyBudget().forgotten());
+    }
+
+    @Test
+    void overTheTotalBudgetTheRoomsThatEmptiedLongestAgoAreForgottenFirst() {
+        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.History(100, 10, 1_000, 2_000)));
+        for (String room : List.of("a", "b")) {
+            Member member = chat.join(room, FakePeer.inline("x"));
+            for (int i = 0; i < 5; i++) {
+                chat.registry.broadcast(member, "x".repeat(100));
+            }
+            chat.registry.leave(member);
+        }
+        // a and b keep five frames of about 195 characters each: 1,950 of the 2,000. The live room's
+        // first message goes over.
+        Member live = chat.join("live", FakePeer.inline("z"));
+        chat.registry.broadcast(live, "z".repeat(100));
+
+        assertTrue(chat.registry.historyBudget().used() <= 2_000, "kept " + chat.registry.historyBudget().used());
+        FakePeer inA = FakePeer.inline("y");
+        chat.registry.join("a", "y", OptionalLong.of(5), inA);
+        assertEquals("gap", inA.events().get(0).getString("type"), "a's numbering restarted, and the client is told");
+        FakePeer inB = FakePeer.inline("y");
+        chat.join("b", inB);
+        assertEquals(5, historyIds(only(inB, "welcome")).size(), "b emptied later and is still kept");
     }
 }

@@ -29,7 +29,7 @@ public class RoomLinearizabilityTest {
 
     private static final String ROOM = "lobby";
 
-    private final Room room = new Room(ROOM, new RoomHistory(ROOM, 10), Clock.systemUTC());
+    private final Room room = new Room(ROOM, new RoomHistory(ROOM, 10, 100_000, new HistoryBudget(100_000)), Clock.systemUTC());
 
     /** The name the room gave the newcomer, with a {@code #n} suffix if taken; or "retired". */
     @Operation

@@ -44,6 +44,8 @@ class ConfigurationIT {
     static {
         IN_FILE.put("chorus.history.size", 7);
         IN_FILE.put("chorus.history.retained-rooms", 11);
+        IN_FILE.put("chorus.history.max-chars", 20000);
+        IN_FILE.put("chorus.history.total-max-chars", 300000);
         IN_FILE.put("chorus.message.max-bytes", 4096);
         IN_FILE.put("chorus.rate.messages-per-second", 2.5);
         IN_FILE.put("chorus.rate.burst", 5);
