@@ -27,9 +27,14 @@ public class ChatEndpoint {
         connections.open(room, session);
     }
 
+    /**
+     * Takes text in parts as the container reads them, so that Chorus counts a message's size
+     * while it arrives: Undertow does not enforce the session's buffer size on whole messages
+     * read across several reads (UNDERTOW-2770), and would buffer a 2^62-byte frame whole.
+     */
     @OnMessage
-    public void message(Session session, String text) {
-        connections.say(session, text);
+    public void message(Session session, String part, boolean last) {
+        connections.say(session, part, last);
     }
 
     @OnMessage

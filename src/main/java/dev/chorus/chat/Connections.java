@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -74,8 +73,9 @@ public class Connections {
                 // Joins below.
             }
         }
-        // Undertow refuses larger frames itself (1009) before buffering them; Tyrus does not
-        // enforce this setting, so say() checks the size too.
+        // Both containers take this as the bound of a message split into frames (Tyrus counts it
+        // in chars); say() counts every part in UTF-8 bytes as well, since Undertow 2.3 does not
+        // enforce it on parts read after the first (UNDERTOW-2770).
         session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
         registry.join(request.room(), request.name(), request.since(), new SessionPeer(session, request.batched()));
         if (!session.isOpen()) {
@@ -85,12 +85,20 @@ public class Connections {
     }
 
     /**
-     * What a client's text frame becomes: a broadcast, or an error event when it is blank or comes
-     * faster than the member's allowance; the {@code strikes}-th refusal in a row closes with 1008.
+     * What a client's text becomes, once its last part has come: a broadcast, or an error event
+     * when it is blank or comes faster than the member's allowance; the {@code strikes}-th refusal
+     * in a row closes with 1008. A message that grows past {@code chorus.message.max-bytes} closes
+     * with 1009 as soon as it does, whether or not its last part has come.
      */
-    public void say(Session sender, String text) {
+    public void say(Session sender, String part, boolean last) {
         Member member = memberOf(sender);
-        if (member != null) {
+        if (member == null) {
+            return;
+        }
+        String text = member.inbound().append(part, last, settings.inbound().maxMessageBytes());
+        if (text == InboundText.TOO_BIG) {
+            registry.dismiss(member, CloseReasons.tooBig(settings.inbound().maxMessageBytes()));
+        } else if (text != null) {
             say(member, text);
         }
     }
@@ -98,9 +106,7 @@ public class Connections {
     void say(Member member, String text) {
         long now = clocks.nanoTime();
         member.heard(now);
-        if (isOverSizeLimit(text)) {
-            registry.dismiss(member, CloseReasons.tooBig(settings.inbound().maxMessageBytes()));
-        } else if (text.isBlank()) {
+        if (text.isBlank()) {
             registry.refuse(member, "empty", "message text is empty");
         } else if (member.allowance().tryTake(now)) {
             metrics.received();
@@ -113,12 +119,6 @@ public class Connections {
                     "too fast: at most %s messages a second, %d at once; this one was dropped",
                     settings.inbound().messagesPerSecond(), settings.inbound().burst()));
         }
-    }
-
-    /** UTF-8 takes at most 3 bytes per UTF-16 char, so short texts need no encoding to be measured. */
-    private boolean isOverSizeLimit(String text) {
-        return (long) text.length() * 3 > settings.inbound().maxMessageBytes()
-                && text.getBytes(StandardCharsets.UTF_8).length > settings.inbound().maxMessageBytes();
     }
 
     /** Chorus speaks text only: a binary frame closes the connection with 1003. */

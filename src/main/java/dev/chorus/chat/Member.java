@@ -14,6 +14,7 @@ public final class Member {
     private final Room room;
     private final Outbox outbox;
     private final SendAllowance allowance;
+    private final InboundText inbound = new InboundText();
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile String name;
     /** When the client last showed it is there (a message or a pong), in System.nanoTime terms. */
@@ -61,6 +62,11 @@ public final class Member {
 
     long heardAt() {
         return heardAt;
+    }
+
+    /** The message this member's client is sending, part by part. */
+    InboundText inbound() {
+        return inbound;
     }
 
     SendAllowance allowance() {

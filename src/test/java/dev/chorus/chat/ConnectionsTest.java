@@ -83,18 +83,40 @@ class ConnectionsTest {
     @Test
     void aMessageOverTheSizeLimitInUtf8BytesClosesWith1009() {
         chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.Inbound(8, 20, 40, 10)));
+        Connections connections = chat.connections();
         FakePeer bob = FakePeer.inline("bob");
-        FakePeer alice = FakePeer.inline("alice");
-        Member fromAlice = chat.join("lobby", alice);
         chat.join("lobby", bob);
+        FakeSession alice = new FakeSession(Map.of("name", List.of("alice")));
+        connections.open("lobby", alice.session());
 
-        chat.connections().say(fromAlice, "ééé");   // 6 bytes: passes
-        chat.connections().say(fromAlice, "éééé");  // 8 bytes: passes
+        connections.say(alice.session(), "ééé", true);   // 6 bytes: passes
+        connections.say(alice.session(), "éé", false);   // 8 bytes in two parts: passes
+        connections.say(alice.session(), "éé", true);
         assertNull(alice.closedWith());
-        chat.connections().say(fromAlice, "ééééé"); // 10 bytes, though only 5 chars
+        connections.say(alice.session(), "ééééé", true); // 10 bytes, though only 5 chars
 
         assertEquals(List.of("ééé", "éééé"), bob.texts());
         assertEquals(CloseCodes.TOO_BIG, alice.closedWith().getCloseCode());
+    }
+
+    @Test
+    void aMessageInPartsClosesWith1009AsSoonAsItPassesTheLimitWithoutWaitingForItsEnd() {
+        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.Inbound(1_000, 20, 40, 10)));
+        Connections connections = chat.connections();
+        FakeSession endless = new FakeSession(Map.of("name", List.of("mallory")));
+        connections.open("lobby", endless.session());
+
+        connections.say(endless.session(), "x".repeat(600), false);
+        assertNull(endless.closedWith());
+        connections.say(endless.session(), "x".repeat(600), false); // the last part never comes
+
+        assertEquals(CloseCodes.TOO_BIG, endless.closedWith().getCloseCode());
+        assertEquals(0, chat.registry.members());
+    }
+
+    @Test
+    void countsUtf8BytesWithoutEncoding() {
+        assertEquals("aé€🐱".getBytes(java.nio.charset.StandardCharsets.UTF_8).length, InboundText.utf8Length("aé€🐱"));
     }
 
     @Test

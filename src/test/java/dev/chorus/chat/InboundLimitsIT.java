@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testsupport.ChatClient;
 import dev.chorus.testsupport.DeployedChorus;
+import dev.chorus.testsupport.StalledClient;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason.CloseCodes;
 import org.junit.jupiter.api.Test;
@@ -63,5 +64,81 @@ class InboundLimitsIT extends DeployedChorus {
             assertEquals("f" + i, listener.nextText());
         }
         assertTrue(sent >= BURST + DEFAULT_STRIKES, "closed after " + sent + " messages");
+    }
+
+    @Test
+    void aFrameAnnouncingFarMoreThanTheLimitIsCutOffAfterAboutTheLimit() throws Exception {
+        ChatClient listener = join("limits", "listener");
+        try (StalledClient huge = connectStalled("limits", "huge")) {
+            huge.startFrame(0x81, 1L << 62);
+
+            long sent = sendUntilClosed(huge);
+
+            assertTrue(sent <= OVERSIZE_CUT_OFF, "the server took " + sent + " bytes of one frame before closing");
+        }
+        awaitMembers(1);
+        assertTrue(listener.isOpen());
+    }
+
+    @Test
+    void aFragmentedMessageThatNeverEndsIsCutOffAfterAboutTheLimit() throws Exception {
+        try (StalledClient endless = connectStalled("limits", "endless")) {
+            endless.startFrame(0x01, CHUNK.length);
+            endless.write(CHUNK);
+            long sent = CHUNK.length;
+            for (int i = 0; i < OVERSIZE_CUT_OFF / CHUNK.length && endless.closeCodeSoFar() == 0; i++) {
+                endless.startFrame(0x00, CHUNK.length);
+                sent += writeOrClosed(endless);
+            }
+
+            assertTrue(sent <= OVERSIZE_CUT_OFF, "the server took " + sent + " bytes of one message before closing");
+            assertEquals(CloseCodes.TOO_BIG.getCode(), awaitClose(endless));
+        }
+    }
+
+    /** 8 KiB of ASCII, which is valid UTF-8 cut anywhere. */
+    private static final byte[] CHUNK = "x".repeat(8192).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** Bytes of an oversized message after which the server must have closed: four times the limit. */
+    private static final long OVERSIZE_CUT_OFF = 4L * MAX_MESSAGE_BYTES;
+
+    /** Writes chunks until the server closes, or up to twice the cut-off; returns the bytes written. */
+    private static long sendUntilClosed(StalledClient client) throws Exception {
+        long sent = 0;
+        while (sent <= 2 * OVERSIZE_CUT_OFF && client.closeCodeSoFar() == 0) {
+            long wrote = writeOrClosed(client);
+            if (wrote == 0) {
+                break;
+            }
+            sent += wrote;
+        }
+        int code = awaitClose(client);
+        assertTrue(code == CloseCodes.TOO_BIG.getCode() || code == CloseCodes.UNEXPECTED_CONDITION.getCode() || code == -1,
+                "closed with " + code);
+        return sent;
+    }
+
+    private static long writeOrClosed(StalledClient client) {
+        try {
+            client.write(CHUNK);
+            // Lets the server read what came before the next write: a trickle, as a hostile client sends it.
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            return CHUNK.length;
+        } catch (java.io.IOException closed) {
+            return 0;
+        }
+    }
+
+    private static int awaitClose(StalledClient client) {
+        int[] code = new int[1];
+        org.awaitility.Awaitility.await().atMost(ChatClient.TIMEOUT).until(() -> {
+            try {
+                code[0] = client.closeCodeSoFar();
+            } catch (java.io.IOException reset) {
+                code[0] = -1;
+            }
+            return code[0] != 0;
+        });
+        return code[0];
     }
 }

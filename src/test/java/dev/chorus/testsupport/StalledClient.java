@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 public final class StalledClient implements AutoCloseable {
 
     private final Socket socket;
+    /** The code of the close frame the server sent, once read; 0 before. */
+    private int closeCode;
 
     private StalledClient(Socket socket) {
         this.socket = socket;
@@ -92,6 +94,57 @@ public final class StalledClient implements AutoCloseable {
      */
     public void pong() throws IOException {
         socket.getOutputStream().write(new byte[] {(byte) 0x8A, (byte) 0x80, 0x11, 0x22, 0x33, 0x44});
+    }
+
+    /**
+     * Starts a client frame: FIN and the opcode in {@code first} (0x81 a whole text frame, 0x01 the
+     * first part of a fragmented one, 0x00 a continuation), a payload length however large, and an
+     * all-zero mask (legal, and the payload then goes as written).
+     */
+    public void startFrame(int first, long length) throws IOException {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        header.write(first);
+        if (length < 126) {
+            header.write(0x80 | (int) length);
+        } else {
+            header.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                header.write((int) (length >>> shift) & 0xFF);
+            }
+        }
+        header.write(new byte[4]);
+        socket.getOutputStream().write(header.toByteArray());
+    }
+
+    /** Writes payload bytes of the frame under way; fails once the server has closed the socket. */
+    public void write(byte[] payload) throws IOException {
+        socket.getOutputStream().write(payload);
+        socket.getOutputStream().flush();
+    }
+
+    /**
+     * Reads the frames the server sent so far without waiting for more: the close code if a close
+     * frame is among them, -1 if the server dropped the connection, else 0.
+     */
+    public int closeCodeSoFar() throws IOException {
+        InputStream in = socket.getInputStream();
+        while (closeCode == 0 && in.available() > 0) {
+            int first = in.read();
+            long length = in.read() & 0x7F;
+            if (length == 126) {
+                length = (in.read() << 8) | in.read();
+            } else if (length == 127) {
+                length = 0;
+                for (int i = 0; i < 8; i++) {
+                    length = (length << 8) | in.read();
+                }
+            }
+            byte[] payload = in.readNBytes((int) length);
+            if ((first & 0x0F) == 0x8) {
+                closeCode = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+            }
+        }
+        return closeCode != 0 ? closeCode : socket.isClosed() ? -1 : 0;
     }
 
     @Override

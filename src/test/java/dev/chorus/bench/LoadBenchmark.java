@@ -1,0 +1,190 @@
+package dev.chorus.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Load against a deployed Chorus over real sockets: {@code clients} members join one room,
+ * {@code senders} of them each send {@code rate} messages a second of {@code size} bytes for
+ * {@code duration}, and every member checks what it receives: each sender's sequence without gap,
+ * repeat or reordering, and the latency from send to delivery (one clock: sender and receivers
+ * are in this JVM) into an HdrHistogram. Prints one line of figures: deliveries/s, p50, p99, p999,
+ * lost, reordered, and, given the server's PID, its CPU time and RSS. Loopback only, bounded in
+ * count and time. Not a test: {@code bench/load} runs it (see the README).
+ */
+public final class LoadBenchmark {
+
+    /** How long the receivers may take to drain once the senders stopped. */
+    private static final Duration DRAIN = Duration.ofSeconds(10);
+    /** How long all clients may take to join. */
+    private static final Duration CONNECT = Duration.ofSeconds(60);
+
+    private final Map<String, String> options;
+    private final Histogram latencyMicros = new ConcurrentHistogram(3);
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong reordered = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+
+    private LoadBenchmark(Map<String, String> options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>(Map.of("url", "ws://127.0.0.1:8080/chorus/chat/bench",
+                "clients", "100", "senders", "10", "rate", "100", "size", "100", "duration", "20", "batch", "0"));
+        for (String arg : args) {
+            String[] pair = arg.replaceFirst("^--", "").split("=", 2);
+            options.put(pair[0], pair.length > 1 ? pair[1] : "1");
+        }
+        new LoadBenchmark(options).run();
+    }
+
+    private int option(String name) {
+        return Integer.parseInt(options.get(name));
+    }
+
+    private void run() throws Exception {
+        URI room = URI.create(options.get("url"));
+        if (!room.getHost().startsWith("127.") && !room.getHost().equals("localhost") && !room.getHost().equals("[::1]")) {
+            throw new IllegalArgumentException("loopback only: " + room);
+        }
+        int clients = option("clients");
+        int senders = Math.min(option("senders"), clients);
+        int size = option("size");
+        HttpClient http = HttpClient.newHttpClient();
+        List<Receiver> receivers = new ArrayList<>();
+        List<CompletableFuture<WebSocket>> sockets = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            Receiver receiver = new Receiver(senders);
+            receivers.add(receiver);
+            URI uri = URI.create(room + "?name=c" + i + (options.get("batch").equals("1") ? "&batch=1" : ""));
+            sockets.add(http.newWebSocketBuilder().buildAsync(uri, receiver));
+        }
+        CompletableFuture.allOf(sockets.toArray(CompletableFuture[]::new)).get(CONNECT.toSeconds(), TimeUnit.SECONDS);
+        ServerSample before = ServerSample.of(options.get("pid"));
+
+        long periodNanos = TimeUnit.SECONDS.toNanos(1) / option("rate");
+        long perSender = (long) option("rate") * option("duration");
+        ScheduledExecutorService pace = Executors.newScheduledThreadPool(2);
+        long started = System.nanoTime();
+        for (int s = 0; s < senders; s++) {
+            WebSocket socket = sockets.get(s).get();
+            int sender = s;
+            AtomicLong seq = new AtomicLong();
+            pace.scheduleAtFixedRate(() -> {
+                long n = seq.incrementAndGet();
+                if (n > perSender) {
+                    return;
+                }
+                String head = sender + ":" + n + ":" + System.nanoTime() + ":";
+                socket.sendText(head + "x".repeat(Math.max(0, size - head.length())), true).join();
+                sent.incrementAndGet();
+            }, 0, periodNanos, TimeUnit.NANOSECONDS);
+        }
+        long expected = perSender * senders * (clients - 1);
+        long deadline = started + TimeUnit.SECONDS.toNanos(option("duration")) + DRAIN.toNanos();
+        while (delivered.get() < expected && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        pace.shutdownNow();
+        ServerSample after = ServerSample.of(options.get("pid"));
+        sockets.forEach(socket -> socket.join().abort());
+
+        System.out.printf(Locale.ROOT, "clients=%d senders=%d rate=%s size=%d batch=%s sent=%d expected=%d delivered=%d"
+                        + " lost=%d reordered=%d deliveries_per_s=%.0f p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f%s%n",
+                clients, senders, options.get("rate"), size, options.get("batch"), sent.get(), expected, delivered.get(),
+                expected - delivered.get(), reordered.get(), delivered.get() / seconds,
+                latencyMicros.getValueAtPercentile(50) / 1e3, latencyMicros.getValueAtPercentile(99) / 1e3,
+                latencyMicros.getValueAtPercentile(99.9) / 1e3, latencyMicros.getMaxValue() / 1e3,
+                before == null ? "" : after.since(before, delivered.get()));
+        System.exit(0);
+    }
+
+    /** One member: reads every event, checks each sender's sequence, records latency. */
+    private final class Receiver implements WebSocket.Listener {
+
+        private final long[] lastSeq;
+        private final StringBuilder partial = new StringBuilder();
+
+        Receiver(int senders) {
+            this.lastSeq = new long[senders];
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                long now = System.nanoTime();
+                for (String event : partial.toString().split("\n")) {
+                    receive(event, now);
+                }
+                partial.setLength(0);
+            }
+            socket.request(1);
+            return null;
+        }
+
+        /** Reads a message event's text without a JSON parser: the benchmark's own texts need no escapes. */
+        private void receive(String event, long now) {
+            if (!event.startsWith("{\"type\":\"message\"")) {
+                return;
+            }
+            int text = event.indexOf("\"text\":\"") + 8;
+            String[] fields = event.substring(text, event.indexOf('"', text)).split(":", 4);
+            int sender = Integer.parseInt(fields[0]);
+            long seq = Long.parseLong(fields[1]);
+            if (seq != lastSeq[sender] + 1) {
+                reordered.incrementAndGet();
+            }
+            lastSeq[sender] = Math.max(lastSeq[sender], seq);
+            latencyMicros.recordValue(Math.max(0, (now - Long.parseLong(fields[2])) / 1_000));
+            delivered.incrementAndGet();
+        }
+    }
+
+    /** The server process's CPU time and resident memory, read from /proc. */
+    private record ServerSample(long cpuTicks, long rssKib) {
+
+        /** Linux's USER_HZ, which /proc/PID/stat counts CPU time in. */
+        private static final double TICKS_PER_SECOND = 100;
+
+        static ServerSample of(String pid) throws IOException {
+            if (pid == null) {
+                return null;
+            }
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            long rss = Files.readAllLines(Path.of("/proc", pid, "status")).stream()
+                    .filter(line -> line.startsWith("VmRSS:"))
+                    .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
+                    .findFirst().orElse(0);
+            return new ServerSample(ticks, rss);
+        }
+
+        String since(ServerSample before, long deliveries) {
+            double cpuSeconds = (cpuTicks - before.cpuTicks) / TICKS_PER_SECOND;
+            return String.format(Locale.ROOT, " server_cpu_s=%.2f server_cpu_us_per_delivery=%.2f server_rss_mib=%d",
+                    cpuSeconds, cpuSeconds * 1e6 / Math.max(1, deliveries), rssKib / 1024);
+        }
+    }
+}
