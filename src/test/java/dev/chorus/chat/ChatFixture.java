@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A registry on fake peers, with clocks the test moves by hand (nothing waits for time to pass),
  * and the beans around it built on the same settings, metrics and clocks.
  */
-final class ChatFixture implements AutoCloseable {
+final class ChatFixture implements AfterEachCallback {
 
     static final Instant NOW = Instant.parse("2026-11-25T09:19:07.123Z");
     static final OptionalLong FRESH = OptionalLong.empty();
@@ -72,8 +74,9 @@ final class ChatFixture implements AutoCloseable {
         return events.get(0);
     }
 
+    /** Registered as an extension, it stops the completion threads after each test. */
     @Override
-    public void close() {
+    public void afterEach(ExtensionContext test) {
         completions.shutdownNow();
     }
 }

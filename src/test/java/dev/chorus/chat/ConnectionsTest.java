@@ -24,18 +24,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Queue;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What a client sends, checked before it reaches the room: blank, size and rate. */
 class ConnectionsTest {
 
-    private final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
-
-    @AfterEach
-    void stop() {
-        chat.close();
-    }
+    @RegisterExtension
+    final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
 
     @Test
     void blankTextGetsAnErrorAndIsNotRelayed() {

@@ -20,18 +20,14 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Queue;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The liveness sweeps: pings, silent members, sends that never finish. */
 class HeartbeatTest {
 
-    private final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
-
-    @AfterEach
-    void stop() {
-        chat.close();
-    }
+    @RegisterExtension
+    final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
 
     @Test
     void heartbeatPingsMembersItHeardFromAndDropsTheSilentOnesWith1001() {

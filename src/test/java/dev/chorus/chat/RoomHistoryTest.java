@@ -22,19 +22,15 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Queue;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What a room keeps for newcomers and resuming clients, and for how long. */
 class RoomHistoryTest {
 
     /** Each room keeps 3 messages; 2 emptied rooms keep theirs. */
-    private final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS.with(new ChatSettings.History(3, 2, 262_144, 67_108_864)));
-
-    @AfterEach
-    void stop() {
-        chat.close();
-    }
+    @RegisterExtension
+    final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS.with(new ChatSettings.History(3, 2, 262_144, 67_108_864)));
 
     @Test
     void welcomeCarriesOnlyTheLastMessagesTheRoomKeeps() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import jakarta.websocket.CloseReason.CloseCodes;
 import dev.chorus.testsupport.FakePeer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,18 +45,27 @@ class SessionRegistryStressTest {
     private static final int STABLE_THREADS = 12;
     private static final int CHURN_THREADS = 14;
     private static final int FAILING_THREADS = 10;
+    private static final int LAGGING_THREADS = 2;
+    /** Each frame a lagging peer completes waits this long: it falls behind any sender here. */
+    private static final long LAG_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final Duration RUN_FOR = Duration.ofSeconds(4);
     /** Bounds each sender whatever the machine's speed, so the run ends by count or by time. */
     private static final int MAX_MESSAGES_PER_STABLE_SENDER = 20_000;
     private static final int MAX_CHURN_CYCLES = 50_000;
 
-    /** Unbounded outboxes: the fake peers' completion pool lags the senders, which is no fault here. */
-    private static final ChatSettings UNBOUNDED_OUTBOXES =
-            ChatSettings.DEFAULTS.with(new ChatSettings.Outbound(Integer.MAX_VALUE, Long.MAX_VALUE, 10));
-    private final SessionRegistry registry = new SessionRegistry(UNBOUNDED_OUTBOXES, new ChatMetrics(), Clocks.SYSTEM);
+    /**
+     * Bounded outboxes. Stable members complete their sends inline, but one thread drains each
+     * while twelve broadcast into it, so under this load even they queue a few thousand frames
+     * (the default bound of 1,024 dropped some); lagging members, at a frame a millisecond, pass
+     * this bound within seconds and must be dropped without a gap before the drop.
+     */
+    private static final ChatSettings BOUNDED =
+            ChatSettings.DEFAULTS.with(new ChatSettings.Outbound(16_384, Long.MAX_VALUE, 10));
+    private final SessionRegistry registry = new SessionRegistry(BOUNDED, new ChatMetrics(), Clocks.SYSTEM);
     private final ExecutorService completions = Executors.newFixedThreadPool(4);
+    private final ExecutorService lagging = Executors.newFixedThreadPool(2);
     private final ExecutorService workers =
-            Executors.newFixedThreadPool(STABLE_THREADS + CHURN_THREADS + FAILING_THREADS);
+            Executors.newFixedThreadPool(STABLE_THREADS + CHURN_THREADS + FAILING_THREADS + LAGGING_THREADS);
 
     /** Messages actually broadcast, per room: what each stable member of that room must get. */
     private final Map<String, AtomicLong> sentPerRoom = new ConcurrentHashMap<>();
@@ -63,11 +74,14 @@ class SessionRegistryStressTest {
     private final List<FakePeer> failingPeers = new CopyOnWriteArrayList<>();
     private final List<FakePeer> churnPeers = new CopyOnWriteArrayList<>();
     private final Set<FakePeer> leftBeforeFailing = ConcurrentHashMap.newKeySet();
+    private final List<FakePeer> laggingPeers = new CopyOnWriteArrayList<>();
+    private final AtomicInteger laggardsDropped = new AtomicInteger();
 
     @AfterEach
     void stop() {
         workers.shutdownNow();
         completions.shutdownNow();
+        lagging.shutdownNow();
     }
 
     @Test
@@ -83,7 +97,7 @@ class SessionRegistryStressTest {
         List<Member> stableMembers = new ArrayList<>();
         for (int i = 0; i < STABLE_THREADS; i++) {
             String room = ROOMS[i % ROOMS.length];
-            FakePeer peer = i % 2 == 0 ? FakePeer.inline("stable" + i) : FakePeer.async("stable" + i, completions);
+            FakePeer peer = FakePeer.inline("stable" + i);
             stablePeers.add(peer.countOnly());
             stableMembers.add(join(room, peer));
         }
@@ -124,6 +138,17 @@ class SessionRegistryStressTest {
             }));
         }
 
+        for (int i = 0; i < LAGGING_THREADS; i++) {
+            int thread = i;
+            tasks.add(workers.submit(() -> {
+                start.await();
+                for (int cycle = 0; System.nanoTime() < deadline; cycle++) {
+                    joinAndLag("lagging" + thread + "." + cycle, thread);
+                }
+                return null;
+            }));
+        }
+
         start.countDown();
         for (Future<?> task : tasks) {
             task.get(RUN_FOR.toSeconds() + 30, TimeUnit.SECONDS);
@@ -134,6 +159,7 @@ class SessionRegistryStressTest {
         for (int i = 0; i < STABLE_THREADS; i++) {
             FakePeer peer = stablePeers.get(i);
             long sentInRoom = sentPerRoom.get(stableMembers.get(i).room()).get();
+            assertNull(peer.closedWith(), peer + " was dropped although healthy");
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                     .until(() -> peer.messagesAndAcks() >= sentInRoom);
             assertEquals(0, peer.violations(), peer + ": overlapping sends, repeats or disorder");
@@ -150,6 +176,11 @@ class SessionRegistryStressTest {
         for (FakePeer peer : failingPeers) {
             assertEquals(0, peer.violations(), peer + " was written to after it failed or was closed");
         }
+        // A lagging member sees every message up to the one its queue refused, and nothing after:
+        // the peer counts a gap in the ids, and any send after the close, as a violation.
+        for (FakePeer peer : laggingPeers) {
+            assertEquals(0, peer.violations(), peer + ": a gap before its drop, or a frame after it");
+        }
 
         stableMembers.forEach(registry::leave);
         assertEquals(0, registry.members(), "members leaked");
@@ -158,10 +189,11 @@ class SessionRegistryStressTest {
         long total = sentPerRoom.values().stream().mapToLong(AtomicLong::get).sum();
         LOG.info(() -> String.format(
                 "stress: %d threads for %d s: %d broadcasts, %d join/broadcast/leave cycles,"
-                        + " %d failing members evicted",
-                STABLE_THREADS + CHURN_THREADS + FAILING_THREADS, RUN_FOR.toSeconds(), total,
-                churnCycles.get(), failedPeers.get()));
+                        + " %d failing members evicted, %d lagging members dropped for a full queue",
+                STABLE_THREADS + CHURN_THREADS + FAILING_THREADS + LAGGING_THREADS, RUN_FOR.toSeconds(), total,
+                churnCycles.get(), failedPeers.get(), laggardsDropped.get()));
         assertTrue(failedPeers.get() > 0, "no failure was exercised");
+        assertTrue(laggardsDropped.get() > 0, "no queue overflowed");
         assertTrue(churnCycles.get() > 0, "no churn was exercised");
     }
 
@@ -198,6 +230,29 @@ class SessionRegistryStressTest {
             leftBeforeFailing.add(peer);
             registry.leave(member);
         }
+    }
+
+    /**
+     * In a room of its own, a sender broadcasts as fast as it can to a peer whose sends complete
+     * late, one at a time, until the peer's queue overflows and the registry drops it (1013), the
+     * peer's completions racing the broadcasts all along.
+     */
+    private void joinAndLag(String name, int thread) {
+        String room = "lag" + thread;
+        FakePeer peer = FakePeer.async(name, task -> lagging.execute(() -> {
+            LockSupport.parkNanos(LAG_NANOS);
+            task.run();
+        })).countOnly();
+        laggingPeers.add(peer);
+        Member sender = join(room, FakePeer.inline(name + "-sender").countOnly());
+        join(room, peer);
+        for (int seq = 0; seq < 2 * BOUNDED.outbound().maxMessages() && peer.closedWith() == null; seq++) {
+            registry.broadcast(sender, sender.name() + ":" + seq);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> peer.closedWith() != null);
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, peer.closedWith().getCloseCode(), peer.closedWith().toString());
+        laggardsDropped.incrementAndGet();
+        registry.leave(sender);
     }
 
     private Member join(String room, FakePeer peer) {

@@ -27,19 +27,15 @@ import org.jboss.weld.junit.MockBean;
 import org.jboss.weld.junit5.EnableWeld;
 import org.jboss.weld.junit5.WeldInitiator;
 import org.jboss.weld.junit5.WeldSetup;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Rooms, numbering, history, presence and eviction, on fake peers. */
 class SessionRegistryTest {
 
-    private final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
-
-    @AfterEach
-    void stop() {
-        chat.close();
-    }
+    @RegisterExtension
+    final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
 
     @Nested
     @EnableWeld
