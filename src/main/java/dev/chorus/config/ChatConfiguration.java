@@ -1,8 +1,5 @@
 package dev.chorus.config;
 
-import dev.chorus.handshake.OriginPolicy;
-import dev.chorus.handshake.TrustedProxies;
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -122,9 +119,6 @@ public class ChatConfiguration {
     @ConfigProperty(name = ADMIN_ENABLED, defaultValue = "false")
     boolean adminEnabled;
 
-    private OriginPolicy originPolicy;
-    private TrustedProxies proxies;
-
     @Produces
     ChatSettings chatSettings() {
         return new ChatSettings(
@@ -136,20 +130,19 @@ public class ChatConfiguration {
                 new ChatSettings.Access(signInRequired));
     }
 
-    /** Which pages may open chat connections: the server's own origin plus {@code chorus.origins}. */
-    public OriginPolicy originPolicy() {
-        return originPolicy;
+    /** {@code chorus.origins}: origins allowed besides the server's own, comma-separated. */
+    public String origins() {
+        return origins.orElse("");
     }
 
-    /** Whose X-Forwarded-For names the client: {@code chorus.limits.trusted-proxies}. */
-    public TrustedProxies trustedProxies() {
-        return proxies;
+    /** {@code chorus.origins.allow-missing}: whether a handshake without an Origin header may connect. */
+    public boolean allowMissingOrigin() {
+        return allowMissingOrigin;
     }
 
-    @PostConstruct
-    void parse() {
-        originPolicy = OriginPolicy.of(origins.orElse(""), allowMissingOrigin);
-        proxies = TrustedProxies.of(trustedProxies.orElse(""));
+    /** {@code chorus.limits.trusted-proxies}: reverse proxies whose X-Forwarded-For is believed. */
+    public String trustedProxies() {
+        return trustedProxies.orElse("");
     }
 
     public boolean adminEnabled() {

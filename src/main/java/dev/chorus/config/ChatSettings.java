@@ -92,22 +92,6 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
     public record Access(boolean signInRequired) {
     }
 
-    public ChatSettings with(History changed) {
-        return new ChatSettings(changed, inbound, outbound, liveness, limits, access);
-    }
-
-    public ChatSettings with(Inbound changed) {
-        return new ChatSettings(history, changed, outbound, liveness, limits, access);
-    }
-
-    public ChatSettings with(Outbound changed) {
-        return new ChatSettings(history, inbound, changed, liveness, limits, access);
-    }
-
-    public ChatSettings with(Limits changed) {
-        return new ChatSettings(history, inbound, outbound, liveness, changed, access);
-    }
-
     private static void require(boolean valid, String otherwise) {
         if (!valid) {
             throw new IllegalArgumentException(otherwise);

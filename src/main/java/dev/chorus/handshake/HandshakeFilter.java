@@ -1,6 +1,5 @@
 package dev.chorus.handshake;
 
-import dev.chorus.config.ChatConfiguration;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -31,7 +30,7 @@ public class HandshakeFilter extends HttpFilter {
     private static final String RETRY_AFTER_SECONDS = "10";
 
     @Inject
-    transient ChatConfiguration configuration;
+    transient HandshakeRules rules;
 
     @Inject
     transient ConnectionQuota quota;
@@ -44,7 +43,7 @@ public class HandshakeFilter extends HttpFilter {
             throws IOException, ServletException {
         String origin = request.getHeader("Origin");
         String own = request.getScheme() + "://" + request.getHeader("Host");
-        if (!configuration.originPolicy().allows(origin, own)) {
+        if (!rules.origins().allows(origin, own)) {
             refuse(response, HandshakeRefusals.Cause.ORIGIN, HttpServletResponse.SC_FORBIDDEN, "origin not allowed",
                     "Refused a chat handshake from origin {0}", origin);
             return;
@@ -64,7 +63,7 @@ public class HandshakeFilter extends HttpFilter {
                     + RemoteAddress.PARAMETER + " itself", request.getRemoteAddr());
             return;
         }
-        String client = configuration.trustedProxies().client(request.getRemoteAddr(), request.getHeaders("X-Forwarded-For"));
+        String client = rules.proxies().client(request.getRemoteAddr(), request.getHeaders("X-Forwarded-For"));
         if (quota.isFull(client)) {
             response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             refuse(response, HandshakeRefusals.Cause.ADDRESS_FULL, 429, "too many connections from your address",

@@ -5,6 +5,7 @@ import dev.chorus.chat.Member;
 import dev.chorus.chat.Peer;
 import dev.chorus.chat.SessionRegistry;
 import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.Settings;
 import dev.chorus.chat.Clocks;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
@@ -34,9 +35,7 @@ public final class FanoutBenchmark {
      * Outboxes large enough that stalled members stay in the room for the whole run: the worst
      * case, before the default bound (1024 frames) would drop them.
      */
-    private static final ChatSettings SETTINGS = ChatSettings.DEFAULTS
-            .with(new ChatSettings.Outbound(MEMBERS + WARMUP_BROADCASTS + MEASURED_BROADCASTS, Long.MAX_VALUE, 10))
-            .with(new ChatSettings.Limits(Integer.MAX_VALUE, 0));
+    private static final ChatSettings SETTINGS = Settings.defaultsWith(new ChatSettings.Outbound(MEMBERS + WARMUP_BROADCASTS + MEASURED_BROADCASTS, Long.MAX_VALUE, 10), new ChatSettings.Limits(Integer.MAX_VALUE, 0));
 
     private FanoutBenchmark() {
     }

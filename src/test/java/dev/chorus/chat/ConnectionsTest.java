@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.Settings;
 import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.FakeSession;
@@ -48,7 +49,7 @@ class ConnectionsTest {
 
     @Test
     void pacesASenderWithErrorsAndClosesItWhenItKeepsFlooding() {
-        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.Inbound(65_536, 2, 3, 4)));
+        chat.configure(Settings.defaultsWith(new ChatSettings.Inbound(65_536, 2, 3, 4)));
         FakePeer flooder = FakePeer.inline("flooder");
         FakePeer bob = FakePeer.inline("bob");
         Member fromFlooder = chat.join("lobby", flooder);
@@ -78,7 +79,7 @@ class ConnectionsTest {
 
     @Test
     void aMessageOverTheSizeLimitInUtf8BytesClosesWith1009() {
-        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.Inbound(8, 20, 40, 10)));
+        chat.configure(Settings.defaultsWith(new ChatSettings.Inbound(8, 20, 40, 10)));
         Connections connections = chat.connections();
         FakePeer bob = FakePeer.inline("bob");
         chat.join("lobby", bob);
@@ -97,7 +98,7 @@ class ConnectionsTest {
 
     @Test
     void aMessageInPartsClosesWith1009AsSoonAsItPassesTheLimitWithoutWaitingForItsEnd() {
-        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.Inbound(1_000, 20, 40, 10)));
+        chat.configure(Settings.defaultsWith(new ChatSettings.Inbound(1_000, 20, 40, 10)));
         Connections connections = chat.connections();
         FakeSession endless = new FakeSession(Map.of("name", List.of("mallory")));
         connections.open("lobby", endless.session());

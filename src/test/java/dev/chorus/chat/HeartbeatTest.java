@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.Settings;
 import dev.chorus.testsupport.FakePeer;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason.CloseCodes;
@@ -96,7 +97,7 @@ class HeartbeatTest {
 
     @Test
     void aDroppedMemberWhoseCloseWaitsBehindAStuckSendIsClosedOutrightAfterTheTimeout() {
-        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.Outbound(2, 1_048_576, 10)));
+        chat.configure(Settings.defaultsWith(new ChatSettings.Outbound(2, 1_048_576, 10)));
         Queue<Runnable> neverCompleted = new ArrayDeque<>();
         FakePeer stopped = FakePeer.async("stopped reading", neverCompleted::add);
         Member sender = chat.join("lobby", FakePeer.inline("sender"));

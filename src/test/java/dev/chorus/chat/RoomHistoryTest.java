@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.Settings;
 import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.ServerEvents;
 import dev.chorus.testsupport.FakePeer;
@@ -30,7 +31,7 @@ class RoomHistoryTest {
 
     /** Each room keeps 3 messages; 2 emptied rooms keep theirs. */
     @RegisterExtension
-    final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS.with(new ChatSettings.History(3, 2, 262_144, 67_108_864)));
+    final ChatFixture chat = new ChatFixture(Settings.defaultsWith(new ChatSettings.History(3, 2, 262_144, 67_108_864)));
 
     @Test
     void welcomeCarriesOnlyTheLastMessagesTheRoomKeeps() {
@@ -124,7 +125,7 @@ class RoomHistoryTest {
 
     @Test
     void aRoomKeepsNoMoreCharactersThanItsBudgetSoEveryWelcomeIsBounded() {
-        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.History(100, 2, 2_000, 100_000)));
+        chat.configure(Settings.defaultsWith(new ChatSettings.History(100, 2, 2_000, 100_000)));
         Member sender = chat.join("lobby", FakePeer.inline("sender"));
         // U+0001 is written as a six-character escape: the budget counts what is sent, not the text.
         String escaped = "\u0001".repeat(100);
@@ -147,7 +148,7 @@ class RoomHistoryTest {
 
     @Test
     void overTheTotalBudgetTheRoomsThatEmptiedLongestAgoAreForgottenFirst() {
-        chat.configure(ChatSettings.DEFAULTS.with(new ChatSettings.History(100, 10, 1_000, 2_000)));
+        chat.configure(Settings.defaultsWith(new ChatSettings.History(100, 10, 1_000, 2_000)));
         for (String room : List.of("a", "b")) {
             Member member = chat.join(room, FakePeer.inline("x"));
             for (int i = 0; i < 5; i++) {

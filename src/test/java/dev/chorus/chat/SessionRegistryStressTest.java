@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.Settings;
 import jakarta.websocket.CloseReason.CloseCodes;
 import dev.chorus.testsupport.FakePeer;
 import java.time.Duration;
@@ -60,7 +61,7 @@ class SessionRegistryStressTest {
      * this bound within seconds and must be dropped without a gap before the drop.
      */
     private static final ChatSettings BOUNDED =
-            ChatSettings.DEFAULTS.with(new ChatSettings.Outbound(16_384, Long.MAX_VALUE, 10));
+            Settings.defaultsWith(new ChatSettings.Outbound(16_384, Long.MAX_VALUE, 10));
     private final SessionRegistry registry = new SessionRegistry(BOUNDED, new ChatMetrics(), Clocks.SYSTEM);
     private final ExecutorService completions = Executors.newFixedThreadPool(4);
     private final ExecutorService lagging = Executors.newFixedThreadPool(2);

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.Settings;
 import dev.chorus.testsupport.FakePeer;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason.CloseCodes;
@@ -265,9 +266,7 @@ class SessionRegistryTest {
 
     @Test
     void dropsAReceiverThatFallsBehindWith1013AndTheOthersNeverNotice() {
-        chat.configure(ChatSettings.DEFAULTS
-                .with(new ChatSettings.Inbound(65_536, 1000, 1000, 10))
-                .with(new ChatSettings.Outbound(5, 1_048_576, 10)));
+        chat.configure(Settings.defaultsWith(new ChatSettings.Inbound(65_536, 1000, 1000, 10), new ChatSettings.Outbound(5, 1_048_576, 10)));
         Queue<Runnable> neverCompleted = new ArrayDeque<>();
         FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
         FakePeer healthy = FakePeer.inline("healthy");

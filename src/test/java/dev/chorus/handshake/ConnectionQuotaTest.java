@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.Settings;
 import dev.chorus.handshake.ConnectionQuota.Admission;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ConnectionQuotaTest {
 
     private static ConnectionQuota quota(int maxConnections, int maxPerAddress) {
-        return new ConnectionQuota(ChatSettings.DEFAULTS.with(new ChatSettings.Limits(maxConnections, maxPerAddress)));
+        return new ConnectionQuota(Settings.defaultsWith(new ChatSettings.Limits(maxConnections, maxPerAddress)));
     }
 
     @Test
