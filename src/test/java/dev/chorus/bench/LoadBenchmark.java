@@ -2,8 +2,6 @@ package dev.chorus.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,21 +10,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.Session;
+import org.glassfish.tyrus.client.ClientManager;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
  * Load against a deployed Chorus over real sockets: {@code clients} members join one room,
  * {@code senders} of them each send {@code rate} messages a second of {@code size} bytes for
- * {@code duration}, and every member checks what it receives: each sender's sequence without gap,
+ * {@code warmup} plus {@code duration} seconds, and every member checks what it receives: each sender's sequence without gap,
  * repeat or reordering, and the latency from send to delivery (one clock: sender and receivers
- * are in this JVM) into an HdrHistogram. Prints one line of figures: deliveries/s, p50, p99, p999,
+ * are in this JVM) into an HdrHistogram, for the messages sent after the warm-up. Clients are Tyrus's (the reference implementation). Prints one line of figures: deliveries/s, p50, p99, p999,
  * lost, reordered, and, given the server's PID, its CPU time and RSS. Loopback only, bounded in
  * count and time. Not a test: {@code bench/load} runs it (see the README).
  */
@@ -42,6 +45,8 @@ public final class LoadBenchmark {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong reordered = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
+    /** Sends before this (System.nanoTime) warm the JIT and the buffers: checked, not timed. */
+    private volatile long measureFrom = Long.MAX_VALUE;
 
     private LoadBenchmark(Map<String, String> options) {
         this.options = options;
@@ -49,7 +54,7 @@ public final class LoadBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("url", "ws://127.0.0.1:8080/chorus/chat/bench",
-                "clients", "100", "senders", "10", "rate", "100", "size", "100", "duration", "20", "batch", "0"));
+                "clients", "100", "senders", "10", "rate", "100", "size", "100", "duration", "20", "warmup", "3", "batch", "0"));
         for (String arg : args) {
             String[] pair = arg.replaceFirst("^--", "").split("=", 2);
             options.put(pair[0], pair.length > 1 ? pair[1] : "1");
@@ -69,24 +74,22 @@ public final class LoadBenchmark {
         int clients = option("clients");
         int senders = Math.min(option("senders"), clients);
         int size = option("size");
-        HttpClient http = HttpClient.newHttpClient();
-        List<Receiver> receivers = new ArrayList<>();
-        List<CompletableFuture<WebSocket>> sockets = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            Receiver receiver = new Receiver(senders);
-            receivers.add(receiver);
+        ClientManager tyrus = ClientManager.createClient();
+        List<Session> sockets = new ArrayList<>();
+        long connectBy = System.nanoTime() + CONNECT.toNanos();
+        for (int i = 0; i < clients && System.nanoTime() < connectBy; i++) {
             URI uri = URI.create(room + "?name=c" + i + (options.get("batch").equals("1") ? "&batch=1" : ""));
-            sockets.add(http.newWebSocketBuilder().buildAsync(uri, receiver));
+            sockets.add(tyrus.connectToServer(new Receiver(senders), ClientEndpointConfig.Builder.create().build(), uri));
         }
-        CompletableFuture.allOf(sockets.toArray(CompletableFuture[]::new)).get(CONNECT.toSeconds(), TimeUnit.SECONDS);
         ServerSample before = ServerSample.of(options.get("pid"));
 
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / option("rate");
-        long perSender = (long) option("rate") * option("duration");
+        long perSender = (long) option("rate") * (option("warmup") + option("duration"));
         ScheduledExecutorService pace = Executors.newScheduledThreadPool(2);
         long started = System.nanoTime();
+        measureFrom = started + TimeUnit.SECONDS.toNanos(option("warmup"));
         for (int s = 0; s < senders; s++) {
-            WebSocket socket = sockets.get(s).get();
+            RemoteEndpoint.Async socket = sockets.get(s).getAsyncRemote();
             int sender = s;
             AtomicLong seq = new AtomicLong();
             pace.scheduleAtFixedRate(() -> {
@@ -95,23 +98,24 @@ public final class LoadBenchmark {
                     return;
                 }
                 String head = sender + ":" + n + ":" + System.nanoTime() + ":";
-                socket.sendText(head + "x".repeat(Math.max(0, size - head.length())), true).join();
-                sent.incrementAndGet();
+                socket.sendText(head + "x".repeat(Math.max(0, size - head.length())), result -> sent.incrementAndGet());
             }, 0, periodNanos, TimeUnit.NANOSECONDS);
         }
         long expected = perSender * senders * (clients - 1);
-        long deadline = started + TimeUnit.SECONDS.toNanos(option("duration")) + DRAIN.toNanos();
+        long deadline = measureFrom + TimeUnit.SECONDS.toNanos(option("duration")) + DRAIN.toNanos();
         while (delivered.get() < expected && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(50);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         pace.shutdownNow();
         ServerSample after = ServerSample.of(options.get("pid"));
-        sockets.forEach(socket -> socket.join().abort());
+        for (Session socket : sockets) {
+            socket.close();
+        }
 
-        System.out.printf(Locale.ROOT, "clients=%d senders=%d rate=%s size=%d batch=%s sent=%d expected=%d delivered=%d"
+        System.out.printf(Locale.ROOT, "clients=%d senders=%d rate=%s size=%d batch=%s warmup_s=%s sent=%d expected=%d delivered=%d"
                         + " lost=%d reordered=%d deliveries_per_s=%.0f p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f%s%n",
-                clients, senders, options.get("rate"), size, options.get("batch"), sent.get(), expected, delivered.get(),
+                clients, senders, options.get("rate"), size, options.get("batch"), options.get("warmup"), sent.get(), expected, delivered.get(),
                 expected - delivered.get(), reordered.get(), delivered.get() / seconds,
                 latencyMicros.getValueAtPercentile(50) / 1e3, latencyMicros.getValueAtPercentile(99) / 1e3,
                 latencyMicros.getValueAtPercentile(99.9) / 1e3, latencyMicros.getMaxValue() / 1e3,
@@ -120,27 +124,29 @@ public final class LoadBenchmark {
     }
 
     /** One member: reads every event, checks each sender's sequence, records latency. */
-    private final class Receiver implements WebSocket.Listener {
+    private final class Receiver extends Endpoint implements MessageHandler.Whole<String> {
 
         private final long[] lastSeq;
-        private final StringBuilder partial = new StringBuilder();
 
         Receiver(int senders) {
             this.lastSeq = new long[senders];
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                long now = System.nanoTime();
-                for (String event : partial.toString().split("\n")) {
-                    receive(event, now);
-                }
-                partial.setLength(0);
+        public void onOpen(Session session, EndpointConfig config) {
+            session.setMaxTextMessageBufferSize(1 << 20);
+            session.addMessageHandler(this);
+        }
+
+        @Override
+        public void onMessage(String frame) {
+            long now = System.nanoTime();
+            int start = 0;
+            for (int end = frame.indexOf('\n'); end >= 0; end = frame.indexOf('\n', start)) {
+                receive(frame.substring(start, end), now);
+                start = end + 1;
             }
-            socket.request(1);
-            return null;
+            receive(start == 0 ? frame : frame.substring(start), now);
         }
 
         /** Reads a message event's text without a JSON parser: the benchmark's own texts need no escapes. */
@@ -152,11 +158,16 @@ public final class LoadBenchmark {
             String[] fields = event.substring(text, event.indexOf('"', text)).split(":", 4);
             int sender = Integer.parseInt(fields[0]);
             long seq = Long.parseLong(fields[1]);
-            if (seq != lastSeq[sender] + 1) {
-                reordered.incrementAndGet();
+            synchronized (this) {
+                if (seq != lastSeq[sender] + 1) {
+                    reordered.incrementAndGet();
+                }
+                lastSeq[sender] = Math.max(lastSeq[sender], seq);
             }
-            lastSeq[sender] = Math.max(lastSeq[sender], seq);
-            latencyMicros.recordValue(Math.max(0, (now - Long.parseLong(fields[2])) / 1_000));
+            long sentAt = Long.parseLong(fields[2]);
+            if (sentAt >= measureFrom) {
+                latencyMicros.recordValue(Math.max(0, (now - sentAt) / 1_000));
+            }
             delivered.incrementAndGet();
         }
     }
