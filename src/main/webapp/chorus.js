@@ -16,11 +16,13 @@ const memberCount = document.getElementById("count");
 
 let connection = null;
 
-function chatUrl(room, name, since) {
+function chatUrl(room, name, since, epoch) {
   const url = new URL(`chat/${encodeURIComponent(room)}`, document.baseURI);
   url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
   url.searchParams.set("name", name);
   if (since > 0) url.searchParams.set("since", String(since));
+  // The numbering our ids belong to: if the room's has started again, the server says so (gap, reset).
+  if (since > 0 && epoch) url.searchParams.set("epoch", epoch);
   // Several events per frame, one per line: a burst arrives in fewer frames.
   url.searchParams.set("batch", "1");
   return url;
@@ -61,6 +63,7 @@ class Connection {
     this.name = name;
     this.you = null;
     this.lastId = 0;
+    this.epoch = null;
     this.pending = [];
     this.attempt = 0;
     this.closed = false;
@@ -71,7 +74,7 @@ class Connection {
 
   open() {
     setStatus(this.attempt === 0 ? `Connecting to ${this.room}…` : `Reconnecting to ${this.room}…`, false);
-    const socket = new WebSocket(chatUrl(this.room, this.name, this.lastId));
+    const socket = new WebSocket(chatUrl(this.room, this.name, this.lastId, this.epoch));
     this.socket = socket;
     socket.addEventListener("message", (event) => {
       for (const line of event.data.split("\n")) this.receive(JSON.parse(line));
@@ -84,13 +87,14 @@ class Connection {
       case "welcome":
         this.attempt = 0;
         this.you = event.you;
+        this.epoch = event.epoch;
         event.history.forEach((message) => this.show(message));
         this.members = new Set(event.members);
         showMembers(this.members, event.count);
         setStatus(`In ${event.room} as ${event.you}`, true);
         break;
       case "gap":
-        if (event.until <= event.after) {
+        if (event.reset || event.until <= event.after) {
           notice("The room's history was reset; showing what it has now.");
         } else {
           notice(`${event.until - event.after - 1} earlier message(s) could not be recovered.`);

@@ -77,7 +77,7 @@ public class Connections {
         // in chars); say() counts every part in UTF-8 bytes as well, since Undertow 2.3 does not
         // enforce it on parts read after the first (UNDERTOW-2770).
         session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
-        registry.join(request.room(), request.name(), request.since(), new SessionPeer(session, request.batched()));
+        registry.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched()));
         if (!session.isOpen()) {
             // Closed while joining: @OnClose may have run before the member was recorded.
             release(session);

@@ -1,13 +1,13 @@
 package dev.chorus.chat;
 
 import dev.chorus.protocol.ChatMessage;
+import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.NavigableMap;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -72,7 +72,7 @@ final class Room {
      * suffix; queues the welcome (preceded by a gap event if it resumes past what is kept) to it
      * and the join event to the others. False if this room is retired: find a fresh one.
      */
-    boolean admit(Member member, String requestedName, OptionalLong since, Fanout fanout) {
+    boolean admit(Member member, String requestedName, Resume resume, Fanout fanout) {
         lock.writeLock().lock();
         try {
             if (retired) {
@@ -85,16 +85,17 @@ final class Room {
             member.name(unique);
             members.put(unique, member);
 
-            long seenUpTo = since.orElse(0);
-            if (since.isPresent()) {
+            long seenUpTo = resume.since().orElse(0);
+            if (resume.since().isPresent()) {
                 long oldest = history.oldestKept();
-                boolean reset = seenUpTo >= history.nextId();
+                boolean otherNumbering = resume.epoch().map(epoch -> !epoch.equals(history.epoch())).orElse(false);
+                boolean reset = otherNumbering || seenUpTo >= history.nextId();
                 if (reset || seenUpTo + 1 < oldest) {
-                    fanout.offer(member, ServerEvents.gap(name, seenUpTo, oldest));
+                    fanout.offer(member, ServerEvents.gap(name, seenUpTo, oldest, reset));
                     seenUpTo = oldest - 1;
                 }
             }
-            fanout.offer(member, ServerEvents.welcome(unique, name, members.size(), page(null, MEMBERS_PAGE),
+            fanout.offer(member, ServerEvents.welcome(unique, name, history.epoch(), members.size(), page(null, MEMBERS_PAGE),
                     history.after(seenUpTo)));
             announce(ServerEvents.join(name, unique, members.size()), member, fanout);
             return true;

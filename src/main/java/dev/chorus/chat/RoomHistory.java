@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A room's message numbering and its last messages, as the frames that were sent (serialised
@@ -26,6 +27,11 @@ final class RoomHistory {
     private final Deque<Kept> kept;
     private long chars;
     private long nextId = 1;
+    /**
+     * Names this numbering: a history made anew (a restart, a forgotten room) numbers from 1
+     * again under another epoch. Random, so two nodes or two lives never share one.
+     */
+    private final String epoch = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
 
     RoomHistory(String room, int capacity, long maxChars, HistoryBudget budget) {
         this.room = room;
@@ -91,6 +97,10 @@ final class RoomHistory {
     /** The id of the oldest message still kept, or the next id if none is. */
     long oldestKept() {
         return kept.isEmpty() ? nextId : kept.peekFirst().id();
+    }
+
+    String epoch() {
+        return epoch;
     }
 
     long nextId() {

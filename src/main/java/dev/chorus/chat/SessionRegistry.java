@@ -2,13 +2,13 @@ package dev.chorus.chat;
 
 import dev.chorus.config.ChatSettings;
 import dev.chorus.protocol.CloseReasons;
+import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -65,7 +65,7 @@ public class SessionRegistry {
      * first use. The peer hears that it joined before anything is sent to it; then it gets the
      * welcome, and the others the join event.
      */
-    public Member join(String roomName, String name, OptionalLong since, Peer peer) {
+    public Member join(String roomName, String name, Resume resume, Peer peer) {
         Fanout fanout = new Fanout();
         Member member;
         while (true) {
@@ -77,7 +77,7 @@ public class SessionRegistry {
                     new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
             member = new Member(room, peer, allowance, settings.outbound(), clocks::nanoTime, this::dropAfterSendFailure);
             member.heard(now);
-            if (room.admit(member, name, since, fanout)) {
+            if (room.admit(member, name, resume, fanout)) {
                 break;
             }
         }

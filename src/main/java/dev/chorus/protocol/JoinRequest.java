@@ -3,6 +3,7 @@ package dev.chorus.protocol;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
@@ -13,10 +14,10 @@ import java.util.regex.Pattern;
  *
  * @param room the room to join
  * @param name the name the client asked for, before the room makes it unique
- * @param since the last message id the client has seen, if it is resuming
+ * @param resume where the client left the room's conversation, if it is resuming
  * @param batched whether the client takes several events in one frame, one per line ({@code ?batch=1})
  */
-public record JoinRequest(String room, String name, OptionalLong since, boolean batched) {
+public record JoinRequest(String room, String name, Resume resume, boolean batched) {
 
     /**
      * Room names travel in URLs and logs: keep them short and unambiguous. Not dots alone: "." and
@@ -24,12 +25,16 @@ public record JoinRequest(String room, String name, OptionalLong since, boolean 
      */
     private static final Pattern ROOM = Pattern.compile("(?!\\.+$)[A-Za-z0-9._-]{1,64}");
 
+    /** What {@link #epoch} hands out: a non-negative long in base 36. */
+    private static final Pattern EPOCH = Pattern.compile("[0-9a-z]{1,13}");
+
     /** Letters and digits of any script, space, '-', '_' and '.'; '#' is left for the room's suffixes. */
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{Nd} ._-]{1,32}");
 
     public static final String ROOM_RULE = "room name must be 1-64 letters, digits, '.', '_' or '-', not dots alone";
     public static final String NAME_RULE = "name must be 1-32 letters, digits, spaces, '-', '_' or '.'";
     public static final String SINCE_RULE = "since must be a message id (a whole number, 0 or more)";
+    public static final String EPOCH_RULE = "epoch must be the one a welcome gave: 1-13 lowercase letters or digits";
     public static final String BATCH_RULE = "batch must be 0 (one event per frame) or 1 (several, one per line)";
     public static final String SIGN_IN_RULE = "sign-in required: this server takes authenticated users only";
 
@@ -61,7 +66,8 @@ public record JoinRequest(String room, String name, OptionalLong since, boolean 
         if (principal == null && !NAME.matcher(name).matches()) {
             throw new InvalidRequest(NAME_RULE);
         }
-        return new JoinRequest(room, name, since(parameter(parameters, "since")), batched(parameter(parameters, "batch")));
+        return new JoinRequest(room, name, resume(parameter(parameters, "since"), parameter(parameters, "epoch")),
+                batched(parameter(parameters, "batch")));
     }
 
     private static boolean batched(String value) {
@@ -72,6 +78,17 @@ public record JoinRequest(String room, String name, OptionalLong since, boolean 
             return true;
         }
         throw new InvalidRequest(BATCH_RULE);
+    }
+
+    private static Resume resume(String since, String epoch) {
+        OptionalLong id = since(since);
+        if (epoch == null) {
+            return new Resume(id, Optional.empty());
+        }
+        if (!EPOCH.matcher(epoch).matches()) {
+            throw new InvalidRequest(EPOCH_RULE);
+        }
+        return new Resume(id, Optional.of(epoch));
     }
 
     private static OptionalLong since(String value) {

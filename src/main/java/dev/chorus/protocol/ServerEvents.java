@@ -51,17 +51,18 @@ public final class ServerEvents {
     }
 
     /**
-     * {@code {"type":"welcome","you","room","count","members":[...],"history":[...]}}: the joiner's
-     * first event. {@code members} holds the first names in order, at most a page of them; when
+     * {@code {"type":"welcome","you","room","epoch","count","members":[...],"history":[...]}}: the
+     * joiner's first event. {@code epoch} names the room's numbering: a client resumes with it. {@code members} holds the first names in order, at most a page of them; when
      * {@code count} is larger, the rest is paged from the members resource. {@code history} is
      * the message frames as they were sent, spliced in rather than serialised again.
      */
-    public static String welcome(String you, String room, int count, Collection<String> members,
+    public static String welcome(String you, String room, String epoch, int count, Collection<String> members,
             List<String> historyFrames) {
         String head = write(JSON.createObjectBuilder()
                 .add("type", "welcome")
                 .add("you", you)
                 .add("room", room)
+                .add("epoch", epoch)
                 .add("count", count)
                 .add("members", names(members)));
         int length = head.length() + 13 + historyFrames.size();
@@ -92,17 +93,19 @@ public final class ServerEvents {
     }
 
     /**
-     * {@code {"type":"gap","room","after","until"}}: sent before the welcome of a client that
+     * {@code {"type":"gap","room","after","until","reset"}}: sent before the welcome of a client that
      * resumes with {@code since}, when messages with {@code after < id < until} are no longer kept.
-     * {@code until <= after} means the room's numbering started again (the server restarted or
-     * forgot the room): the client should forget its position and take the welcome's history.
+     * {@code reset} means the room's numbering is not the one the client's ids came from (the
+     * server restarted or forgot the room; {@code until <= after} says so too, for clients that
+     * predate {@code reset}): the client should forget its position and take the welcome's history.
      */
-    public static String gap(String room, long after, long until) {
+    public static String gap(String room, long after, long until, boolean reset) {
         return write(JSON.createObjectBuilder()
                 .add("type", "gap")
                 .add("room", room)
                 .add("after", after)
-                .add("until", until));
+                .add("until", until)
+                .add("reset", reset));
     }
 
     /** {@code {"type":"error","code","reason"}}: a request the server refused; the connection stays open. */

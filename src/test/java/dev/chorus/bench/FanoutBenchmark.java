@@ -13,7 +13,7 @@ import jakarta.websocket.SendResult;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.OptionalLong;
+import dev.chorus.protocol.Resume;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -72,9 +72,9 @@ public final class FanoutBenchmark {
     private static Figures broadcast(int stalled) {
         SessionRegistry registry = registry();
         AtomicLong delivered = new AtomicLong();
-        Member sender = registry.join("bench", "sender", OptionalLong.empty(), new BenchPeer(delivered, false));
+        Member sender = registry.join("bench", "sender", Resume.FRESH, new BenchPeer(delivered, false));
         for (int i = 0; i < MEMBERS - 1; i++) {
-            registry.join("bench", "m" + i, OptionalLong.empty(), new BenchPeer(delivered, i < stalled));
+            registry.join("bench", "m" + i, Resume.FRESH, new BenchPeer(delivered, i < stalled));
         }
         for (int i = 0; i < WARMUP_BROADCASTS; i++) {
             registry.broadcast(sender, TEXT);
@@ -103,7 +103,7 @@ public final class FanoutBenchmark {
         SessionRegistry registry = registry();
         AtomicLong delivered = new AtomicLong();
         for (int i = 0; i < IDLE_MEMBERS; i++) {
-            registry.join("room" + i % 100, "m" + i, OptionalLong.empty(), new BenchPeer(delivered, false));
+            registry.join("room" + i % 100, "m" + i, Resume.FRESH, new BenchPeer(delivered, false));
         }
         long used = usedHeapAfterGc();
         if (registry.members() != IDLE_MEMBERS) {

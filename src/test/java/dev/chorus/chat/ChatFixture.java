@@ -10,7 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.OptionalLong;
+import dev.chorus.protocol.Resume;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class ChatFixture implements AfterEachCallback {
 
     static final Instant NOW = Instant.parse("2026-11-25T09:19:07.123Z");
-    static final OptionalLong FRESH = OptionalLong.empty();
+    static final Resume FRESH = Resume.FRESH;
 
     /** Runs the completions of asynchronous fake peers. */
     final ExecutorService completions = Executors.newFixedThreadPool(2);

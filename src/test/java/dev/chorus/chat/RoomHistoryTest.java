@@ -6,6 +6,7 @@ import static dev.chorus.chat.ChatFixture.only;
 import static dev.chorus.testsupport.FakePeer.strings;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -21,7 +22,7 @@ import jakarta.websocket.CloseReason.CloseCodes;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.OptionalLong;
+import dev.chorus.protocol.Resume;
 import java.util.Queue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,9 +52,9 @@ class RoomHistoryTest {
         chat.talk("lobby", 5);
 
         FakePeer resuming = FakePeer.inline("resuming");
-        chat.registry.join("lobby", "resuming", OptionalLong.of(3), resuming);
+        chat.registry.join("lobby", "resuming", Resume.after(3), resuming);
         FakePeer upToDate = FakePeer.inline("up-to-date");
-        chat.registry.join("lobby", "up-to-date", OptionalLong.of(5), upToDate);
+        chat.registry.join("lobby", "up-to-date", Resume.after(5), upToDate);
 
         assertEquals(List.of(4, 5), historyIds(only(resuming, "welcome")));
         assertTrue(resuming.events("gap").isEmpty());
@@ -66,7 +67,7 @@ class RoomHistoryTest {
         chat.talk("lobby", 6);
 
         FakePeer behind = FakePeer.inline("behind");
-        chat.registry.join("lobby", "behind", OptionalLong.of(1), behind);
+        chat.registry.join("lobby", "behind", Resume.after(1), behind);
 
         List<JsonObject> events = behind.events();
         assertEquals("gap", events.get(0).getString("type"));
@@ -81,7 +82,7 @@ class RoomHistoryTest {
         chat.registry.broadcast(sender, "m1");
 
         FakePeer fromAnotherLife = FakePeer.inline("old-client");
-        chat.registry.join("lobby", "old-client", OptionalLong.of(57), fromAnotherLife);
+        chat.registry.join("lobby", "old-client", Resume.after(57), fromAnotherLife);
 
         JsonObject gap = fromAnotherLife.events().get(0);
         assertEquals("gap", gap.getString("type"));
@@ -163,10 +164,42 @@ class RoomHistoryTest {
 
         assertTrue(chat.registry.historyBudget().used() <= 2_000, "kept " + chat.registry.historyBudget().used());
         FakePeer inA = FakePeer.inline("y");
-        chat.registry.join("a", "y", OptionalLong.of(5), inA);
+        chat.registry.join("a", "y", Resume.after(5), inA);
         assertEquals("gap", inA.events().get(0).getString("type"), "a's numbering restarted, and the client is told");
         FakePeer inB = FakePeer.inline("y");
         chat.join("b", inB);
         assertEquals(5, historyIds(only(inB, "welcome")).size(), "b emptied later and is still kept");
+    }
+
+    @Test
+    void aResumeNamesItsNumberingSoThatARestartedOneIsNeverMistakenForIt() {
+        chat.talk("lobby", 10);
+        FakePeer first = FakePeer.inline("first");
+        chat.join("lobby", first);
+        String epoch = only(first, "welcome").getString("epoch");
+
+        FakePeer sameNumbering = FakePeer.inline("same");
+        chat.registry.join("lobby", "same", Resume.after(9, epoch), sameNumbering);
+        FakePeer otherNumbering = FakePeer.inline("other");
+        chat.registry.join("lobby", "other", Resume.after(9, "restarted"), otherNumbering);
+
+        assertTrue(sameNumbering.events("gap").isEmpty());
+        assertEquals(List.of(10), historyIds(only(sameNumbering, "welcome")));
+        JsonObject gap = otherNumbering.events().get(0);
+        assertEquals("gap", gap.getString("type"), "ids 1 to 10 of a new numbering, and the client had seen 9 of another");
+        assertTrue(gap.getBoolean("reset"));
+        assertEquals(List.of(8, 9, 10), historyIds(only(otherNumbering, "welcome")));
+    }
+
+    @Test
+    void aRoomMadeAnewNumbersUnderAnotherEpoch() {
+        FakePeer before = FakePeer.inline("before");
+        Member member = chat.join("gone", before);
+        chat.registry.leave(member);
+        chat.configure(chat.settings); // a restart: nothing retained
+        FakePeer after = FakePeer.inline("after");
+        chat.join("gone", after);
+
+        assertNotEquals(only(before, "welcome").getString("epoch"), only(after, "welcome").getString("epoch"));
     }
 }

@@ -5,7 +5,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.time.Clock;
-import java.util.OptionalLong;
+import dev.chorus.protocol.Resume;
 import org.jetbrains.kotlinx.lincheck.LinCheckerKt;
 import org.jetbrains.kotlinx.lincheck.annotations.Operation;
 import org.jetbrains.kotlinx.lincheck.annotations.Param;
@@ -35,7 +35,7 @@ public class RoomLinearizabilityTest {
     @Operation
     public String join(@Param(name = "who") int who) {
         Member member = new Member(room, new SilentPeer(), new SendAllowance(1, 1, 0), new ChatSettings.Outbound(8, 1_000, 10), () -> 0, (m, e) -> { });
-        return room.admit(member, "user" + who, OptionalLong.empty(), new Fanout()) ? member.name() : "retired";
+        return room.admit(member, "user" + who, Resume.FRESH, new Fanout()) ? member.name() : "retired";
     }
 
     @Operation

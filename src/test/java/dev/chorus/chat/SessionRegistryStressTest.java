@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import dev.chorus.protocol.Resume;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -257,6 +257,6 @@ class SessionRegistryStressTest {
     }
 
     private Member join(String room, FakePeer peer) {
-        return registry.join(room, peer.name(), OptionalLong.empty(), peer);
+        return registry.join(room, peer.name(), Resume.FRESH, peer);
     }
 }

@@ -10,7 +10,7 @@ import java.security.Principal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,7 +29,7 @@ class JoinRequestTest {
     void takesTheTrimmedNameAndTheResumePoint() {
         JoinRequest request = JoinRequest.of("lobby", null, query("name", "  Zoë Smith-Jones_2.0 ", "since", "41"));
 
-        assertEquals(new JoinRequest("lobby", "Zoë Smith-Jones_2.0", OptionalLong.of(41), false), request);
+        assertEquals(new JoinRequest("lobby", "Zoë Smith-Jones_2.0", Resume.after(41), false), request);
     }
 
     @Test
@@ -86,6 +86,15 @@ class JoinRequestTest {
     }
 
     @Test
+    void aResumeMayNameItsNumbering() {
+        assertEquals(Resume.after(41, "k3x9"),
+                JoinRequest.of("lobby", null, query("name", "alice", "since", "41", "epoch", "k3x9")).resume());
+        var refused = assertThrows(JoinRequest.InvalidRequest.class,
+                () -> JoinRequest.of("lobby", null, query("name", "alice", "since", "41", "epoch", "NOT/ours")));
+        assertEquals(JoinRequest.EPOCH_RULE, refused.getMessage());
+    }
+
+    @Test
     void aClientOptsInToSeveralEventsPerFrame() {
         assertTrue(JoinRequest.of("lobby", null, query("name", "alice", "batch", "1")).batched());
         assertFalse(JoinRequest.of("lobby", null, query("name", "alice", "batch", "0")).batched());
@@ -98,7 +107,7 @@ class JoinRequestTest {
     @Test
     void closeReasonsFitTheProtocolLimitOf123Bytes() {
         for (String reason : List.of(JoinRequest.ROOM_RULE, JoinRequest.NAME_RULE, JoinRequest.SINCE_RULE,
-                JoinRequest.BATCH_RULE, JoinRequest.SIGN_IN_RULE)) {
+                JoinRequest.BATCH_RULE, JoinRequest.EPOCH_RULE, JoinRequest.SIGN_IN_RULE)) {
             assertTrue(reason.getBytes(StandardCharsets.UTF_8).length <= 123, reason);
         }
     }

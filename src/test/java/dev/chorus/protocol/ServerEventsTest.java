@@ -35,7 +35,7 @@ class ServerEventsTest {
     void welcomeNestsTheHistoryAsMessageEvents() {
         ChatMessage kept = new ChatMessage("lobby", 3, "bob", "hi", Instant.EPOCH);
 
-        JsonObject welcome = parse(ServerEvents.welcome("alice", "lobby", 2, List.of("alice", "bob"), List.of(ServerEvents.message(kept))));
+        JsonObject welcome = parse(ServerEvents.welcome("alice", "lobby", "k3x9", 2, List.of("alice", "bob"), List.of(ServerEvents.message(kept))));
 
         assertEquals("alice", welcome.getString("you"));
         assertEquals(parse(ServerEvents.message(kept)), welcome.getJsonArray("history").getJsonObject(0));
