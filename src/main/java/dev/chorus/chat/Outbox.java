@@ -5,11 +5,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.io.IOException;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -42,26 +38,15 @@ final class Outbox {
     /** How an outbox that refused a frame over its bounds ends. */
     private static final Closing OVERFLOWED = new Closing(CloseReasons.QUEUE_FULL, false);
 
-    /**
-     * The most characters one batched frame takes: past about a socket's send buffer (64 KiB is
-     * what server-config gives both servers) a larger write saves no system call, and a client
-     * should not have to hold a huge frame to parse it.
-     */
-    static final int MAX_BATCH_CHARS = 65_536;
-
     /** {@link #sendingSince} when no send is in flight; no System.nanoTime reading is ever this. */
     private static final long IDLE = Long.MIN_VALUE;
 
     private final Peer peer;
     /** Whether a backlog goes out as one frame of lines (the client asked for it). */
     private final boolean batching;
-    private final int maxFrames;
-    private final long maxChars;
+    private final FrameQueue frames;
     private final Consumer<Throwable> onFailure;
     private final LongSupplier nanoTime;
-    private final Queue<String> frames = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger depth = new AtomicInteger();
-    private final AtomicLong chars = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicReference<Closing> closing = new AtomicReference<>();
     /** Set once the socket has been told to close (or left to the container): nothing more to do. */
@@ -83,8 +68,7 @@ final class Outbox {
     Outbox(Peer peer, int maxFrames, long maxChars, LongSupplier nanoTime, Consumer<Throwable> onFailure) {
         this.peer = peer;
         this.batching = peer.takesBatches();
-        this.maxFrames = maxFrames;
-        this.maxChars = maxChars;
+        this.frames = new FrameQueue(maxFrames, maxChars);
         this.nanoTime = nanoTime;
         this.onFailure = onFailure;
     }
@@ -115,23 +99,17 @@ final class Outbox {
         if (closing.get() != null) {
             return Offer.CLOSED;
         }
-        // Counted before the frame is queued and uncounted after it is polled, so the counts
-        // never fall below what is queued, and a racing writer cannot make them skip a bound.
-        int ahead = depth.getAndIncrement();
-        long total = chars.addAndGet(frame.length());
-        if (ahead > 0 && (ahead >= maxFrames || total > maxChars)) {
-            uncount(frame);
+        if (!frames.add(frame)) {
             if (!closing.compareAndSet(null, OVERFLOWED)) {
                 return Offer.CLOSED;
             }
-            dropQueued();
+            frames.clear();
             return Offer.OVERFLOWED;
         }
-        frames.add(frame);
         Closing how = closing.get();
         if (how != null && !how.afterQueued()) {
             // Closed between the check and the add, maybe after the queue was dropped.
-            dropQueued();
+            frames.clear();
         }
         return Offer.ACCEPTED;
     }
@@ -171,7 +149,7 @@ final class Outbox {
             was = closing.get();
         }
         if (!closing.get().afterQueued()) {
-            dropQueued();
+            frames.clear();
         }
         // Even when another close came first: an outbox that overflowed in offer() waits for
         // this flush to close its socket, since offer() runs under a room's lock.
@@ -210,20 +188,9 @@ final class Outbox {
         // Otherwise the writer is between two sends and sees the close at its next step.
     }
 
-    /** Frames waiting to be sent; a plain counter, since a concurrent queue's size() walks it. */
+    /** Frames waiting to be sent. */
     int queued() {
-        return depth.get();
-    }
-
-    private void dropQueued() {
-        for (String frame = frames.poll(); frame != null; frame = frames.poll()) {
-            uncount(frame);
-        }
-    }
-
-    private void uncount(String frame) {
-        depth.decrementAndGet();
-        chars.addAndGet(-frame.length());
+        return frames.depth();
     }
 
     /**
@@ -237,7 +204,7 @@ final class Outbox {
                 finish();
                 return;
             }
-            String frame = frames.poll();
+            String frame = batching ? frames.takeBatch(PING) : frames.take();
             if (frame == null) {
                 writing.set(false);
                 // A frame or a close that arrived after poll() found `writing` taken and left the
@@ -247,7 +214,6 @@ final class Outbox {
                 }
                 continue;
             }
-            uncount(frame);
             if (frame == PING) {
                 try {
                     peer.ping();
@@ -255,9 +221,6 @@ final class Outbox {
                     failed(e);
                 }
                 continue;
-            }
-            if (batching) {
-                frame = withWhatFollows(frame);
             }
             Send send = new Send();
             sendingSince = nanoTime.getAsLong();
@@ -281,31 +244,11 @@ final class Outbox {
     }
 
     /**
-     * The frame, followed by the frames queued behind it, one per line, up to
-     * {@link #MAX_BATCH_CHARS} and never past a ping. Only the writer polls, so what it peeks at
-     * is what it then takes. JSON as ServerEvents writes it never holds a raw line break.
-     */
-    private String withWhatFollows(String frame) {
-        String next = frames.peek();
-        if (next == null || next == PING || frame.length() + 1 + next.length() > MAX_BATCH_CHARS) {
-            return frame;
-        }
-        StringBuilder batch = new StringBuilder(frame);
-        do {
-            frames.poll();
-            uncount(next);
-            batch.append('\n').append(next);
-            next = frames.peek();
-        } while (next != null && next != PING && batch.length() + 1 + next.length() <= MAX_BATCH_CHARS);
-        return batch.toString();
-    }
-
-    /**
      * Ends the outbox for good: {@code writing} stays taken, so nothing is ever sent again. Runs
      * once, whether the drain or an abort gets here first.
      */
     private void finish() {
-        dropQueued();
+        frames.clear();
         if (!finished.compareAndSet(false, true)) {
             return;
         }
@@ -320,7 +263,7 @@ final class Outbox {
         onFailure.accept(cause);
         closing.compareAndSet(null, STOP_ONLY);
         // Even a close that was to send the queue first: the socket cannot take it.
-        dropQueued();
+        frames.clear();
     }
 
     /**
