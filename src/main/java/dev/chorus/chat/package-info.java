@@ -1,6 +1,8 @@
 /**
- * Rooms and delivery: the WebSocket boundary ({@link dev.chorus.chat.ChatEndpoint}), the room
- * registry that fans a message out ({@link dev.chorus.chat.SessionRegistry}) and the per-connection
- * outbound queue that keeps exactly one write in flight per socket ({@link dev.chorus.chat.Outbox}).
+ * Rooms and delivery, the path of a message in three classes: {@link dev.chorus.chat.Connections}
+ * (what the endpoint hands over: admission, inbound checks), {@link dev.chorus.chat.Room} (members,
+ * numbering and history under its lock, reached through the {@link dev.chorus.chat.SessionRegistry})
+ * and {@link dev.chorus.chat.Outbox} (one write in flight per socket). Beside them the sweeps
+ * ({@link dev.chorus.chat.Heartbeat}) and the stop ({@link dev.chorus.chat.GracefulShutdown}).
  */
 package dev.chorus.chat;

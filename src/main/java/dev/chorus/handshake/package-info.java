@@ -1,5 +1,6 @@
 /**
  * Who may open a chat connection at all, decided on the HTTP upgrade request before any
- * WebSocket exists: the origin policy and the servlet filter that applies it.
+ * WebSocket exists: origins, the query's encoding, forged addresses, trusted proxies and the
+ * connection quota, applied by one servlet filter.
  */
 package dev.chorus.handshake;
