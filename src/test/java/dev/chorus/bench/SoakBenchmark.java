@@ -40,6 +40,10 @@ public final class SoakBenchmark {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     private static final Duration SAMPLE_EVERY = Duration.ofMinutes(1);
     private static final Duration SETTLE = Duration.ofSeconds(10);
+    /** How long the steady members may take to receive the last messages. */
+    private static final Duration DRAIN = Duration.ofSeconds(30);
+    /** How long the server may take to count nobody once every client is gone: past the 60 s silence rule. */
+    private static final Duration EMPTY_WITHIN = Duration.ofSeconds(90);
 
     private final Map<String, String> options;
     private final ClientManager tyrus = ClientManager.createClient();
@@ -82,7 +86,8 @@ public final class SoakBenchmark {
             steady.add(member);
             sessions.add(tyrus.connectToServer(member, ClientEndpointConfig.Builder.create().build(), chat("soak", "s" + i)));
         }
-        Session sender = tyrus.connectToServer(new Steady(), ClientEndpointConfig.Builder.create().build(), chat("soak", "sender"));
+        Steady senderSide = new Steady();
+        Session sender = tyrus.connectToServer(senderSide, ClientEndpointConfig.Builder.create().build(), chat("soak", "sender"));
         ExecutorService clients = Executors.newFixedThreadPool(1 + option("churners"));
         clients.execute(() -> send(sender, deadline));
         for (int i = 0; i < option("churners"); i++) {
@@ -106,11 +111,16 @@ public final class SoakBenchmark {
         }
         clients.shutdown();
         clients.awaitTermination(SETTLE.toSeconds() + 60, TimeUnit.SECONDS);
-        TimeUnit.NANOSECONDS.sleep(SETTLE.toNanos());
+        // What the room accepted: every message the sender sent but the ones refused for rate.
+        long accepted = sent.get() - senderSide.refused.get();
+        long drainBy = System.nanoTime() + DRAIN.toNanos();
+        while (System.nanoTime() < drainBy && steady.stream().anyMatch(member -> member.received.get() < accepted)) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
         long lost = 0;
         long reordered = 0;
         for (Steady member : steady) {
-            lost += sent.get() - member.received.get();
+            lost += accepted - member.received.get();
             reordered += member.reordered.get();
         }
         for (Session session : sessions) {
@@ -120,10 +130,17 @@ public final class SoakBenchmark {
         for (StalledClient client : stalled) {
             client.close();
         }
-        TimeUnit.NANOSECONDS.sleep(SETTLE.toNanos());
-        System.out.printf(Locale.ROOT, "soak: minutes=%s sent=%d churn_cycles=%d steady_lost=%d steady_reordered=%d"
-                        + " heap_slope_mib_per_min=%.3f after_everyone_left: %s%n", options.get("minutes"), sent.get(),
-                churnCycles.get(), lost, reordered, slope(samples), stats());
+        // Every client is gone; how long until the server counts nobody (a vanished client may wait
+        // for the heartbeat's silence rule).
+        long left = System.nanoTime();
+        long emptyBy = left + EMPTY_WITHIN.toNanos();
+        while (System.nanoTime() < emptyBy && !stats().contains("\"members\":0")) {
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        System.out.printf(Locale.ROOT, "soak: minutes=%s sent=%d refused_for_rate=%d churn_cycles=%d steady_lost=%d"
+                        + " steady_reordered=%d heap_slope_mib_per_min=%.3f empty_after_s=%.1f %s%n", options.get("minutes"),
+                sent.get(), senderSide.refused.get(), churnCycles.get(), lost, reordered, slope(samples),
+                (System.nanoTime() - left) / 1e9, stats());
         System.exit(0);
     }
 
@@ -203,6 +220,8 @@ public final class SoakBenchmark {
 
         private static final Pattern SEQ = Pattern.compile("\"from\":\"sender\",\"text\":\"(\\d+)\"");
         final AtomicLong received = new AtomicLong();
+        /** Messages of this client's that the server refused for rate (when it is the sender). */
+        final AtomicLong refused = new AtomicLong();
         final AtomicLong reordered = new AtomicLong();
         private long last;
 
@@ -213,10 +232,13 @@ public final class SoakBenchmark {
 
         @Override
         public synchronized void onMessage(String frame) {
+            if (frame.contains("\"code\":\"rate-limited\"")) {
+                refused.incrementAndGet();
+            }
             Matcher seq = SEQ.matcher(frame);
             if (seq.find()) {
                 long n = Long.parseLong(seq.group(1));
-                if (n != last + 1) {
+                if (n <= last) { // a repeat or a step back; gaps are refusals for rate, counted apart
                     reordered.incrementAndGet();
                 }
                 last = Math.max(last, n);
