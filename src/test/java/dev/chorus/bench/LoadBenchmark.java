@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,7 +39,7 @@ public final class LoadBenchmark {
     /** How long all clients may take to join. */
     private static final Duration CONNECT = Duration.ofSeconds(60);
 
-    private final Map<String, String> options;
+    private final BenchOptions options;
     private final Histogram latencyMicros = new ConcurrentHistogram(3);
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong reordered = new AtomicLong();
@@ -48,46 +47,34 @@ public final class LoadBenchmark {
     /** Sends before this (System.nanoTime) warm the JIT and the buffers: checked, not timed. */
     private volatile long measureFrom = Long.MAX_VALUE;
 
-    private LoadBenchmark(Map<String, String> options) {
+    private LoadBenchmark(BenchOptions options) {
         this.options = options;
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>(Map.of("url", "ws://127.0.0.1:8080/chorus/chat/bench",
-                "clients", "100", "senders", "10", "rate", "100", "size", "100", "duration", "20", "warmup", "3", "batch", "0"));
-        for (String arg : args) {
-            String[] pair = arg.replaceFirst("^--", "").split("=", 2);
-            options.put(pair[0], pair.length > 1 ? pair[1] : "1");
-        }
-        new LoadBenchmark(options).run();
-    }
-
-    private int option(String name) {
-        return Integer.parseInt(options.get(name));
+        new LoadBenchmark(new BenchOptions(Map.of("url", "ws://127.0.0.1:8080/chorus/chat/bench",
+                "clients", "100", "senders", "10", "rate", "100", "size", "100", "duration", "20", "warmup", "3", "batch", "0"), args)).run();
     }
 
     private void run() throws Exception {
-        URI room = URI.create(options.get("url"));
-        if (!room.getHost().startsWith("127.") && !room.getHost().equals("localhost") && !room.getHost().equals("[::1]")) {
-            throw new IllegalArgumentException("loopback only: " + room);
-        }
-        int clients = option("clients");
-        int senders = Math.min(option("senders"), clients);
-        int size = option("size");
+        URI room = options.loopback("url");
+        int clients = options.number("clients");
+        int senders = Math.min(options.number("senders"), clients);
+        int size = options.number("size");
         ClientManager tyrus = ClientManager.createClient();
         List<Session> sockets = new ArrayList<>();
         long connectBy = System.nanoTime() + CONNECT.toNanos();
         for (int i = 0; i < clients && System.nanoTime() < connectBy; i++) {
-            URI uri = URI.create(room + "?name=c" + i + (options.get("batch").equals("1") ? "&batch=1" : ""));
+            URI uri = URI.create(room + "?name=c" + i + (options.text("batch").equals("1") ? "&batch=1" : ""));
             sockets.add(tyrus.connectToServer(new Receiver(senders), ClientEndpointConfig.Builder.create().build(), uri));
         }
-        ServerSample before = ServerSample.of(options.get("pid"));
+        ServerSample before = ServerSample.of(options.text("pid"));
 
-        long periodNanos = TimeUnit.SECONDS.toNanos(1) / option("rate");
-        long perSender = (long) option("rate") * (option("warmup") + option("duration"));
+        long periodNanos = TimeUnit.SECONDS.toNanos(1) / options.number("rate");
+        long perSender = (long) options.number("rate") * (options.number("warmup") + options.number("duration"));
         ScheduledExecutorService pace = Executors.newScheduledThreadPool(2);
         long started = System.nanoTime();
-        measureFrom = started + TimeUnit.SECONDS.toNanos(option("warmup"));
+        measureFrom = started + TimeUnit.SECONDS.toNanos(options.number("warmup"));
         for (int s = 0; s < senders; s++) {
             RemoteEndpoint.Async socket = sockets.get(s).getAsyncRemote();
             int sender = s;
@@ -102,20 +89,20 @@ public final class LoadBenchmark {
             }, 0, periodNanos, TimeUnit.NANOSECONDS);
         }
         long expected = perSender * senders * (clients - 1);
-        long deadline = measureFrom + TimeUnit.SECONDS.toNanos(option("duration")) + DRAIN.toNanos();
+        long deadline = measureFrom + TimeUnit.SECONDS.toNanos(options.number("duration")) + DRAIN.toNanos();
         while (delivered.get() < expected && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(50);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         pace.shutdownNow();
-        ServerSample after = ServerSample.of(options.get("pid"));
+        ServerSample after = ServerSample.of(options.text("pid"));
         for (Session socket : sockets) {
             socket.close();
         }
 
         System.out.printf(Locale.ROOT, "clients=%d senders=%d rate=%s size=%d batch=%s warmup_s=%s sent=%d expected=%d delivered=%d"
                         + " lost=%d reordered=%d deliveries_per_s=%.0f p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f%s%n",
-                clients, senders, options.get("rate"), size, options.get("batch"), options.get("warmup"), sent.get(), expected, delivered.get(),
+                clients, senders, options.text("rate"), size, options.text("batch"), options.text("warmup"), sent.get(), expected, delivered.get(),
                 expected - delivered.get(), reordered.get(), delivered.get() / seconds,
                 latencyMicros.getValueAtPercentile(50) / 1e3, latencyMicros.getValueAtPercentile(99) / 1e3,
                 latencyMicros.getValueAtPercentile(99.9) / 1e3, latencyMicros.getMaxValue() / 1e3,

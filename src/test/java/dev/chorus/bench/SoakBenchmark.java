@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,52 +44,40 @@ public final class SoakBenchmark {
     /** How long the server may take to count nobody once every client is gone: past the 60 s silence rule. */
     private static final Duration EMPTY_WITHIN = Duration.ofSeconds(90);
 
-    private final Map<String, String> options;
+    private final BenchOptions options;
     private final ClientManager tyrus = ClientManager.createClient();
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong churnCycles = new AtomicLong();
 
-    private SoakBenchmark(Map<String, String> options) {
+    private SoakBenchmark(BenchOptions options) {
         this.options = options;
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>(Map.of("base", "http://127.0.0.1:8080/chorus/",
-                "minutes", "30", "steady", "10", "rate", "10", "churners", "4", "stalled", "2"));
-        for (String arg : args) {
-            String[] pair = arg.replaceFirst("^--", "").split("=", 2);
-            options.put(pair[0], pair.length > 1 ? pair[1] : "1");
-        }
-        new SoakBenchmark(options).run();
-    }
-
-    private int option(String name) {
-        return Integer.parseInt(options.get(name));
+        new SoakBenchmark(new BenchOptions(Map.of("base", "http://127.0.0.1:8080/chorus/",
+                "minutes", "30", "steady", "10", "rate", "10", "churners", "4", "stalled", "2"), args)).run();
     }
 
     private URI chat(String room, String name) {
-        return URI.create(options.get("base").replaceFirst("^http", "ws") + "chat/" + room + "?name=" + name);
+        return URI.create(options.text("base").replaceFirst("^http", "ws") + "chat/" + room + "?name=" + name);
     }
 
     private void run() throws Exception {
-        URI base = URI.create(options.get("base"));
-        if (!base.getHost().startsWith("127.") && !base.getHost().equals("localhost")) {
-            throw new IllegalArgumentException("loopback only: " + base);
-        }
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(option("minutes"));
+        options.loopback("base");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(options.number("minutes"));
         List<Steady> steady = new ArrayList<>();
         List<Session> sessions = new ArrayList<>();
-        for (int i = 0; i < option("steady"); i++) {
+        for (int i = 0; i < options.number("steady"); i++) {
             Steady member = new Steady();
             steady.add(member);
             sessions.add(tyrus.connectToServer(member, ClientEndpointConfig.Builder.create().build(), chat("soak", "s" + i)));
         }
         Steady senderSide = new Steady();
         Session sender = tyrus.connectToServer(senderSide, ClientEndpointConfig.Builder.create().build(), chat("soak", "sender"));
-        ExecutorService clients = Executors.newFixedThreadPool(1 + option("churners"));
+        ExecutorService clients = Executors.newFixedThreadPool(1 + options.number("churners"));
         clients.execute(() -> send(sender, deadline));
-        for (int i = 0; i < option("churners"); i++) {
+        for (int i = 0; i < options.number("churners"); i++) {
             int churner = i;
             clients.execute(() -> churn(churner, deadline));
         }
@@ -99,7 +86,7 @@ public final class SoakBenchmark {
         long started = System.nanoTime();
         List<StalledClient> stalled = new ArrayList<>();
         while (System.nanoTime() < deadline) {
-            for (int i = 0; i < option("stalled"); i++) {
+            for (int i = 0; i < options.number("stalled"); i++) {
                 stalled.add(StalledClient.connect(chat("soak", "stalled" + samples.size() + "-" + i)));
             }
             double minute = (System.nanoTime() - started) / 6e10;
@@ -138,14 +125,14 @@ public final class SoakBenchmark {
             TimeUnit.MILLISECONDS.sleep(500);
         }
         System.out.printf(Locale.ROOT, "soak: minutes=%s sent=%d refused_for_rate=%d churn_cycles=%d steady_lost=%d"
-                        + " steady_reordered=%d heap_slope_mib_per_min=%.3f empty_after_s=%.1f %s%n", options.get("minutes"),
+                        + " steady_reordered=%d heap_slope_mib_per_min=%.3f empty_after_s=%.1f %s%n", options.text("minutes"),
                 sent.get(), senderSide.refused.get(), churnCycles.get(), lost, reordered, slope(samples),
                 (System.nanoTime() - left) / 1e9, stats());
         System.exit(0);
     }
 
     private void send(Session sender, long deadline) {
-        long periodNanos = TimeUnit.SECONDS.toNanos(1) / option("rate");
+        long periodNanos = TimeUnit.SECONDS.toNanos(1) / options.number("rate");
         for (long next = System.nanoTime(); next < deadline; next += periodNanos) {
             sender.getAsyncRemote().sendText(Long.toString(sent.incrementAndGet()));
             long wait = next + periodNanos - System.nanoTime();
@@ -176,14 +163,14 @@ public final class SoakBenchmark {
     }
 
     private String stats() throws IOException, InterruptedException {
-        String body = http.send(HttpRequest.newBuilder(URI.create(options.get("base") + "api/stats")).build(),
+        String body = http.send(HttpRequest.newBuilder(URI.create(options.text("base") + "api/stats")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return "stats=" + body.replace(" ", "");
     }
 
     /** Heap in use after a full GC, from jcmd on the server's PID. */
     private double heapAfterFullGc() throws IOException, InterruptedException {
-        String pid = options.get("pid");
+        String pid = options.text("pid");
         if (pid == null) {
             return Double.NaN;
         }
