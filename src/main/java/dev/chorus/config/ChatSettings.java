@@ -1,5 +1,7 @@
 package dev.chorus.config;
 
+import java.util.function.Function;
+
 /**
  * What the chat takes from configuration, one record per concern; {@link ChatConfiguration}
  * reads it, and the README explains each default.
@@ -7,13 +9,23 @@ package dev.chorus.config;
 public record ChatSettings(History history, Inbound inbound, Outbound outbound, Liveness liveness, Limits limits,
         Access access) {
 
-    public static final ChatSettings DEFAULTS = new ChatSettings(
-            new History(100, 1000, 262_144, 67_108_864),
-            new Inbound(65_536, 20, 40, 10),
-            new Outbound(1024, 1_048_576, 10),
-            new Liveness(25, 60),
-            new Limits(10_000, 256),
-            new Access(false));
+    /** Every setting at its documented default (see {@link Setting}). */
+    public static final ChatSettings DEFAULTS = of(ChatConfiguration.defaults());
+
+    /** The settings with each value as {@code values} gives it, typed as its {@link Setting} says. */
+    static ChatSettings of(Function<Setting, Object> values) {
+        return new ChatSettings(
+                new History((Integer) values.apply(Setting.HISTORY_SIZE), (Integer) values.apply(Setting.RETAINED_ROOMS),
+                        (Long) values.apply(Setting.HISTORY_MAX_CHARS), (Long) values.apply(Setting.HISTORY_TOTAL_MAX_CHARS)),
+                new Inbound((Integer) values.apply(Setting.MAX_MESSAGE_BYTES), (Double) values.apply(Setting.MESSAGES_PER_SECOND),
+                        (Integer) values.apply(Setting.BURST), (Integer) values.apply(Setting.STRIKES)),
+                new Outbound((Integer) values.apply(Setting.OUTBOX_MAX_MESSAGES), (Long) values.apply(Setting.OUTBOX_MAX_CHARS),
+                        (Integer) values.apply(Setting.SEND_TIMEOUT_SECONDS)),
+                new Liveness((Integer) values.apply(Setting.HEARTBEAT_SECONDS), (Integer) values.apply(Setting.SILENCE_SECONDS)),
+                new Limits((Integer) values.apply(Setting.MAX_CONNECTIONS),
+                        (Integer) values.apply(Setting.MAX_CONNECTIONS_PER_ADDRESS)),
+                new Access((Boolean) values.apply(Setting.SIGN_IN_REQUIRED)));
+    }
 
     /**
      * @param size messages each room keeps for newcomers and resuming clients

@@ -1,0 +1,69 @@
+package dev.chorus.config;
+
+/**
+ * Every setting, named once: its key, its type and its default. The README's configuration table
+ * explains each; {@link ChatConfiguration} reads them all through MicroProfile Config, and
+ * {@link ChatSettings#DEFAULTS} is these defaults.
+ */
+public enum Setting {
+    HISTORY_SIZE("chorus.history.size", Integer.class, "100"),
+    RETAINED_ROOMS("chorus.history.retained-rooms", Integer.class, "1000"),
+    HISTORY_MAX_CHARS("chorus.history.max-chars", Long.class, "262144"),
+    HISTORY_TOTAL_MAX_CHARS("chorus.history.total-max-chars", Long.class, "67108864"),
+    MAX_MESSAGE_BYTES("chorus.message.max-bytes", Integer.class, "65536"),
+    MESSAGES_PER_SECOND("chorus.rate.messages-per-second", Double.class, "20"),
+    BURST("chorus.rate.burst", Integer.class, "40"),
+    STRIKES("chorus.rate.strikes", Integer.class, "10"),
+    OUTBOX_MAX_MESSAGES("chorus.outbox.max-messages", Integer.class, "1024"),
+    OUTBOX_MAX_CHARS("chorus.outbox.max-chars", Long.class, "1048576"),
+    SEND_TIMEOUT_SECONDS("chorus.outbox.send-timeout-seconds", Integer.class, "10"),
+    HEARTBEAT_SECONDS("chorus.heartbeat.seconds", Integer.class, "25"),
+    SILENCE_SECONDS("chorus.heartbeat.silence-seconds", Integer.class, "60"),
+    MAX_CONNECTIONS("chorus.limits.max-connections", Integer.class, "10000"),
+    MAX_CONNECTIONS_PER_ADDRESS("chorus.limits.max-connections-per-address", Integer.class, "256"),
+    /** Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed; none by default. */
+    TRUSTED_PROXIES("chorus.limits.trusted-proxies", String.class, ""),
+    SIGN_IN_REQUIRED("chorus.auth.required", Boolean.class, "false"),
+    /** Comma-separated origins allowed besides the server's own; none by default. */
+    ORIGINS("chorus.origins", String.class, ""),
+    ALLOW_MISSING_ORIGIN("chorus.origins.allow-missing", Boolean.class, "true"),
+    /** Whether the operator endpoints under {@code /api/rooms/...} and {@code /api/settings} answer. */
+    ADMIN_ENABLED("chorus.admin.enabled", Boolean.class, "false");
+
+    private final String key;
+    private final Class<?> type;
+    private final String defaultValue;
+
+    Setting(String key, Class<?> type, String defaultValue) {
+        this.key = key;
+        this.type = type;
+        this.defaultValue = defaultValue;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    Class<?> type() {
+        return type;
+    }
+
+    /** The default, as the type this setting is read as. */
+    Object defaultValue() {
+        return parse(defaultValue);
+    }
+
+    /** A value as MicroProfile Config's built-in converters would read it. */
+    Object parse(String value) {
+        if (type == Integer.class) {
+            return Integer.valueOf(value);
+        } else if (type == Long.class) {
+            return Long.valueOf(value);
+        } else if (type == Double.class) {
+            return Double.valueOf(value);
+        } else if (type == Boolean.class) {
+            return Boolean.valueOf(value);
+        }
+        return value;
+    }
+}
