@@ -156,10 +156,6 @@ final class Outbox {
         flush();
     }
 
-    boolean isClosed() {
-        return closing.get() != null;
-    }
-
     /** True once the socket has been closed, or left to the container: this outbox is done. */
     boolean isFinished() {
         return finished.get();

@@ -45,8 +45,4 @@ final class RetainedHistories {
         eldest.remove();
         return true;
     }
-
-    synchronized int size() {
-        return byRoom.size();
-    }
 }

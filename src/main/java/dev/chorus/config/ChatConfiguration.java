@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -68,10 +67,5 @@ public class ChatConfiguration {
         Map<String, Object> effective = new LinkedHashMap<>();
         values.forEach((setting, value) -> effective.put(setting.key(), value));
         return Collections.unmodifiableMap(effective);
-    }
-
-    /** The defaults, as {@link ChatSettings#DEFAULTS} takes them. */
-    static Function<Setting, Object> defaults() {
-        return Setting::defaultValue;
     }
 }

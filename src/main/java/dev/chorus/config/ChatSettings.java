@@ -10,7 +10,7 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
         Access access) {
 
     /** Every setting at its documented default (see {@link Setting}). */
-    public static final ChatSettings DEFAULTS = of(ChatConfiguration.defaults());
+    public static final ChatSettings DEFAULTS = of(Setting::defaultValue);
 
     /** The settings with each value as {@code values} gives it, typed as its {@link Setting} says. */
     static ChatSettings of(Function<Setting, Object> values) {

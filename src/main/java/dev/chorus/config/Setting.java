@@ -54,7 +54,7 @@ public enum Setting {
     }
 
     /** A value as MicroProfile Config's built-in converters would read it. */
-    Object parse(String value) {
+    private Object parse(String value) {
         if (type == Integer.class) {
             return Integer.valueOf(value);
         } else if (type == Long.class) {
