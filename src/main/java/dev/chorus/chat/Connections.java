@@ -1,5 +1,6 @@
 package dev.chorus.chat;
 
+import dev.chorus.cluster.RedisRooms;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.handshake.RemoteAddress;
@@ -77,7 +78,13 @@ public class Connections {
         // in chars); say() counts every part in UTF-8 bytes as well, since Undertow 2.3 does not
         // enforce it on parts read after the first (UNDERTOW-2770).
         session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
-        registry.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched()));
+        try {
+            registry.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched()));
+        } catch (RedisRooms.Unavailable e) {
+            quota.release(RemoteAddress.of(session.getRequestParameterMap()));
+            refuse(session, "unavailable", "the cluster is not reachable, try again later", CloseReasons.CLUSTER_UNAVAILABLE);
+            return;
+        }
         if (!session.isOpen()) {
             // Closed while joining: @OnClose may have run before the member was recorded.
             release(session);

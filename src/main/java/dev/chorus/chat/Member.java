@@ -19,6 +19,8 @@ public final class Member {
     private volatile String name;
     /** When the client last showed it is there (a message or a pong), in System.nanoTime terms. */
     private volatile long heardAt;
+    /** The id up to which a resuming client had messages: a cluster's log may still bring some of them. */
+    private long seenUpTo;
 
     /** A member whose outbox is bounded as {@code bounds} says. */
     Member(Room room, Peer peer, SendAllowance allowance, ChatSettings.Outbound bounds, LongSupplier nanoTime,
@@ -58,6 +60,15 @@ public final class Member {
 
     void heard(long nowNanos) {
         heardAt = nowNanos;
+    }
+
+    /** Written under the room's write lock, read under its read lock. */
+    void seenUpTo(long id) {
+        seenUpTo = id;
+    }
+
+    long seenUpTo() {
+        return seenUpTo;
     }
 
     long heardAt() {

@@ -1,9 +1,12 @@
 package dev.chorus.chat;
 
+import dev.chorus.cluster.RoomEntry;
+import dev.chorus.cluster.Ticket;
 import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,6 +30,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A room that becomes empty is retired for good: it admits nobody any more, and whoever finds it
  * retired asks the registry for a fresh one. Without that, a join racing the removal of an empty
  * room could land in a room that is no longer reachable.
+ * <p>
+ * In a cluster the room holds this node's members only; Redis numbers the messages and orders
+ * them with joins and leaves in the room's log, and every node (this one too) applies the log in
+ * that order ({@link #relay}), under the same locks, instead of numbering and announcing itself.
  */
 final class Room {
 
@@ -48,11 +55,24 @@ final class Room {
     private final Lock sequence = new ReentrantLock();
     private final NavigableMap<String, Member> members = new TreeMap<>();
     private volatile boolean retired;
+    /** In a cluster, the log position of the last entry applied; null on a single node. */
+    private volatile String position;
 
     Room(String name, RoomHistory history, Clock clock) {
+        this(name, history, clock, null);
+    }
+
+    /** A room of a cluster, which applies the room's log from {@code position} on. */
+    Room(String name, RoomHistory history, Clock clock, String position) {
         this.name = name;
         this.history = history;
         this.clock = clock;
+        this.position = position;
+    }
+
+    /** The log position of the last entry applied (a cluster's room only). */
+    String position() {
+        return position;
     }
 
     String name() {
@@ -85,22 +105,105 @@ final class Room {
             member.name(unique);
             members.put(unique, member);
 
-            long seenUpTo = resume.since().orElse(0);
-            if (resume.since().isPresent()) {
-                long oldest = history.oldestKept();
-                boolean otherNumbering = resume.epoch().map(epoch -> !epoch.equals(history.epoch())).orElse(false);
-                boolean reset = otherNumbering || seenUpTo >= history.nextId();
-                if (reset || seenUpTo + 1 < oldest) {
-                    fanout.offer(member, ServerEvents.gap(name, seenUpTo, oldest, reset));
-                    seenUpTo = oldest - 1;
-                }
-            }
+            long seenUpTo = resumeFrom(member, resume, history.nextId(), fanout);
             fanout.offer(member, ServerEvents.welcome(unique, name, history.epoch(), members.size(), page(null, MEMBERS_PAGE),
                     history.after(seenUpTo)));
-            announce(ServerEvents.join(name, unique, members.size()), member, fanout);
+            announce(members.size(), ServerEvents.join(name, unique, members.size()), member, fanout);
             return true;
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Adds a member the cluster admitted under the ticket's name, and queues its welcome with the
+     * cluster's count and names. The others hear of it from the log. Messages the welcome's
+     * history does not hold yet come from the log after it, except those the client had seen.
+     * False if this room is retired: find a fresh one.
+     */
+    boolean admit(Member member, Ticket ticket, Resume resume, Fanout fanout) {
+        lock.writeLock().lock();
+        try {
+            if (retired) {
+                return false;
+            }
+            member.name(ticket.name());
+            members.put(ticket.name(), member);
+            long seenUpTo = resumeFrom(member, resume, Math.max(history.nextId(), ticket.lastId() + 1), fanout);
+            member.seenUpTo(seenUpTo);
+            fanout.offer(member, ServerEvents.welcome(ticket.name(), name, history.epoch(), ticket.count(), ticket.names(),
+                    history.after(seenUpTo)));
+            return true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * The id a resuming member has seen up to, once the gap (if any) is queued to it: a gap when
+     * the client's ids are of another numbering or ahead of {@code nextId} (reset), or when
+     * messages after them are no longer kept.
+     */
+    private long resumeFrom(Member member, Resume resume, long nextId, Fanout fanout) {
+        long seenUpTo = resume.since().orElse(0);
+        if (resume.since().isPresent()) {
+            long oldest = Math.min(history.oldestKept(), nextId);
+            boolean otherNumbering = resume.epoch().map(epoch -> !epoch.equals(history.epoch())).orElse(false);
+            boolean reset = otherNumbering || seenUpTo >= nextId;
+            if (reset || seenUpTo + 1 < oldest) {
+                fanout.offer(member, ServerEvents.gap(name, seenUpTo, oldest, reset));
+                seenUpTo = oldest - 1;
+            }
+        }
+        return seenUpTo;
+    }
+
+    /**
+     * Applies the room's log entries after the last one applied, in order: keeps and queues each
+     * message (the ack to its sender, if here), and announces joins and leaves to the members here
+     * (the newcomer excepted). False, applying nothing further, if an entry is of another
+     * numbering than this room's: Redis lost the room, and its members must resume afresh.
+     */
+    boolean relay(List<RoomEntry> entries, Fanout fanout) {
+        lock.readLock().lock();
+        try {
+            sequence.lock();
+            try {
+                for (RoomEntry entry : entries) {
+                    if (!entry.isAfter(position)) {
+                        continue;
+                    }
+                    if (!entry.epoch().equals(history.epoch())) {
+                        return false;
+                    }
+                    position = entry.at();
+                    switch (entry.kind()) {
+                        case MESSAGE -> relayMessage(entry, fanout);
+                        case JOIN -> announce(entry.count(), ServerEvents.join(name, entry.name(), entry.count()),
+                                members.get(entry.name()), fanout);
+                        case LEAVE -> announce(entry.count(), ServerEvents.leave(name, entry.name(), entry.count()), null,
+                                fanout);
+                    }
+                }
+                return true;
+            } finally {
+                sequence.unlock();
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void relayMessage(RoomEntry entry, Fanout fanout) {
+        ChatMessage message = new ChatMessage(name, entry.id(), entry.name(), entry.text(), Instant.ofEpochMilli(entry.sentAt()));
+        String frame = ServerEvents.message(message);
+        history.keepNumbered(message, frame);
+        for (Member member : members.values()) {
+            if (member.name().equals(entry.name())) {
+                fanout.offer(member, ServerEvents.ack(message));
+            } else if (entry.id() > member.seenUpTo()) {
+                fanout.offer(member, frame);
+            }
         }
     }
 
@@ -119,6 +222,7 @@ final class Room {
      * the room. A member that is not here any more changes nothing.
      */
     Discharge discharge(Member member, Fanout fanout) {
+        boolean clustered = position != null;
         lock.writeLock().lock();
         try {
             if (!members.remove(member.name(), member)) {
@@ -128,7 +232,10 @@ final class Room {
                 retired = true;
                 return Discharge.EMPTIED;
             }
-            announce(ServerEvents.leave(name, member.name(), members.size()), member, fanout);
+            if (!clustered) {
+                // A cluster's leave reaches every node through the room's log instead.
+                announce(members.size(), ServerEvents.leave(name, member.name(), members.size()), member, fanout);
+            }
             return Discharge.LEFT;
         } finally {
             lock.writeLock().unlock();
@@ -178,9 +285,9 @@ final class Room {
         }
     }
 
-    /** Queues a presence event to every member but the one it is about, if the room is small enough. */
-    private void announce(String event, Member about, Fanout fanout) {
-        if (members.size() <= ANNOUNCED_UP_TO) {
+    /** Queues a presence event to every member but the one it is about, if the room ({@code count}) is small enough. */
+    private void announce(int count, String event, Member about, Fanout fanout) {
+        if (count <= ANNOUNCED_UP_TO) {
             members.values().stream().filter(other -> other != about).forEach(other -> fanout.offer(other, event));
         }
     }

@@ -26,15 +26,23 @@ final class RoomHistory {
     private final HistoryBudget budget;
     private final Deque<Kept> kept;
     private long chars;
-    private long nextId = 1;
+    private long nextId;
     /**
      * Names this numbering: a history made anew (a restart, a forgotten room) numbers from 1
      * again under another epoch. Random, so two nodes or two lives never share one.
      */
-    private final String epoch = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    private final String epoch;
 
+    /** A history of its own: numbering from 1 under a fresh epoch. */
     RoomHistory(String room, int capacity, long maxChars, HistoryBudget budget) {
+        this(room, capacity, maxChars, budget, Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36), 1);
+    }
+
+    /** A history that goes on from a numbering kept elsewhere (the cluster's, in Redis). */
+    RoomHistory(String room, int capacity, long maxChars, HistoryBudget budget, String epoch, long nextId) {
         this.room = room;
+        this.epoch = epoch;
+        this.nextId = nextId;
         this.capacity = capacity;
         this.maxChars = maxChars;
         this.budget = budget;
@@ -44,6 +52,12 @@ final class RoomHistory {
     /** Numbers a new message; {@link #keep} it once it is serialised. */
     ChatMessage number(String from, String text, Instant ts) {
         return new ChatMessage(room, nextId++, from, text, ts);
+    }
+
+    /** Keeps a message numbered elsewhere (by the cluster); the next id follows it. */
+    void keepNumbered(ChatMessage message, String frame) {
+        nextId = Math.max(nextId, message.id() + 1);
+        keep(message, frame);
     }
 
     /** Keeps the message's frame, forgetting the oldest beyond the count and the budgets. */

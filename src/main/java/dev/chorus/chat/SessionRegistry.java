@@ -1,14 +1,23 @@
 package dev.chorus.chat;
 
+import dev.chorus.cluster.Backlog;
+import dev.chorus.cluster.NamesPage;
+import dev.chorus.cluster.RedisRooms;
+import dev.chorus.cluster.RoomEntry;
+import dev.chorus.cluster.Ticket;
 import dev.chorus.config.ChatSettings;
+import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -28,6 +37,13 @@ import java.util.logging.Logger;
  * <p>
  * A member is evicted, and never written to again, when its socket closes or errors, when a send
  * to it fails, or when its queue overflows.
+ * <p>
+ * With {@code chorus.cluster.redis-uri} set, a room spans every node sharing that Redis: joins,
+ * messages and leaves go to Redis ({@link RedisRooms}), which orders and numbers them in the
+ * room's log, and each node applies the log to its own members ({@link Room#relay}). Sending
+ * and relaying are asynchronous; the Redis calls a join makes happen before any room lock is
+ * taken. When the link drops, every member here is told to reconnect (1012) and joins are refused
+ * (1013) until it is back, since entries may have been missed meanwhile.
  */
 @ApplicationScoped
 public class SessionRegistry {
@@ -45,6 +61,8 @@ public class SessionRegistry {
     private final RetainedHistories retained;
     private final Clocks clocks;
     private final ChatMetrics metrics;
+    /** The cluster's Redis, or null on a single node. */
+    private final RedisRooms cluster;
 
     @Inject
     public SessionRegistry(ChatSettings settings, ChatMetrics metrics, Clocks clocks) {
@@ -53,6 +71,11 @@ public class SessionRegistry {
         this.historyBudget = new HistoryBudget(settings.history().totalMaxChars());
         this.retained = new RetainedHistories(settings.history().retainedRooms(), historyBudget);
         this.clocks = clocks;
+        ChatSettings.Cluster shared = settings.cluster();
+        // The log keeps presence besides messages: room for a history's worth of each, and more.
+        this.cluster = shared.enabled()
+                ? new RedisRooms(shared.redisUri(), 4 * settings.history().size() + 128, shared.nodeTtlSeconds(), new Relay())
+                : null;
     }
 
     /** For the container's client proxy only. */
@@ -66,23 +89,81 @@ public class SessionRegistry {
      * welcome, and the others the join event.
      */
     public Member join(String roomName, String name, Resume resume, Peer peer) {
+        if (cluster != null) {
+            return joinAcrossCluster(roomName, name, resume, peer);
+        }
         Fanout fanout = new Fanout();
         Member member;
         while (true) {
             Room room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired()
                     ? found
                     : new Room(key, historyFor(key, found), clocks.wall()));
-            long now = clocks.nanoTime();
-            SendAllowance allowance =
-                    new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
-            member = new Member(room, peer, allowance, settings.outbound(), clocks::nanoTime, this::dropAfterSendFailure);
-            member.heard(now);
+            member = newMember(room, peer);
             if (room.admit(member, name, resume, fanout)) {
                 break;
             }
         }
         peer.joined(member);
         complete(fanout);
+        return member;
+    }
+
+    /**
+     * Joins through Redis: the name is made unique across the cluster and the join goes in the
+     * room's log; a room new to this node starts from the log's backlog. Throws
+     * {@link RedisRooms.Unavailable} if Redis cannot be reached, having joined nobody.
+     */
+    private Member joinAcrossCluster(String roomName, String name, Resume resume, Peer peer) {
+        Ticket ticket = cluster.join(roomName, name, Room.MEMBERS_PAGE);
+        Fanout fanout = new Fanout();
+        boolean followed = false;
+        Member member;
+        try {
+            while (true) {
+                Room room = rooms.get(roomName);
+                if (room == null || room.isRetired()) {
+                    Room fresh = follow(roomName, cluster.backlog(roomName, settings.history().size()));
+                    room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired() ? found : fresh);
+                    if (room == fresh) {
+                        followed = true;
+                    } else {
+                        fresh.history().discard();
+                    }
+                }
+                member = newMember(room, peer);
+                if (room.admit(member, ticket, resume, fanout)) {
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            cluster.leave(roomName, ticket.name());
+            throw e;
+        }
+        peer.joined(member);
+        complete(fanout);
+        if (followed) {
+            cluster.wake();
+        }
+        return member;
+    }
+
+    /** A room of the cluster that goes on from the backlog: its numbering, its last messages, its log position. */
+    private Room follow(String roomName, Backlog backlog) {
+        RoomHistory history = new RoomHistory(roomName, settings.history().size(), settings.history().maxChars(),
+                historyBudget, backlog.epoch(), backlog.lastId() + 1);
+        for (RoomEntry entry : backlog.messages()) {
+            ChatMessage message = new ChatMessage(roomName, entry.id(), entry.name(), entry.text(),
+                    java.time.Instant.ofEpochMilli(entry.sentAt()));
+            history.keepNumbered(message, ServerEvents.message(message));
+        }
+        return new Room(roomName, history, clocks.wall(), backlog.position());
+    }
+
+    private Member newMember(Room room, Peer peer) {
+        long now = clocks.nanoTime();
+        SendAllowance allowance = new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
+        Member member = new Member(room, peer, allowance, settings.outbound(), clocks::nanoTime, this::dropAfterSendFailure);
+        member.heard(now);
         return member;
     }
 
@@ -93,9 +174,34 @@ public class SessionRegistry {
 
     /** Sends the text to every other member of the sender's room, and the ack to the sender. */
     public void broadcast(Member sender, String text) {
+        if (cluster != null) {
+            sayAcrossCluster(sender, text);
+            return;
+        }
         Fanout fanout = new Fanout();
         sender.joined().deliver(sender, text, fanout);
         complete(fanout);
+    }
+
+    /**
+     * Hands the text to Redis, which numbers it into the room's log; the room delivers it (and the
+     * ack) when this node reads it back. Messages of one sender keep their order: they travel one
+     * connection, in order. A message Redis did not take is refused to its sender.
+     */
+    private void sayAcrossCluster(Member sender, String text) {
+        Room room = sender.joined();
+        if (room.member(sender.name()) != sender) {
+            return;
+        }
+        try {
+            cluster.say(room.name(), sender.name(), text, clocks.wall().millis()).whenComplete((id, failure) -> {
+                if (failure != null) {
+                    refuse(sender, "unavailable", "the message was not sent: the cluster's Redis did not take it");
+                }
+            });
+        } catch (RedisRooms.Unavailable e) {
+            refuse(sender, "unavailable", "the message was not sent: the cluster's Redis is not reached");
+        }
     }
 
     /** Queues an error event to one member; its connection stays open. */
@@ -121,6 +227,13 @@ public class SessionRegistry {
      * or null if nobody is in the room.
      */
     public MembersPage members(String roomName, String after, int limit) {
+        if (cluster != null) {
+            int pageSize = Math.min(limit, Room.MEMBERS_PAGE);
+            NamesPage page = cluster.names(roomName, after, pageSize + 1);
+            boolean more = page.names().size() > pageSize;
+            List<String> shown = more ? page.names().subList(0, pageSize) : page.names();
+            return page.count() == 0 ? null : new MembersPage(page.count(), shown, more ? shown.get(shown.size() - 1) : null);
+        }
         Room room = rooms.get(roomName);
         return room == null ? null : room.members(after, Math.min(limit, Room.MEMBERS_PAGE));
     }
@@ -130,7 +243,24 @@ public class SessionRegistry {
         return historyBudget;
     }
 
-    /** Members across all rooms. */
+    /** Whether this node can serve: always on its own; in a cluster, while its link to Redis is up. */
+    public boolean isReady() {
+        return cluster == null || cluster.isUp();
+    }
+
+    /** The link to the cluster's Redis, or null on a single node. */
+    public RedisRooms cluster() {
+        return cluster;
+    }
+
+    @PreDestroy
+    void unlink() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Members on this node, across all rooms. */
     public int members() {
         return rooms.values().stream().mapToInt(Room::size).sum();
     }
@@ -215,9 +345,17 @@ public class SessionRegistry {
                 if (current != room) {
                     return current;
                 }
-                retained.retain(key, room.history());
+                if (cluster == null) {
+                    retained.retain(key, room.history());
+                } else {
+                    // Redis keeps the cluster's history; the next member here reads it back from there.
+                    room.history().discard();
+                }
                 return null;
             });
+        }
+        if (cluster != null && discharge != Room.Discharge.NOT_A_MEMBER) {
+            cluster.leave(room.name(), member.name());
         }
         if (reason != null && !member.isReleased()) {
             closing.add(member);
@@ -249,5 +387,41 @@ public class SessionRegistry {
     private void dropAfterSendFailure(Member member, Throwable cause) {
         LOG.log(Level.FINE, "Send to {0} failed, dropping it: {1}", new Object[] {member, cause});
         evict(member, CloseReasons.SEND_FAILED);
+    }
+
+    /** What the link to Redis asks of this node's rooms, and hands them. */
+    private final class Relay implements RedisRooms.Listener {
+
+        @Override
+        public Map<String, String> positions() {
+            Map<String, String> positions = new HashMap<>();
+            rooms.forEach((name, room) -> {
+                if (!room.isRetired()) {
+                    positions.put(name, room.position());
+                }
+            });
+            return positions;
+        }
+
+        @Override
+        public void relayed(String roomName, List<RoomEntry> entries) {
+            Room room = rooms.get(roomName);
+            if (room == null) {
+                return;
+            }
+            Fanout fanout = new Fanout();
+            boolean sameNumbering = room.relay(entries, fanout);
+            complete(fanout);
+            if (!sameNumbering) {
+                LOG.warning(() -> "Room " + roomName + " is numbered anew in Redis (it lost the room); its members"
+                        + " here are told to reconnect and resume");
+                room.members().forEach(member -> dismiss(member, CloseReasons.RECONNECT));
+            }
+        }
+
+        @Override
+        public void lost() {
+            everyone().forEach(member -> dismiss(member, CloseReasons.RECONNECT));
+        }
     }
 }

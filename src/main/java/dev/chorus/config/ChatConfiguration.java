@@ -65,7 +65,14 @@ public class ChatConfiguration {
      */
     public Map<String, Object> effective() {
         Map<String, Object> effective = new LinkedHashMap<>();
-        values.forEach((setting, value) -> effective.put(setting.key(), value));
+        // The Redis URI may carry credentials: the operator sees where, never the password.
+        values.forEach((setting, value) -> effective.put(setting.key(),
+                setting == Setting.CLUSTER_REDIS_URI ? withoutCredentials((String) value) : value));
         return Collections.unmodifiableMap(effective);
+    }
+
+    /** The URI with whatever stands before an {@code @} in its authority replaced by {@code ***}. */
+    static String withoutCredentials(String uri) {
+        return uri.replaceFirst("^([a-z]+://)[^@/]*@", "$1***@");
     }
 }

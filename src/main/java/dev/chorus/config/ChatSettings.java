@@ -7,7 +7,7 @@ import java.util.function.Function;
  * reads it, and the README explains each default.
  */
 public record ChatSettings(History history, Inbound inbound, Outbound outbound, Liveness liveness, Limits limits,
-        Access access) {
+        Access access, Cluster cluster) {
 
     /** Every setting at its documented default (see {@link Setting}). */
     public static final ChatSettings DEFAULTS = of(Setting::defaultValue);
@@ -24,7 +24,9 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
                 new Liveness((Integer) values.apply(Setting.HEARTBEAT_SECONDS), (Integer) values.apply(Setting.SILENCE_SECONDS)),
                 new Limits((Integer) values.apply(Setting.MAX_CONNECTIONS),
                         (Integer) values.apply(Setting.MAX_CONNECTIONS_PER_ADDRESS)),
-                new Access((Boolean) values.apply(Setting.SIGN_IN_REQUIRED)));
+                new Access((Boolean) values.apply(Setting.SIGN_IN_REQUIRED)),
+                new Cluster((String) values.apply(Setting.CLUSTER_REDIS_URI),
+                        (Integer) values.apply(Setting.CLUSTER_NODE_TTL_SECONDS)));
     }
 
     /**
@@ -102,6 +104,24 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
      *        are refused with 1008 even where no security constraint made the container ask
      */
     public record Access(boolean signInRequired) {
+    }
+
+    /**
+     * @param redisUri the Redis every node of the cluster shares ({@code redis://host:6379/0},
+     *        {@code rediss://} for TLS, credentials in the URI); blank: this node is on its own
+     * @param nodeTtlSeconds how long a node's members outlive it in Redis: a node that dies
+     *        without a word has its members leave within this and one more sweep
+     */
+    public record Cluster(String redisUri, int nodeTtlSeconds) {
+        public Cluster {
+            redisUri = redisUri == null ? "" : redisUri.strip();
+            require(nodeTtlSeconds >= 2, "chorus.cluster.node-ttl-seconds must be 2 or more, was " + nodeTtlSeconds);
+        }
+
+        /** Whether this node shares its rooms with others through Redis. */
+        public boolean enabled() {
+            return !redisUri.isEmpty();
+        }
     }
 
     private static void require(boolean valid, String otherwise) {

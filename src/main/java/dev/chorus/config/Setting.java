@@ -28,7 +28,10 @@ public enum Setting {
     ORIGINS("chorus.origins", String.class, ""),
     ALLOW_MISSING_ORIGIN("chorus.origins.allow-missing", Boolean.class, "true"),
     /** Whether the operator endpoints under {@code /api/rooms/...} and {@code /api/settings} answer. */
-    ADMIN_ENABLED("chorus.admin.enabled", Boolean.class, "false");
+    ADMIN_ENABLED("chorus.admin.enabled", Boolean.class, "false"),
+    /** The Redis that nodes serving one set of rooms share; empty (the default): a single node that never touches Redis. */
+    CLUSTER_REDIS_URI("chorus.cluster.redis-uri", String.class, ""),
+    CLUSTER_NODE_TTL_SECONDS("chorus.cluster.node-ttl-seconds", Integer.class, "10");
 
     private final String key;
     private final Class<?> type;

@@ -40,6 +40,9 @@ public final class CloseReasons {
     public static final CloseReason SEND_TIMED_OUT = new CloseReason(CloseCodes.TRY_AGAIN_LATER,
             "too slow: send timed out");
 
+    /** 1013: a cluster node whose link to Redis is down admits nobody until it is back; another node may. */
+    public static final CloseReason CLUSTER_UNAVAILABLE = new CloseReason(CloseCodes.TRY_AGAIN_LATER, "cluster unavailable");
+
     /** 1013: the node holds as many connections as it may; a load balancer can try another. */
     public static final CloseReason SERVER_FULL = new CloseReason(CloseCodes.TRY_AGAIN_LATER, "server full");
 

@@ -39,6 +39,14 @@ public final class ChorusInstance {
         return new ChorusInstance(deployedAt.getPort(), deployedAt.getPath());
     }
 
+    /**
+     * A deployment the test started itself (a {@link PayaraNode}), which no container reports: its
+     * loopback port and context path, with both slashes as {@link #at} keeps it, e.g. {@code /chorus/}.
+     */
+    public static ChorusInstance on(int port, String contextPath) {
+        return new ChorusInstance(port, contextPath);
+    }
+
     /** A path under the deployment, e.g. {@code api/stats}, on loopback. */
     public URI address(String scheme, String relative) {
         return URI.create(scheme + "://127.0.0.1:" + port + path + relative);

@@ -17,6 +17,7 @@ public final class Settings {
         ChatSettings.Liveness liveness = d.liveness();
         ChatSettings.Limits limits = d.limits();
         ChatSettings.Access access = d.access();
+        ChatSettings.Cluster cluster = d.cluster();
         for (Record concern : changed) {
             if (concern instanceof ChatSettings.History h) {
                 history = h;
@@ -30,10 +31,12 @@ public final class Settings {
                 limits = l;
             } else if (concern instanceof ChatSettings.Access a) {
                 access = a;
+            } else if (concern instanceof ChatSettings.Cluster c) {
+                cluster = c;
             } else {
                 throw new IllegalArgumentException("not a settings concern: " + concern);
             }
         }
-        return new ChatSettings(history, inbound, outbound, liveness, limits, access);
+        return new ChatSettings(history, inbound, outbound, liveness, limits, access, cluster);
     }
 }

@@ -1,0 +1,10 @@
+package dev.chorus.cluster;
+
+import java.util.List;
+
+/**
+ * What Redis answered a join: the name made unique across the cluster, the room's count with the
+ * newcomer, the numbering and the last id given so far, and the first page of names.
+ */
+public record Ticket(String name, int count, String epoch, long lastId, List<String> names) {
+}

@@ -1,0 +1,72 @@
+-- Every change to a room, as one atomic step in Redis: numbering and appending a message,
+-- admitting and discharging members, reading the history back. Being one step is what gives all
+-- nodes one order (the log's) and contiguous ids, whoever sends at the same time.
+--
+-- KEYS: 1 the room's state (hash: epoch, seq), 2 its log (stream), 3 its member names (sorted
+--       set, all scores 0, so lexical order), 4 who holds each name (hash: name -> node id).
+--       All four share the room's hash tag, so Redis Cluster keeps a room on one shard.
+-- ARGV: 1 the operation, 2 the epoch to start if the room has none (a Redis that lost the room
+--       starts numbering anew under a new one), 3 the log's length (approximate trim), then
+--       the operation's own arguments.
+local state, log, names, owners = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local op, fresh, maxlen = ARGV[1], ARGV[2], ARGV[3]
+
+-- Reading operations first: they must not start a room's numbering.
+if op == 'page' then
+  -- 4 the name to page after ('' from the first), 5 names at most: the count and one page
+  local from = ARGV[4] == '' and '-' or '(' .. ARGV[4]
+  return {redis.call('ZCARD', names), redis.call('ZRANGEBYLEX', names, from, '+', 'LIMIT', 0, ARGV[5])}
+elseif op == 'held' then
+  -- 4 node: the names that node holds here (for sweeping a dead node's members)
+  local held = {}
+  local all = redis.call('HGETALL', owners)
+  for i = 1, #all, 2 do
+    if all[i + 1] == ARGV[4] then
+      held[#held + 1] = all[i]
+    end
+  end
+  return held
+end
+
+local epoch = redis.call('HGET', state, 'epoch')
+if not epoch then
+  epoch = fresh
+  redis.call('HSET', state, 'epoch', epoch, 'seq', 0)
+end
+
+local function append(...)
+  return redis.call('XADD', log, 'MAXLEN', '~', maxlen, '*', 'e', epoch, ...)
+end
+
+if op == 'say' then
+  -- 4 sender's name, 5 text, 6 time (epoch ms), 7 sender's node
+  local id = redis.call('HINCRBY', state, 'seq', 1)
+  append('t', 'm', 'n', id, 'f', ARGV[4], 'x', ARGV[5], 'ts', ARGV[6], 'o', ARGV[7])
+  return id
+elseif op == 'join' then
+  -- 4 requested name, 5 node, 6 names to return: the name made unique across the cluster
+  local name, n = ARGV[4], 2
+  while redis.call('HEXISTS', owners, name) == 1 do
+    name = ARGV[4] .. '#' .. n
+    n = n + 1
+  end
+  redis.call('HSET', owners, name, ARGV[5])
+  redis.call('ZADD', names, 0, name)
+  local count = redis.call('ZCARD', names)
+  append('t', 'j', 'f', name, 'c', count, 'o', ARGV[5])
+  return {name, count, epoch, tonumber(redis.call('HGET', state, 'seq')), redis.call('ZRANGE', names, 0, ARGV[6] - 1)}
+elseif op == 'leave' then
+  -- 4 name, 5 the node that must hold it: a leave for a name someone else holds now does nothing,
+  -- so a late or repeated leave (two nodes sweeping one dead node) is never announced twice
+  if redis.call('HGET', owners, ARGV[4]) ~= ARGV[5] then
+    return 0
+  end
+  redis.call('HDEL', owners, ARGV[4])
+  redis.call('ZREM', names, ARGV[4])
+  append('t', 'l', 'f', ARGV[4], 'c', redis.call('ZCARD', names), 'o', ARGV[5])
+  return 1
+elseif op == 'backlog' then
+  -- 4 log entries to read back, newest first, with the numbering they belong to
+  return {epoch, tonumber(redis.call('HGET', state, 'seq')), redis.call('XREVRANGE', log, '+', '-', 'COUNT', ARGV[4])}
+end
+return redis.error_reply('unknown room operation ' .. tostring(op))

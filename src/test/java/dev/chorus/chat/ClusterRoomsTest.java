@@ -1,0 +1,231 @@
+package dev.chorus.chat;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.cluster.RedisRooms;
+import dev.chorus.config.ChatSettings;
+import dev.chorus.protocol.CloseReasons;
+import dev.chorus.protocol.Resume;
+import dev.chorus.testsupport.FakePeer;
+import dev.chorus.testsupport.RedisServer;
+import dev.chorus.testsupport.Settings;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Two registries, as two nodes, sharing one real Redis (Debian's {@code redis-server} on a
+ * loopback port): what members on different nodes of one room see. Each test uses rooms of its
+ * own, so the Redis is shared across tests.
+ */
+class ClusterRoomsTest {
+
+    private static final Duration WITHIN = Duration.ofSeconds(10);
+    private static RedisServer redis;
+
+    private final List<SessionRegistry> nodes = new ArrayList<>();
+    private final ChatMetrics metrics = new ChatMetrics();
+    private String room;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @AfterEach
+    void unlinkNodes() {
+        nodes.forEach(SessionRegistry::unlink);
+    }
+
+    private SessionRegistry node(String redisUri) {
+        ChatSettings settings = Settings.defaultsWith(new ChatSettings.Cluster(redisUri, 2),
+                new ChatSettings.History(10, 10, 262144, 67108864));
+        SessionRegistry node = new SessionRegistry(settings, metrics, Clocks.SYSTEM);
+        nodes.add(node);
+        return node;
+    }
+
+    private SessionRegistry readyNode() {
+        SessionRegistry node = node(redis.uri());
+        await().atMost(WITHIN).until(node::isReady);
+        return node;
+    }
+
+    private void roomFor(TestInfo test) {
+        room = test.getTestMethod().orElseThrow().getName();
+    }
+
+    private static JsonObject welcome(FakePeer peer) {
+        await().atMost(WITHIN).until(() -> !peer.events("welcome").isEmpty());
+        return peer.events("welcome").get(0);
+    }
+
+    @Test
+    void messagesReachMembersOnTheOtherNodeInOneOrderWithContiguousIds(TestInfo test) {
+        roomFor(test);
+        SessionRegistry a = readyNode();
+        SessionRegistry b = readyNode();
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        FakePeer carol = FakePeer.inline("carol");
+        Member onA = a.join(room, "alice", Resume.FRESH, alice);
+        Member onB = b.join(room, "bob", Resume.FRESH, bob);
+        a.join(room, "carol", Resume.FRESH, carol);
+        welcome(bob);
+
+        for (int i = 1; i <= 100; i++) {
+            a.broadcast(onA, "alice:" + i);
+            b.broadcast(onB, "bob:" + i);
+        }
+
+        await().atMost(WITHIN).until(() -> carol.events("message").size() == 200);
+        await().atMost(WITHIN).until(() -> bob.messagesAndAcks() == 200 && alice.messagesAndAcks() == 200);
+        List<Long> seenByCarol = carol.events("message").stream().map(m -> m.getJsonNumber("id").longValue()).toList();
+        assertEquals(ids(1, 200), seenByCarol, "one numbering, contiguous, in order");
+        // FakePeer checks on every event that ids rise by one and each sender's texts come in order.
+        for (FakePeer peer : List.of(alice, bob, carol)) {
+            assertEquals(0, peer.violations(), peer + " saw ids or a sender's messages out of order");
+        }
+        assertEquals(100, alice.events("ack").size(), "the sender gets an ack for each of its messages");
+    }
+
+    @Test
+    void presenceIsOneAcrossNodes(TestInfo test) {
+        roomFor(test);
+        SessionRegistry a = readyNode();
+        SessionRegistry b = readyNode();
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        FakePeer otherAlice = FakePeer.inline("alice");
+        a.join(room, "alice", Resume.FRESH, alice);
+        welcome(alice);
+        Member bobOnB = b.join(room, "bob", Resume.FRESH, bob);
+        Member secondAlice = b.join(room, "alice", Resume.FRESH, otherAlice);
+
+        assertEquals(2, welcome(bob).getInt("count"), "bob's welcome counts alice on the other node");
+        assertEquals(List.of("alice", "bob"), FakePeer.strings(welcome(bob), "members"));
+        assertEquals("alice#2", secondAlice.name(), "names are unique across the cluster");
+        await().atMost(WITHIN).until(() -> alice.events("join").size() == 2);
+        assertEquals(List.of("bob", "alice#2"), alice.events("join").stream().map(e -> e.getString("member")).toList());
+        assertEquals(3, alice.events("join").get(1).getInt("count"));
+        assertEquals(3, a.members(room, null, 10).count(), "the members resource answers for the whole cluster");
+
+        b.leave(bobOnB);
+        await().atMost(WITHIN).until(() -> alice.events("leave").size() == 1);
+        assertEquals("bob", alice.events("leave").get(0).getString("member"));
+        assertEquals(2, alice.events("leave").get(0).getInt("count"));
+        assertEquals(List.of("alice", "alice#2"), a.members(room, null, 10).names());
+    }
+
+    @Test
+    void aClientResumesOnTheOtherNodeExactlyOrIsToldOfTheGap(TestInfo test) {
+        roomFor(test);
+        SessionRegistry a = readyNode();
+        SessionRegistry b = readyNode();
+        FakePeer alice = FakePeer.inline("alice");
+        Member sender = a.join(room, "alice", Resume.FRESH, alice);
+        String epoch = welcome(alice).getString("epoch");
+        for (int i = 1; i <= 15; i++) {
+            a.broadcast(sender, "alice:" + i);
+        }
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == 15);
+
+        FakePeer resumed = FakePeer.inline("bob");
+        b.join(room, "bob", Resume.after(8, epoch), resumed);
+        assertEquals(ids(9, 15), historyIds(welcome(resumed)), "exactly what it missed, from Redis");
+        assertTrue(resumed.events("gap").isEmpty());
+
+        FakePeer tooOld = FakePeer.inline("carol");
+        b.join(room, "carol", Resume.after(2, epoch), tooOld);
+        JsonObject gap = ChatFixture.only(tooOld, "gap");
+        assertEquals(6, gap.getInt("until"), "the history keeps the last 10: 3 to 5 are gone, and said so");
+        assertFalse(gap.getBoolean("reset"));
+
+        FakePeer otherNumbering = FakePeer.inline("dave");
+        b.join(room, "dave", Resume.after(8, "not-" + epoch), otherNumbering);
+        assertTrue(ChatFixture.only(otherNumbering, "gap").getBoolean("reset"));
+        assertEquals(0, resumed.violations() + tooOld.violations() + otherNumbering.violations());
+    }
+
+    @Test
+    void whenRedisRestartsMembersAreToldToReconnectAndResumeAgainstTheNewNumbering(TestInfo test) {
+        roomFor(test);
+        SessionRegistry a = readyNode();
+        FakePeer alice = FakePeer.inline("alice");
+        Member sender = a.join(room, "alice", Resume.FRESH, alice);
+        String epoch = welcome(alice).getString("epoch");
+        a.broadcast(sender, "alice:1");
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == 1);
+
+        redis.restart();
+
+        await().atMost(WITHIN).until(() -> alice.closedWith() != null);
+        assertEquals(CloseReasons.RECONNECT.getCloseCode(), alice.closedWith().getCloseCode());
+        await().atMost(WITHIN).until(a::isReady);
+        FakePeer back = FakePeer.inline("alice");
+        a.join(room, "alice", Resume.after(1, epoch), back);
+        JsonObject gap = ChatFixture.only(back, "gap");
+        assertTrue(gap.getBoolean("reset"), "Redis lost the room (no persistence): the numbering is new, and said so");
+        assertTrue(a.cluster().reconnects() >= 1);
+    }
+
+    @Test
+    void aNodeWithoutRedisRefusesJoinsAndIsNotReadyUntilRedisComes() {
+        RedisServer late = RedisServer.on(RedisServer.freePort());
+        try {
+            SessionRegistry a = node(late.uri());
+            assertFalse(a.isReady());
+            assertThrows(RedisRooms.Unavailable.class, () -> a.join("late", "alice", Resume.FRESH, FakePeer.inline("alice")));
+            assertEquals(0, a.members());
+
+            late.launch();
+            await().atMost(WITHIN).until(a::isReady);
+            FakePeer alice = FakePeer.inline("alice");
+            a.join("late", "alice", Resume.FRESH, alice);
+            assertEquals(1, welcome(alice).getInt("count"));
+        } finally {
+            late.close();
+        }
+    }
+
+    @Test
+    void afterEveryoneLeavesNothingIsLeftOfThemOnAnyNodeOrInRedis(TestInfo test) {
+        roomFor(test);
+        SessionRegistry a = readyNode();
+        SessionRegistry b = readyNode();
+        List<Member> members = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            SessionRegistry node = i % 2 == 0 ? a : b;
+            members.add(node.join(room, "m" + i, Resume.FRESH, FakePeer.inline("m" + i)));
+        }
+        members.forEach(member -> (members.indexOf(member) % 2 == 0 ? a : b).leave(member));
+
+        assertEquals(0, a.members() + b.members());
+        assertEquals(0, a.rooms() + b.rooms());
+        await().atMost(WITHIN).until(() -> a.members(room, null, 10) == null);
+    }
+
+    private static List<Long> historyIds(JsonObject welcome) {
+        return ChatFixture.historyIds(welcome).stream().map(Integer::longValue).toList();
+    }
+
+    private static List<Long> ids(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
+    }
+}

@@ -1,0 +1,179 @@
+package dev.chorus.testsupport;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Redis (the system's {@code redis-server}) on a free loopback port, for the tests of rooms
+ * that span nodes: only a real server shows what Chorus does when Redis goes away, comes back, or
+ * comes back empty. It keeps nothing on disk ({@code --save ""}, no append-only file), so
+ * {@link #restart()} also loses every key, as a Redis without persistence does in production.
+ * Whether it is up is asked with a raw {@code PING}, so the tests need no Redis client of their own.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final long UP_SECONDS = 10;
+    private static final long DOWN_SECONDS = 10;
+    /** Servers still running when the test JVM exits (a test that failed before closing one). */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly)));
+    }
+
+    private final int port;
+    private Process process;
+
+    private RedisServer(int port) {
+        this.port = port;
+    }
+
+    /** A Redis started on a free loopback port, answering {@code PING}. */
+    public static RedisServer start() {
+        RedisServer redis = on(freePort());
+        redis.launch();
+        return redis;
+    }
+
+    /** A Redis for this port, not started yet: for tests where Redis is down when Chorus boots. */
+    public static RedisServer on(int port) {
+        return new RedisServer(port);
+    }
+
+    /** A loopback port nothing listens on now (another process could still take it before use). */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port", e);
+        }
+    }
+
+    /** Starts the server unless it runs, and waits for its {@code PING}: {@link #start()} is taken. */
+    public synchronized void launch() {
+        if (isRunning()) {
+            return;
+        }
+        Path target = Path.of("target").toAbsolutePath();
+        Path log = target.resolve("redis-" + port + ".log");
+        try {
+            Path data = Files.createTempDirectory(Files.createDirectories(target.resolve("redis-" + port)), "data-");
+            process = new ProcessBuilder(executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--dir", data.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new AssertionError("cannot start redis-server on port " + port, e);
+        }
+        Process started = process;
+        RUNNING.add(started);
+        started.onExit().thenRun(() -> RUNNING.remove(started));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(UP_SECONDS);
+        while (!answersPing()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                stop();
+                throw new AssertionError("redis-server did not come up on port " + port + "; " + log + " ends:\n"
+                        + tail(log, 40));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                stop();
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for redis-server", e);
+            }
+        }
+    }
+
+    /** {@code redis://127.0.0.1:port}, whether or not the server is running. */
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Stops the server as an operator would (SIGTERM), and kills it if it has not gone within 10 s. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        try {
+            process.destroy();
+            if (!process.waitFor(DOWN_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(DOWN_SECONDS, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            process = null;
+        }
+    }
+
+    /** Stops the server and starts it again on the same port: empty, since it keeps nothing on disk. */
+    public synchronized void restart() {
+        stop();
+        launch();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** One {@code PING} over a fresh connection; false on anything but {@code +PONG}. */
+    private boolean answersPing() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            socket.setSoTimeout(1000);
+            socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            return "+PONG".equals(reader.readLine());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String executable() {
+        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/bin";
+        for (String directory : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(directory.isEmpty() ? "." : directory, "redis-server");
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        throw new AssertionError("redis-server is not installed (apt-get install redis-server)");
+    }
+
+    /** The log's last lines, for a failure message; also used by {@link PayaraNode}. */
+    static String tail(Path log, int lines) {
+        try {
+            List<String> all = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+}
