@@ -3,15 +3,18 @@ package dev.chorus.api;
 import dev.chorus.chat.SessionRegistry;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
-import jakarta.json.JsonObject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.Response.Status;
 
 /**
- * {@code GET /chorus/api/health}: 200 and {@code "status":"UP"} once the application and its
- * registry are deployed; a load balancer's readiness check.
+ * {@code GET /chorus/api/health}: a load balancer's readiness check. 200 and {@code "status":"UP"}
+ * once the application and its registry are deployed; a cluster node answers 503 and
+ * {@code "status":"DOWN"} while its link to Redis is down (at boot, or after a loss), since it
+ * then refuses joins, and its log says why.
  */
 @Path("health")
 public class HealthResource {
@@ -21,11 +24,15 @@ public class HealthResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public JsonObject health() {
-        return Json.createObjectBuilder()
-                .add("status", "UP")
+    public Response health() {
+        boolean ready = registry.isReady();
+        var body = Json.createObjectBuilder()
+                .add("status", ready ? "UP" : "DOWN")
                 .add("members", registry.members())
-                .add("rooms", registry.rooms())
-                .build();
+                .add("rooms", registry.rooms());
+        if (registry.cluster() != null) {
+            body.add("cluster", ready ? "linked" : "redis unreachable");
+        }
+        return Response.status(ready ? Status.OK : Status.SERVICE_UNAVAILABLE).entity(body.build()).build();
     }
 }

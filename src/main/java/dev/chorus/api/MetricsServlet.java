@@ -2,6 +2,7 @@ package dev.chorus.api;
 
 import dev.chorus.chat.ChatMetrics;
 import dev.chorus.chat.SessionRegistry;
+import dev.chorus.cluster.RedisRooms;
 import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.handshake.HandshakeRefusals;
 import jakarta.inject.Inject;
@@ -69,6 +70,19 @@ public class MetricsServlet extends HttpServlet {
         header(out, "chorus_closes_total", "counter", "Closed connections by close code");
         metrics.closesByCode().forEach((code, count) ->
                 out.println("chorus_closes_total{code=\"" + code + "\"} " + count));
+        RedisRooms cluster = registry.cluster();
+        if (cluster != null) {
+            sample(out, "chorus_cluster_up", "gauge", "1 while the link to the cluster's Redis is up, else 0",
+                    cluster.isUp() ? 1 : 0);
+            sample(out, "chorus_cluster_reconnects_total", "counter", "Times the link to Redis came back after a loss",
+                    cluster.reconnects());
+            sample(out, "chorus_cluster_published_total", "counter", "Messages this node appended to rooms' logs in Redis",
+                    cluster.published());
+            sample(out, "chorus_cluster_received_total", "counter",
+                    "Log entries (messages, joins, leaves) this node read from Redis and applied", cluster.received());
+            sample(out, "chorus_cluster_lag_milliseconds", "gauge",
+                    "From the sending of the last message read to this node reading it", cluster.lagMillis());
+        }
     }
 
     private static void sample(PrintWriter out, String name, String type, String help, long value) {

@@ -1,0 +1,181 @@
+package dev.chorus.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.testsupport.ChatClient;
+import dev.chorus.testsupport.ChorusInstance;
+import dev.chorus.testsupport.ChorusClients;
+import dev.chorus.testsupport.DeployedChorus;
+import dev.chorus.testsupport.PayaraNode;
+import dev.chorus.testsupport.RedisServer;
+import jakarta.json.JsonObject;
+import jakarta.websocket.CloseReason.CloseCodes;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Two nodes and a real Redis: the server under test (Payara Micro, or WildFly in the
+ * {@code wildfly} profile, which makes the pair mixed) and a Payara Micro this test starts, both
+ * pointed at a {@code redis-server} on a loopback port. Clients on each node.
+ * The node this test starts is killed with SIGKILL last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT extends ChorusClients {
+
+    /** The survivor sweeps every third of this; a killed node's members leave within it and one sweep. */
+    private static final int NODE_TTL_SECONDS = 3;
+    private static RedisServer redis;
+    private static PayaraNode other;
+
+    @Deployment(testable = false)
+    public static WebArchive clustered() {
+        redis = RedisServer.start();
+        return DeployedChorus.builtWarConfigured("cluster.war", "chorus.cluster.redis-uri=" + redis.uri(),
+                "chorus.cluster.node-ttl-seconds=" + NODE_TTL_SECONDS);
+    }
+
+    @AfterAll
+    static void stopNodeAndRedis() {
+        if (other != null) {
+            other.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    /** The second node, started on first use. */
+    private static ChorusInstance otherNode() {
+        if (other == null) {
+            other = PayaraNode.start("cluster-b", Map.of("CHORUS_CLUSTER_REDIS_URI", redis.uri(),
+                    "CHORUS_CLUSTER_NODE_TTL_SECONDS", Integer.toString(NODE_TTL_SECONDS)));
+        }
+        ChorusInstance node = other.instance();
+        await().atMost(ChatClient.TIMEOUT).until(() -> health(node) == 200);
+        return node;
+    }
+
+    private ChatClient joinOn(ChorusInstance node, String room, String query) {
+        return connectTo(node, room, query);
+    }
+
+    private static int health(ChorusInstance node) {
+        return node.send(HttpRequest.newBuilder(node.address("http", "api/health")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    @Order(1)
+    void membersOnBothNodesSeeOneConversationInOneOrder() {
+        ChorusInstance b = otherNode();
+        ChatClient alice = join("relay", "alice");
+        ChatClient bob = joinOn(b, "relay", "name=bob");
+        JsonObject bobsWelcome = bob.next("welcome");
+        assertEquals(2, bobsWelcome.getInt("count"), "bob's welcome counts alice, on the other node");
+        assertEquals("bob", alice.next("join").getString("member"));
+
+        for (int i = 1; i <= 50; i++) {
+            alice.send("alice:" + i);
+            bob.send("bob:" + i);
+        }
+        List<Long> seenByAlice = new ArrayList<>();
+        List<Long> seenByBob = new ArrayList<>();
+        List<String> bobsFromAlice = new ArrayList<>();
+        while (seenByAlice.size() < 100) {
+            JsonObject event = alice.nextEvent();
+            if (event.getString("type").equals("message") || event.getString("type").equals("ack")) {
+                seenByAlice.add(event.getJsonNumber("id").longValue());
+            }
+        }
+        while (seenByBob.size() < 100) {
+            JsonObject event = bob.nextEvent();
+            if (event.getString("type").equals("message")) {
+                bobsFromAlice.add(event.getString("text"));
+            }
+            if (event.getString("type").equals("message") || event.getString("type").equals("ack")) {
+                seenByBob.add(event.getJsonNumber("id").longValue());
+            }
+        }
+        List<Long> contiguous = LongStream.rangeClosed(1, 100).boxed().toList();
+        assertEquals(contiguous, seenByAlice, "one numbering across nodes, contiguous, each id once, in order");
+        assertEquals(contiguous, seenByBob);
+        assertEquals(LongStream.rangeClosed(1, 50).mapToObj(i -> "alice:" + i).toList(), bobsFromAlice,
+                "alice's messages reach the other node in the order she sent them");
+    }
+
+    @Test
+    @Order(2)
+    void aClientResumesOnTheOtherNodeWithExactlyWhatItMissed() {
+        ChorusInstance b = otherNode();
+        ChatClient alice = connect("resume", "name=alice");
+        String epoch = alice.next("welcome").getString("epoch");
+        for (int i = 1; i <= 10; i++) {
+            alice.send("m" + i);
+            alice.next("ack");
+        }
+        ChatClient resumed = joinOn(b, "resume", "name=bob&since=5&epoch=" + epoch);
+        JsonObject welcome = resumed.next("welcome");
+        List<Integer> history = welcome.getJsonArray("history").getValuesAs(JsonObject.class).stream()
+                .map(message -> message.getInt("id")).toList();
+        assertEquals(List.of(6, 7, 8, 9, 10), history);
+        assertEquals(epoch, welcome.getString("epoch"), "one numbering on both nodes");
+    }
+
+    @Test
+    @Order(3)
+    void whileRedisIsDownTheNodeIsNotReadyAndItsMembersAreToldToResume() {
+        ChatClient alice = connect("outage", "name=alice");
+        String epoch = alice.next("welcome").getString("epoch");
+        alice.send("before");
+        assertEquals(1, alice.next("ack").getInt("id"));
+
+        redis.stop();
+        assertEquals(CloseCodes.SERVICE_RESTART, alice.closeReason().getCloseCode(), "told to reconnect and resume");
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(chorus()) == 503);
+        ChatClient refused = connect("outage", "name=bob");
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, refused.closeReason().getCloseCode());
+
+        redis.launch();
+        await().atMost(Duration.ofSeconds(15)).until(() -> health(chorus()) == 200);
+        ChatClient back = connect("outage", "name=alice&since=1&epoch=" + epoch);
+        JsonObject gap = back.next("gap");
+        assertTrue(gap.getBoolean("reset"), "Redis came back empty: the numbering is new, and the client is told");
+        back.next("welcome");
+    }
+
+    @Test
+    @Order(4)
+    void membersOfANodeKilledWithoutAWordLeaveForTheOthers() {
+        ChorusInstance b = otherNode();
+        ChatClient alice = join("kill", "alice");
+        joinOn(b, "kill", "name=bob").next("welcome");
+        joinOn(b, "kill", "name=carol").next("welcome");
+        assertEquals("bob", alice.next("join").getString("member"));
+        assertEquals("carol", alice.next("join").getString("member"));
+
+        long killedAt = System.nanoTime();
+        other.kill();
+
+        JsonObject first = alice.next("leave");
+        JsonObject second = alice.next("leave");
+        Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
+        assertEquals(List.of("bob", "carol"), List.of(first.getString("member"), second.getString("member")).stream().sorted().toList());
+        assertEquals(1, second.getInt("count"), "only alice is left");
+        assertTrue(took.compareTo(Duration.ofSeconds(2L * NODE_TTL_SECONDS)) <= 0,
+                "gone within two node TTLs, took " + took);
+    }
+}
