@@ -1,6 +1,7 @@
 package dev.chorus.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.chorus.testsupport.ChorusInstance;
 import dev.chorus.testsupport.DeployedChorus;
@@ -41,6 +42,8 @@ class ConfigurationIT {
             "chorus.origins", "https://chat.example.org",
             "chorus.admin.enabled", true);
 
+    private static final String REDIS_PASSWORD = "s3cret-in-uri";
+
     static {
         IN_FILE.put("chorus.history.size", 7);
         IN_FILE.put("chorus.history.retained-rooms", 11);
@@ -62,6 +65,9 @@ class ConfigurationIT {
         IN_FILE.put("chorus.origins", "https://file.example.org");
         IN_FILE.put("chorus.origins.allow-missing", false);
         IN_FILE.put("chorus.admin.enabled", false);
+        // Nothing listens on port 1: the node keeps trying in the background, which this test does not mind.
+        IN_FILE.put("chorus.cluster.redis-uri", "redis://chorus:" + REDIS_PASSWORD + "@127.0.0.1:1/0");
+        IN_FILE.put("chorus.cluster.node-ttl-seconds", 7);
     }
 
     @ArquillianResource
@@ -85,6 +91,8 @@ class ConfigurationIT {
         }
 
         assertEquals(expected.keySet(), effective.keySet(), "every documented key, and no other");
+        assertFalse(effective.toString().contains(REDIS_PASSWORD), "the settings never show the Redis password");
+        expected.put("chorus.cluster.redis-uri", "redis://***@127.0.0.1:1/0");
         expected.forEach((key, value) -> assertEquals(String.valueOf(value), unquoted(effective.get(key).toString()), key));
     }
 
