@@ -62,9 +62,21 @@ public final class Member {
         heardAt = nowNanos;
     }
 
+    /** In a cluster, the log position of this member's own join: presence before it was in its welcome. */
+    private String joinedAt;
+
     /** Written under the room's write lock, read under its read lock. */
     void seenUpTo(long id) {
         seenUpTo = id;
+    }
+
+    /** Written under the room's write lock, read under its read lock. */
+    void joinedAt(String position) {
+        joinedAt = position;
+    }
+
+    String joinedAt() {
+        return joinedAt;
     }
 
     long seenUpTo() {

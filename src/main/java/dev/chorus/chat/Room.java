@@ -131,6 +131,7 @@ final class Room {
             members.put(ticket.name(), member);
             long seenUpTo = resumeFrom(member, resume, Math.max(history.nextId(), ticket.lastId() + 1), fanout);
             member.seenUpTo(seenUpTo);
+            member.joinedAt(ticket.position());
             fanout.offer(member, ServerEvents.welcome(ticket.name(), name, history.epoch(), ticket.count(), ticket.names(),
                     history.after(seenUpTo)));
             return true;
@@ -179,10 +180,8 @@ final class Room {
                     position = entry.at();
                     switch (entry.kind()) {
                         case MESSAGE -> relayMessage(entry, fanout);
-                        case JOIN -> announce(entry.count(), ServerEvents.join(name, entry.name(), entry.count()),
-                                members.get(entry.name()), fanout);
-                        case LEAVE -> announce(entry.count(), ServerEvents.leave(name, entry.name(), entry.count()), null,
-                                fanout);
+                        case JOIN -> announce(entry, ServerEvents.join(name, entry.name(), entry.count()), fanout);
+                        case LEAVE -> announce(entry, ServerEvents.leave(name, entry.name(), entry.count()), fanout);
                     }
                 }
                 return true;
@@ -203,6 +202,22 @@ final class Room {
                 fanout.offer(member, ServerEvents.ack(message));
             } else if (entry.id() > member.seenUpTo()) {
                 fanout.offer(member, frame);
+            }
+        }
+    }
+
+    /**
+     * Queues a presence entry's event to the members here who joined before it (what came before a
+     * member's join was in its welcome's count and names), but not the one it is about, if the room
+     * is small enough.
+     */
+    private void announce(RoomEntry entry, String event, Fanout fanout) {
+        if (entry.count() > ANNOUNCED_UP_TO) {
+            return;
+        }
+        for (Member member : members.values()) {
+            if (!member.name().equals(entry.name()) && entry.isAfter(member.joinedAt())) {
+                fanout.offer(member, event);
             }
         }
     }

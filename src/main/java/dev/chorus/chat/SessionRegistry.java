@@ -110,11 +110,22 @@ public class SessionRegistry {
 
     /**
      * Joins through Redis: the name is made unique across the cluster and the join goes in the
-     * room's log; a room new to this node starts from the log's backlog. Throws
+     * room's log; a room new to this node starts from the log's backlog, read before the join so
+     * that everything between the two reaches the newcomer from the log. Throws
      * {@link RedisRooms.Unavailable} if Redis cannot be reached, having joined nobody.
      */
     private Member joinAcrossCluster(String roomName, String name, Resume resume, Peer peer) {
-        Ticket ticket = cluster.join(roomName, name, Room.MEMBERS_PAGE);
+        Room known = rooms.get(roomName);
+        Room fresh = known == null || known.isRetired() ? follow(roomName) : null;
+        Ticket ticket;
+        try {
+            ticket = cluster.join(roomName, name, Room.MEMBERS_PAGE);
+        } catch (RuntimeException e) {
+            if (fresh != null) {
+                fresh.history().discard();
+            }
+            throw e;
+        }
         Fanout fanout = new Fanout();
         boolean followed = false;
         Member member;
@@ -122,12 +133,13 @@ public class SessionRegistry {
             while (true) {
                 Room room = rooms.get(roomName);
                 if (room == null || room.isRetired()) {
-                    Room fresh = follow(roomName, cluster.backlog(roomName, settings.history().size()));
-                    room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired() ? found : fresh);
-                    if (room == fresh) {
+                    Room candidate = fresh != null ? fresh : follow(roomName);
+                    fresh = null;
+                    room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired() ? found : candidate);
+                    if (room == candidate) {
                         followed = true;
                     } else {
-                        fresh.history().discard();
+                        candidate.history().discard();
                     }
                 }
                 member = newMember(room, peer);
@@ -138,6 +150,10 @@ public class SessionRegistry {
         } catch (RuntimeException e) {
             cluster.leave(roomName, ticket.name());
             throw e;
+        } finally {
+            if (fresh != null) {
+                fresh.history().discard();
+            }
         }
         peer.joined(member);
         complete(fanout);
@@ -147,8 +163,9 @@ public class SessionRegistry {
         return member;
     }
 
-    /** A room of the cluster that goes on from the backlog: its numbering, its last messages, its log position. */
-    private Room follow(String roomName, Backlog backlog) {
+    /** A room of the cluster that goes on from its backlog in Redis: its numbering, its last messages, its log position. */
+    private Room follow(String roomName) {
+        Backlog backlog = cluster.backlog(roomName, settings.history().size());
         RoomHistory history = new RoomHistory(roomName, settings.history().size(), settings.history().maxChars(),
                 historyBudget, backlog.epoch(), backlog.lastId() + 1);
         for (RoomEntry entry : backlog.messages()) {

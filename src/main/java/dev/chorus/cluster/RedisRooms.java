@@ -156,7 +156,7 @@ public final class RedisRooms implements AutoCloseable {
         List<Object> reply = run(current, room, "join", name, current.node(), Integer.toString(namesPage));
         current.commands().async().sadd(nodeKey(current.node()) + ":rooms", room);
         return new Ticket((String) reply.get(0), ((Long) reply.get(1)).intValue(), (String) reply.get(2),
-                (Long) reply.get(3), strings(reply.get(4)));
+                (Long) reply.get(3), strings(reply.get(4)), (String) reply.get(5));
     }
 
     /** The room's numbering and its last {@code messages} messages, to start following it from. */

@@ -53,8 +53,8 @@ elseif op == 'join' then
   redis.call('HSET', owners, name, ARGV[5])
   redis.call('ZADD', names, 0, name)
   local count = redis.call('ZCARD', names)
-  append('t', 'j', 'f', name, 'c', count, 'o', ARGV[5])
-  return {name, count, epoch, tonumber(redis.call('HGET', state, 'seq')), redis.call('ZRANGE', names, 0, ARGV[6] - 1)}
+  local at = append('t', 'j', 'f', name, 'c', count, 'o', ARGV[5])
+  return {name, count, epoch, tonumber(redis.call('HGET', state, 'seq')), redis.call('ZRANGE', names, 0, ARGV[6] - 1), at}
 elseif op == 'leave' then
   -- 4 name, 5 the node that must hold it: a leave for a name someone else holds now does nothing,
   -- so a late or repeated leave (two nodes sweeping one dead node) is never announced twice

@@ -1,7 +1,9 @@
 package dev.chorus.bench;
 
 import java.net.URI;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A benchmark's {@code --name=value} options over its defaults; a bare {@code --name} means 1. */
@@ -26,9 +28,18 @@ final class BenchOptions {
         return Integer.parseInt(values.get(name));
     }
 
+    /** The option's comma-separated URIs, each refused unless it names this machine. */
+    List<URI> loopbacks(String name) {
+        return Arrays.stream(values.get(name).split(",")).map(String::strip).map(BenchOptions::onLoopback).toList();
+    }
+
     /** The option as a URI, refused unless it names this machine: load goes to loopback only. */
     URI loopback(String name) {
-        URI uri = URI.create(values.get(name));
+        return onLoopback(values.get(name));
+    }
+
+    private static URI onLoopback(String value) {
+        URI uri = URI.create(value);
         String host = uri.getHost();
         if (!host.startsWith("127.") && !host.equals("localhost") && !host.equals("[::1]")) {
             throw new IllegalArgumentException("loopback only: " + uri);

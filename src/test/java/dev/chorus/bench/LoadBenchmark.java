@@ -57,7 +57,8 @@ public final class LoadBenchmark {
     }
 
     private void run() throws Exception {
-        URI room = options.loopback("url");
+        // Several URLs (comma-separated): nodes of one cluster; clients and senders go round them.
+        List<URI> rooms = options.loopbacks("url");
         int clients = options.number("clients");
         int senders = Math.min(options.number("senders"), clients);
         int size = options.number("size");
@@ -65,7 +66,8 @@ public final class LoadBenchmark {
         List<Session> sockets = new ArrayList<>();
         long connectBy = System.nanoTime() + CONNECT.toNanos();
         for (int i = 0; i < clients && System.nanoTime() < connectBy; i++) {
-            URI uri = URI.create(room + "?name=c" + i + (options.text("batch").equals("1") ? "&batch=1" : ""));
+            URI uri = URI.create(rooms.get(i % rooms.size()) + "?name=c" + i
+                    + (options.text("batch").equals("1") ? "&batch=1" : ""));
             sockets.add(tyrus.connectToServer(new Receiver(senders), ClientEndpointConfig.Builder.create().build(), uri));
         }
         ServerSample before = ServerSample.of(options.text("pid"));
@@ -159,16 +161,28 @@ public final class LoadBenchmark {
         }
     }
 
-    /** The server process's CPU time and resident memory, read from /proc. */
+    /** The server processes' CPU time and resident memory, summed, read from /proc. */
     private record ServerSample(long cpuTicks, long rssKib) {
 
         /** Linux's USER_HZ, which /proc/PID/stat counts CPU time in. */
         private static final double TICKS_PER_SECOND = 100;
 
-        static ServerSample of(String pid) throws IOException {
-            if (pid == null) {
+        /** The sum over the comma-separated pids (a cluster's nodes and its Redis); null if none given. */
+        static ServerSample of(String pids) throws IOException {
+            if (pids == null) {
                 return null;
             }
+            long ticks = 0;
+            long rss = 0;
+            for (String pid : pids.split(",")) {
+                ServerSample one = ofOne(pid.strip());
+                ticks += one.cpuTicks();
+                rss += one.rssKib();
+            }
+            return new ServerSample(ticks, rss);
+        }
+
+        private static ServerSample ofOne(String pid) throws IOException {
             String stat = Files.readString(Path.of("/proc", pid, "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);

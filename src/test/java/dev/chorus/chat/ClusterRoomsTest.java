@@ -21,6 +21,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -37,6 +38,8 @@ class ClusterRoomsTest {
     private final List<SessionRegistry> nodes = new ArrayList<>();
     private final ChatMetrics metrics = new ChatMetrics();
     private String room;
+    private SessionRegistry a;
+    private SessionRegistry b;
 
     @BeforeAll
     static void startRedis() {
@@ -67,8 +70,12 @@ class ClusterRoomsTest {
         return node;
     }
 
-    private void roomFor(TestInfo test) {
+    /** Two linked nodes, and a room named after the test. */
+    @BeforeEach
+    void linkTwoNodes(TestInfo test) {
         room = test.getTestMethod().orElseThrow().getName();
+        a = readyNode();
+        b = readyNode();
     }
 
     private static JsonObject welcome(FakePeer peer) {
@@ -77,10 +84,7 @@ class ClusterRoomsTest {
     }
 
     @Test
-    void messagesReachMembersOnTheOtherNodeInOneOrderWithContiguousIds(TestInfo test) {
-        roomFor(test);
-        SessionRegistry a = readyNode();
-        SessionRegistry b = readyNode();
+    void messagesReachMembersOnTheOtherNodeInOneOrderWithContiguousIds() {
         FakePeer alice = FakePeer.inline("alice");
         FakePeer bob = FakePeer.inline("bob");
         FakePeer carol = FakePeer.inline("carol");
@@ -106,10 +110,7 @@ class ClusterRoomsTest {
     }
 
     @Test
-    void presenceIsOneAcrossNodes(TestInfo test) {
-        roomFor(test);
-        SessionRegistry a = readyNode();
-        SessionRegistry b = readyNode();
+    void presenceIsOneAcrossNodes() {
         FakePeer alice = FakePeer.inline("alice");
         FakePeer bob = FakePeer.inline("bob");
         FakePeer otherAlice = FakePeer.inline("alice");
@@ -134,10 +135,7 @@ class ClusterRoomsTest {
     }
 
     @Test
-    void aClientResumesOnTheOtherNodeExactlyOrIsToldOfTheGap(TestInfo test) {
-        roomFor(test);
-        SessionRegistry a = readyNode();
-        SessionRegistry b = readyNode();
+    void aClientResumesOnTheOtherNodeExactlyOrIsToldOfTheGap() {
         FakePeer alice = FakePeer.inline("alice");
         Member sender = a.join(room, "alice", Resume.FRESH, alice);
         String epoch = welcome(alice).getString("epoch");
@@ -164,9 +162,7 @@ class ClusterRoomsTest {
     }
 
     @Test
-    void whenRedisRestartsMembersAreToldToReconnectAndResumeAgainstTheNewNumbering(TestInfo test) {
-        roomFor(test);
-        SessionRegistry a = readyNode();
+    void whenRedisRestartsMembersAreToldToReconnectAndResumeAgainstTheNewNumbering() {
         FakePeer alice = FakePeer.inline("alice");
         Member sender = a.join(room, "alice", Resume.FRESH, alice);
         String epoch = welcome(alice).getString("epoch");
@@ -189,15 +185,16 @@ class ClusterRoomsTest {
     void aNodeWithoutRedisRefusesJoinsAndIsNotReadyUntilRedisComes() {
         RedisServer late = RedisServer.on(RedisServer.freePort());
         try {
-            SessionRegistry a = node(late.uri());
-            assertFalse(a.isReady());
-            assertThrows(RedisRooms.Unavailable.class, () -> a.join("late", "alice", Resume.FRESH, FakePeer.inline("alice")));
-            assertEquals(0, a.members());
+            SessionRegistry alone = node(late.uri());
+            assertFalse(alone.isReady());
+            assertThrows(RedisRooms.Unavailable.class,
+                    () -> alone.join(room, "alice", Resume.FRESH, FakePeer.inline("alice")));
+            assertEquals(0, alone.members());
 
             late.launch();
-            await().atMost(WITHIN).until(a::isReady);
+            await().atMost(WITHIN).until(alone::isReady);
             FakePeer alice = FakePeer.inline("alice");
-            a.join("late", "alice", Resume.FRESH, alice);
+            alone.join(room, "alice", Resume.FRESH, alice);
             assertEquals(1, welcome(alice).getInt("count"));
         } finally {
             late.close();
@@ -205,10 +202,7 @@ class ClusterRoomsTest {
     }
 
     @Test
-    void afterEveryoneLeavesNothingIsLeftOfThemOnAnyNodeOrInRedis(TestInfo test) {
-        roomFor(test);
-        SessionRegistry a = readyNode();
-        SessionRegistry b = readyNode();
+    void afterEveryoneLeavesNothingIsLeftOfThemOnAnyNodeOrInRedis() {
         List<Member> members = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             SessionRegistry node = i % 2 == 0 ? a : b;

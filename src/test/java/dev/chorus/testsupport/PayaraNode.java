@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,19 +25,11 @@ import java.util.concurrent.TimeUnit;
 public final class PayaraNode implements AutoCloseable {
 
     private static final long BOOT_SECONDS = 120;
-    private static final long STOP_SECONDS = 30;
-    private static final long KILL_SECONDS = 10;
-    /** Nodes still running when the test JVM exits (a test that failed before closing one). */
-    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly)));
-    }
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final String name;
     private final int port = RedisServer.freePort();
-    private final Path log;
-    private final Process process;
+    private final ServerProcess process;
 
     /**
      * Starts a node on a free loopback port, with these variables added to the environment it
@@ -62,7 +52,7 @@ public final class PayaraNode implements AutoCloseable {
         }
         Path config = basedir.resolve("server-config/payara");
         Path nodes = basedir.resolve("target/nodes");
-        log = nodes.resolve(name + ".log");
+        Path log = nodes.resolve(name + ".log");
         try {
             Path tmp = Files.createDirectories(nodes.resolve(name + ".tmp"));
             ProcessBuilder builder = new ProcessBuilder(List.of(
@@ -72,16 +62,13 @@ public final class PayaraNode implements AutoCloseable {
                     "--deploy", war.toString(), "--contextroot", "chorus",
                     "--port", Integer.toString(port), "--nocluster", "--disablephonehome",
                     "--prebootcommandfile", config.resolve("pre-boot-commands.asadmin").toString(),
-                    "--postbootcommandfile", config.resolve("post-boot-commands.asadmin").toString()))
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
+                    "--postbootcommandfile", config.resolve("post-boot-commands.asadmin").toString()));
             builder.environment().putAll(environment);
-            process = builder.start();
+            Files.deleteIfExists(log);
+            process = ServerProcess.start(builder, log);
         } catch (IOException e) {
             throw new AssertionError("cannot start Payara Micro node " + name, e);
         }
-        RUNNING.add(process);
-        process.onExit().thenRun(() -> RUNNING.remove(process));
     }
 
     /** The node's Chorus, on loopback. */
@@ -103,17 +90,13 @@ public final class PayaraNode implements AutoCloseable {
 
     /** Kills the node outright (SIGKILL), as a crashed machine would leave it: no shutdown runs. */
     public void kill() {
-        process.destroyForcibly();
-        awaitExit(KILL_SECONDS);
+        process.kill();
     }
 
     /** Stops the node as an operator would (SIGTERM), and kills it if it has not gone within 30 s. */
     @Override
     public void close() {
-        process.destroy();
-        if (!awaitExit(STOP_SECONDS)) {
-            kill();
-        }
+        process.stop(STOP_GRACE);
     }
 
     /**
@@ -155,18 +138,9 @@ public final class PayaraNode implements AutoCloseable {
         }
     }
 
-    private boolean awaitExit(long seconds) {
-        try {
-            return process.waitFor(seconds, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private AssertionError failure(String what) {
-        return new AssertionError("Payara Micro node " + name + " (port " + port + ") " + what + "; " + log
-                + " ends:\n" + RedisServer.tail(log, 60));
+        return new AssertionError("Payara Micro node " + name + " (port " + port + ") " + what + "; "
+                + "\n" + process.tail(60));
     }
 
     /** The Payara Micro jar the build downloads, named by {@code MICRO_JAR} as for Arquillian. */

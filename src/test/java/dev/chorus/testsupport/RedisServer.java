@@ -12,9 +12,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,16 +26,10 @@ import java.util.concurrent.TimeUnit;
 public final class RedisServer implements AutoCloseable {
 
     private static final long UP_SECONDS = 10;
-    private static final long DOWN_SECONDS = 10;
-    /** Servers still running when the test JVM exits (a test that failed before closing one). */
-    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly)));
-    }
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final int port;
-    private Process process;
+    private ServerProcess process;
 
     private RedisServer(int port) {
         this.port = port;
@@ -72,23 +65,18 @@ public final class RedisServer implements AutoCloseable {
         Path log = target.resolve("redis-" + port + ".log");
         try {
             Path data = Files.createTempDirectory(Files.createDirectories(target.resolve("redis-" + port)), "data-");
-            process = new ProcessBuilder(executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--dir", data.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
+            process = ServerProcess.start(new ProcessBuilder(executable(), "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes",
+                    "--dir", data.toString()), log);
         } catch (IOException e) {
             throw new AssertionError("cannot start redis-server on port " + port, e);
         }
-        Process started = process;
-        RUNNING.add(started);
-        started.onExit().thenRun(() -> RUNNING.remove(started));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(UP_SECONDS);
         while (!answersPing()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
+                String tail = process.tail(40);
                 stop();
-                throw new AssertionError("redis-server did not come up on port " + port + "; " + log + " ends:\n"
-                        + tail(log, 40));
+                throw new AssertionError("redis-server did not come up on port " + port + "; " + tail);
             }
             try {
                 Thread.sleep(50);
@@ -118,17 +106,8 @@ public final class RedisServer implements AutoCloseable {
         if (process == null) {
             return;
         }
-        try {
-            process.destroy();
-            if (!process.waitFor(DOWN_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(DOWN_SECONDS, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        } finally {
-            process = null;
-        }
+        process.stop(STOP_GRACE);
+        process = null;
     }
 
     /** Stops the server and starts it again on the same port: empty, since it keeps nothing on disk. */
@@ -167,13 +146,4 @@ public final class RedisServer implements AutoCloseable {
         throw new AssertionError("redis-server is not installed (apt-get install redis-server)");
     }
 
-    /** The log's last lines, for a failure message; also used by {@link PayaraNode}. */
-    static String tail(Path log, int lines) {
-        try {
-            List<String> all = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(cannot read " + log + ": " + e + ")";
-        }
-    }
 }
