@@ -6,7 +6,6 @@ import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -16,6 +15,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * The members of one room, by name, and the room's history.
@@ -55,8 +55,7 @@ final class Room {
     private final Lock sequence = new ReentrantLock();
     private final NavigableMap<String, Member> members = new TreeMap<>();
     private volatile boolean retired;
-    /** In a cluster, the log position of the last entry applied; null on a single node. */
-    private volatile String position;
+    private volatile String position; // a cluster's room: the last log entry applied; null on a single node
 
     Room(String name, RoomHistory history, Clock clock) {
         this(name, history, clock, null);
@@ -102,12 +101,7 @@ final class Room {
             for (int n = 2; members.containsKey(unique); n++) {
                 unique = requestedName + "#" + n;
             }
-            member.name(unique);
-            members.put(unique, member);
-
-            long seenUpTo = resumeFrom(member, resume, history.nextId(), fanout);
-            fanout.offer(member, ServerEvents.welcome(unique, name, history.epoch(), members.size(), page(null, MEMBERS_PAGE),
-                    history.after(seenUpTo)));
+            seat(member, unique, resume, history.nextId(), null, fanout);
             announce(members.size(), ServerEvents.join(name, unique, members.size()), member, fanout);
             return true;
         } finally {
@@ -127,13 +121,8 @@ final class Room {
             if (retired) {
                 return false;
             }
-            member.name(ticket.name());
-            members.put(ticket.name(), member);
-            long seenUpTo = resumeFrom(member, resume, Math.max(history.nextId(), ticket.lastId() + 1), fanout);
-            member.seenUpTo(seenUpTo);
             member.joinedAt(ticket.position());
-            fanout.offer(member, ServerEvents.welcome(ticket.name(), name, history.epoch(), ticket.count(), ticket.names(),
-                    history.after(seenUpTo)));
+            member.seenUpTo(seat(member, ticket.name(), resume, Math.max(history.nextId(), ticket.lastId() + 1), ticket, fanout));
             return true;
         } finally {
             lock.writeLock().unlock();
@@ -141,21 +130,17 @@ final class Room {
     }
 
     /**
-     * The id a resuming member has seen up to, once the gap (if any) is queued to it: a gap when
-     * the client's ids are of another numbering or ahead of {@code nextId} (reset), or when
-     * messages after them are no longer kept.
+     * Puts the member in under its name and queues its welcome: the room's count and first names
+     * (the cluster's, from the ticket, if any) and the history after what a resuming client saw,
+     * behind a gap if that is not all kept. Returns the id the client has seen up to.
      */
-    private long resumeFrom(Member member, Resume resume, long nextId, Fanout fanout) {
-        long seenUpTo = resume.since().orElse(0);
-        if (resume.since().isPresent()) {
-            long oldest = Math.min(history.oldestKept(), nextId);
-            boolean otherNumbering = resume.epoch().map(epoch -> !epoch.equals(history.epoch())).orElse(false);
-            boolean reset = otherNumbering || seenUpTo >= nextId;
-            if (reset || seenUpTo + 1 < oldest) {
-                fanout.offer(member, ServerEvents.gap(name, seenUpTo, oldest, reset));
-                seenUpTo = oldest - 1;
-            }
-        }
+    private long seat(Member member, String unique, Resume resume, long nextId, Ticket ticket, Fanout fanout) {
+        member.name(unique);
+        members.put(unique, member);
+        long seenUpTo = history.resumeFrom(resume, nextId, gap -> fanout.offer(member, gap));
+        fanout.offer(member, ServerEvents.welcome(unique, name, history.epoch(),
+                ticket == null ? members.size() : ticket.count(), ticket == null ? page(null, MEMBERS_PAGE) : ticket.names(),
+                history.after(seenUpTo)));
         return seenUpTo;
     }
 
@@ -179,9 +164,8 @@ final class Room {
                     }
                     position = entry.at();
                     switch (entry.kind()) {
-                        case MESSAGE -> relayMessage(entry, fanout);
-                        case JOIN -> announce(entry, ServerEvents.join(name, entry.name(), entry.count()), fanout);
-                        case LEAVE -> announce(entry, ServerEvents.leave(name, entry.name(), entry.count()), fanout);
+                        case MESSAGE -> LogDelivery.message(name, entry, history, members.values(), fanout);
+                        case JOIN, LEAVE -> LogDelivery.presence(name, entry, members.values(), fanout);
                     }
                 }
                 return true;
@@ -190,35 +174,6 @@ final class Room {
             }
         } finally {
             lock.readLock().unlock();
-        }
-    }
-
-    private void relayMessage(RoomEntry entry, Fanout fanout) {
-        ChatMessage message = new ChatMessage(name, entry.id(), entry.name(), entry.text(), Instant.ofEpochMilli(entry.sentAt()));
-        String frame = ServerEvents.message(message);
-        history.keepNumbered(message, frame);
-        for (Member member : members.values()) {
-            if (member.name().equals(entry.name())) {
-                fanout.offer(member, ServerEvents.ack(message));
-            } else if (entry.id() > member.seenUpTo()) {
-                fanout.offer(member, frame);
-            }
-        }
-    }
-
-    /**
-     * Queues a presence entry's event to the members here who joined before it (what came before a
-     * member's join was in its welcome's count and names), but not the one it is about, if the room
-     * is small enough.
-     */
-    private void announce(RoomEntry entry, String event, Fanout fanout) {
-        if (entry.count() > ANNOUNCED_UP_TO) {
-            return;
-        }
-        for (Member member : members.values()) {
-            if (!member.name().equals(entry.name()) && entry.isAfter(member.joinedAt())) {
-                fanout.offer(member, event);
-            }
         }
     }
 
@@ -318,40 +273,26 @@ final class Room {
      * the count: under the read lock, so the page and the count agree.
      */
     MembersPage members(String after, int limit) {
-        lock.readLock().lock();
-        try {
-            List<String> names = page(after, limit + 1);
-            boolean more = names.size() > limit;
-            List<String> shown = more ? names.subList(0, limit) : names;
-            return new MembersPage(members.size(), shown, more ? shown.get(shown.size() - 1) : null);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return whileReading(() -> MembersPage.of(members.size(), page(after, limit + 1), limit));
     }
 
     /** The member with this name, or null. */
     Member member(String memberName) {
-        lock.readLock().lock();
-        try {
-            return members.get(memberName);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return whileReading(() -> members.get(memberName));
     }
 
     List<Member> members() {
-        lock.readLock().lock();
-        try {
-            return new ArrayList<>(members.values());
-        } finally {
-            lock.readLock().unlock();
-        }
+        return whileReading(() -> new ArrayList<>(members.values()));
     }
 
     int size() {
+        return whileReading(members::size);
+    }
+
+    private <T> T whileReading(Supplier<T> read) {
         lock.readLock().lock();
         try {
-            return members.size();
+            return read.get();
         } finally {
             lock.readLock().unlock();
         }

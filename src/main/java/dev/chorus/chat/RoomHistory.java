@@ -1,12 +1,15 @@
 package dev.chorus.chat;
 
 import dev.chorus.protocol.ChatMessage;
+import dev.chorus.protocol.Resume;
+import dev.chorus.protocol.ServerEvents;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
  * A room's message numbering and its last messages, as the frames that were sent (serialised
@@ -95,6 +98,25 @@ final class RoomHistory {
         budget.release(chars);
         chars = 0;
         kept.clear();
+    }
+
+    /**
+     * The id a resuming client has seen up to, once the gap (if any) went to {@code gaps}: a gap
+     * with reset when its ids are of another numbering or not below {@code nextId} (a cluster's
+     * next id may be ahead of this history's), a plain one when messages after them are gone.
+     */
+    long resumeFrom(Resume resume, long nextId, Consumer<String> gaps) {
+        long seenUpTo = resume.since().orElse(0);
+        if (resume.since().isPresent()) {
+            long oldest = Math.min(oldestKept(), nextId);
+            boolean otherNumbering = resume.epoch().map(other -> !other.equals(epoch)).orElse(false);
+            boolean reset = otherNumbering || seenUpTo >= nextId;
+            if (reset || seenUpTo + 1 < oldest) {
+                gaps.accept(ServerEvents.gap(room, seenUpTo, oldest, reset));
+                seenUpTo = oldest - 1;
+            }
+        }
+        return seenUpTo;
     }
 
     /** The frames of the kept messages with an id above {@code since}, oldest first. */

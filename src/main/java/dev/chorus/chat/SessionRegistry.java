@@ -1,12 +1,7 @@
 package dev.chorus.chat;
 
-import dev.chorus.cluster.Backlog;
-import dev.chorus.cluster.NamesPage;
 import dev.chorus.cluster.RedisRooms;
-import dev.chorus.cluster.RoomEntry;
-import dev.chorus.cluster.Ticket;
 import dev.chorus.config.ChatSettings;
-import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
@@ -15,9 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -38,12 +32,8 @@ import java.util.logging.Logger;
  * A member is evicted, and never written to again, when its socket closes or errors, when a send
  * to it fails, or when its queue overflows.
  * <p>
- * With {@code chorus.cluster.redis-uri} set, a room spans every node sharing that Redis: joins,
- * messages and leaves go to Redis ({@link RedisRooms}), which orders and numbers them in the
- * room's log, and each node applies the log to its own members ({@link Room#relay}). Sending
- * and relaying are asynchronous; the Redis calls a join makes happen before any room lock is
- * taken. When the link drops, every member here is told to reconnect (1012) and joins are refused
- * (1013) until it is back, since entries may have been missed meanwhile.
+ * With {@code chorus.cluster.redis-uri} set, rooms span the nodes sharing that Redis: what
+ * differs then is in {@link SharedRooms}.
  */
 @ApplicationScoped
 public class SessionRegistry {
@@ -61,8 +51,8 @@ public class SessionRegistry {
     private final RetainedHistories retained;
     private final Clocks clocks;
     private final ChatMetrics metrics;
-    /** The cluster's Redis, or null on a single node. */
-    private final RedisRooms cluster;
+    /** This node's part in a cluster's rooms, or null on a single node. */
+    private final SharedRooms cluster;
 
     @Inject
     public SessionRegistry(ChatSettings settings, ChatMetrics metrics, Clocks clocks) {
@@ -71,11 +61,8 @@ public class SessionRegistry {
         this.historyBudget = new HistoryBudget(settings.history().totalMaxChars());
         this.retained = new RetainedHistories(settings.history().retainedRooms(), historyBudget);
         this.clocks = clocks;
-        ChatSettings.Cluster shared = settings.cluster();
-        // The log keeps presence besides messages: room for a history's worth of each, and more.
-        this.cluster = shared.enabled()
-                ? new RedisRooms(shared.redisUri(), 4 * settings.history().size() + 128, shared.nodeTtlSeconds(), new Relay())
-                : null;
+        // Last: the link starts calling back into this registry at once.
+        this.cluster = settings.cluster().enabled() ? new SharedRooms(this, rooms, settings, historyBudget, clocks) : null;
     }
 
     /** For the container's client proxy only. */
@@ -90,7 +77,7 @@ public class SessionRegistry {
      */
     public Member join(String roomName, String name, Resume resume, Peer peer) {
         if (cluster != null) {
-            return joinAcrossCluster(roomName, name, resume, peer);
+            return cluster.join(roomName, name, resume, peer);
         }
         Fanout fanout = new Fanout();
         Member member;
@@ -108,75 +95,7 @@ public class SessionRegistry {
         return member;
     }
 
-    /**
-     * Joins through Redis: the name is made unique across the cluster and the join goes in the
-     * room's log; a room new to this node starts from the log's backlog, read before the join so
-     * that everything between the two reaches the newcomer from the log. Throws
-     * {@link RedisRooms.Unavailable} if Redis cannot be reached, having joined nobody.
-     */
-    private Member joinAcrossCluster(String roomName, String name, Resume resume, Peer peer) {
-        Room known = rooms.get(roomName);
-        Room fresh = known == null || known.isRetired() ? follow(roomName) : null;
-        Ticket ticket;
-        try {
-            ticket = cluster.join(roomName, name, Room.MEMBERS_PAGE);
-        } catch (RuntimeException e) {
-            if (fresh != null) {
-                fresh.history().discard();
-            }
-            throw e;
-        }
-        Fanout fanout = new Fanout();
-        boolean followed = false;
-        Member member;
-        try {
-            while (true) {
-                Room room = rooms.get(roomName);
-                if (room == null || room.isRetired()) {
-                    Room candidate = fresh != null ? fresh : follow(roomName);
-                    fresh = null;
-                    room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired() ? found : candidate);
-                    if (room == candidate) {
-                        followed = true;
-                    } else {
-                        candidate.history().discard();
-                    }
-                }
-                member = newMember(room, peer);
-                if (room.admit(member, ticket, resume, fanout)) {
-                    break;
-                }
-            }
-        } catch (RuntimeException e) {
-            cluster.leave(roomName, ticket.name());
-            throw e;
-        } finally {
-            if (fresh != null) {
-                fresh.history().discard();
-            }
-        }
-        peer.joined(member);
-        complete(fanout);
-        if (followed) {
-            cluster.wake();
-        }
-        return member;
-    }
-
-    /** A room of the cluster that goes on from its backlog in Redis: its numbering, its last messages, its log position. */
-    private Room follow(String roomName) {
-        Backlog backlog = cluster.backlog(roomName, settings.history().size());
-        RoomHistory history = new RoomHistory(roomName, settings.history().size(), settings.history().maxChars(),
-                historyBudget, backlog.epoch(), backlog.lastId() + 1);
-        for (RoomEntry entry : backlog.messages()) {
-            ChatMessage message = new ChatMessage(roomName, entry.id(), entry.name(), entry.text(),
-                    java.time.Instant.ofEpochMilli(entry.sentAt()));
-            history.keepNumbered(message, ServerEvents.message(message));
-        }
-        return new Room(roomName, history, clocks.wall(), backlog.position());
-    }
-
-    private Member newMember(Room room, Peer peer) {
+    Member newMember(Room room, Peer peer) {
         long now = clocks.nanoTime();
         SendAllowance allowance = new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
         Member member = new Member(room, peer, allowance, settings.outbound(), clocks::nanoTime, this::dropAfterSendFailure);
@@ -192,33 +111,12 @@ public class SessionRegistry {
     /** Sends the text to every other member of the sender's room, and the ack to the sender. */
     public void broadcast(Member sender, String text) {
         if (cluster != null) {
-            sayAcrossCluster(sender, text);
+            cluster.say(sender, text);
             return;
         }
         Fanout fanout = new Fanout();
         sender.joined().deliver(sender, text, fanout);
         complete(fanout);
-    }
-
-    /**
-     * Hands the text to Redis, which numbers it into the room's log; the room delivers it (and the
-     * ack) when this node reads it back. Messages of one sender keep their order: they travel one
-     * connection, in order. A message Redis did not take is refused to its sender.
-     */
-    private void sayAcrossCluster(Member sender, String text) {
-        Room room = sender.joined();
-        if (room.member(sender.name()) != sender) {
-            return;
-        }
-        try {
-            cluster.say(room.name(), sender.name(), text, clocks.wall().millis()).whenComplete((id, failure) -> {
-                if (failure != null) {
-                    refuse(sender, "unavailable", "the message was not sent: the cluster's Redis did not take it");
-                }
-            });
-        } catch (RedisRooms.Unavailable e) {
-            refuse(sender, "unavailable", "the message was not sent: the cluster's Redis is not reached");
-        }
     }
 
     /** Queues an error event to one member; its connection stays open. */
@@ -245,11 +143,7 @@ public class SessionRegistry {
      */
     public MembersPage members(String roomName, String after, int limit) {
         if (cluster != null) {
-            int pageSize = Math.min(limit, Room.MEMBERS_PAGE);
-            NamesPage page = cluster.names(roomName, after, pageSize + 1);
-            boolean more = page.names().size() > pageSize;
-            List<String> shown = more ? page.names().subList(0, pageSize) : page.names();
-            return page.count() == 0 ? null : new MembersPage(page.count(), shown, more ? shown.get(shown.size() - 1) : null);
+            return cluster.members(roomName, after, Math.min(limit, Room.MEMBERS_PAGE));
         }
         Room room = rooms.get(roomName);
         return room == null ? null : room.members(after, Math.min(limit, Room.MEMBERS_PAGE));
@@ -262,19 +156,17 @@ public class SessionRegistry {
 
     /** Whether this node can serve: always on its own; in a cluster, while its link to Redis is up. */
     public boolean isReady() {
-        return cluster == null || cluster.isUp();
+        return cluster == null || cluster.link().isUp();
     }
 
     /** The link to the cluster's Redis, or null on a single node. */
     public RedisRooms cluster() {
-        return cluster;
+        return cluster == null ? null : cluster.link();
     }
 
     @PreDestroy
     void unlink() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        Optional.ofNullable(cluster()).ifPresent(RedisRooms::close);
     }
 
     /** Members on this node, across all rooms. */
@@ -372,7 +264,7 @@ public class SessionRegistry {
             });
         }
         if (cluster != null && discharge != Room.Discharge.NOT_A_MEMBER) {
-            cluster.leave(room.name(), member.name());
+            cluster.link().leave(room.name(), member.name());
         }
         if (reason != null && !member.isReleased()) {
             closing.add(member);
@@ -396,7 +288,7 @@ public class SessionRegistry {
     }
 
     /** Counts the frames as deliveries, then flushes them. */
-    private void complete(Fanout fanout) {
+    void complete(Fanout fanout) {
         metrics.delivered(fanout.accepted().size());
         flushAndEvict(fanout);
     }
@@ -404,41 +296,5 @@ public class SessionRegistry {
     private void dropAfterSendFailure(Member member, Throwable cause) {
         LOG.log(Level.FINE, "Send to {0} failed, dropping it: {1}", new Object[] {member, cause});
         evict(member, CloseReasons.SEND_FAILED);
-    }
-
-    /** What the link to Redis asks of this node's rooms, and hands them. */
-    private final class Relay implements RedisRooms.Listener {
-
-        @Override
-        public Map<String, String> positions() {
-            Map<String, String> positions = new HashMap<>();
-            rooms.forEach((name, room) -> {
-                if (!room.isRetired()) {
-                    positions.put(name, room.position());
-                }
-            });
-            return positions;
-        }
-
-        @Override
-        public void relayed(String roomName, List<RoomEntry> entries) {
-            Room room = rooms.get(roomName);
-            if (room == null) {
-                return;
-            }
-            Fanout fanout = new Fanout();
-            boolean sameNumbering = room.relay(entries, fanout);
-            complete(fanout);
-            if (!sameNumbering) {
-                LOG.warning(() -> "Room " + roomName + " is numbered anew in Redis (it lost the room); its members"
-                        + " here are told to reconnect and resume");
-                room.members().forEach(member -> dismiss(member, CloseReasons.RECONNECT));
-            }
-        }
-
-        @Override
-        public void lost() {
-            everyone().forEach(member -> dismiss(member, CloseReasons.RECONNECT));
-        }
     }
 }

@@ -5,22 +5,13 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.XReadArgs;
-import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -35,35 +26,17 @@ import java.util.logging.Logger;
 /**
  * This node's link to the Redis that the nodes of a cluster share: it writes every change to a
  * room through one script (so that Redis gives each room one order and contiguous ids) and reads
- * the logs of the rooms this node has members in, handing their entries to a {@link Listener}.
+ * the logs of the rooms this node has members in, handing their entries to a {@link RoomLogListener}.
  * <p>
- * Keys, per room {@code R}, all under the hash tag {@code {R}} so Redis Cluster keeps a room on
- * one shard: {@code chorus:{R}:state}, {@code :log} (a stream, trimmed to about
- * {@code logLength} entries), {@code :names}, {@code :owners}. Per node {@code N}:
- * {@code chorus:node:{N}} (its liveness, with a TTL it renews), {@code :rooms} (where it has
- * members) and {@code :wake} (a stream that ends its blocking read when it follows a new room);
- * {@code chorus:nodes} lists the nodes.
+ * What it keeps where: {@link RedisKeys}.
  * <p>
  * Failure rules: the client never reconnects or retries by itself (a retried append could number
  * a message twice). When a command on the link fails for its connection, or the blocking read
- * does, the link is dropped and the listener told ({@link Listener#lost}); a tick every second
+ * does, the link is dropped and the listener told ({@link RoomLogListener#lost}); a tick every second
  * connects anew, under a new node id, so that what Redis still holds of the old one is swept
  * like a dead node's. Readiness is simply whether a link is up.
  */
 public final class RedisRooms implements AutoCloseable {
-
-    /** What the link asks of, and tells, the node's rooms. */
-    public interface Listener {
-
-        /** Each room this node follows, with the log position of the last entry it applied. */
-        Map<String, String> positions();
-
-        /** Entries of one room's log, in log order, after the position the room gave. */
-        void relayed(String room, List<RoomEntry> entries);
-
-        /** The link dropped: what the rooms showed may have missed entries, so their members must reconnect. */
-        void lost();
-    }
 
     /** Redis cannot be reached now; the node says so to the client instead of guessing. */
     public static final class Unavailable extends RuntimeException {
@@ -73,11 +46,6 @@ public final class RedisRooms implements AutoCloseable {
     }
 
     private static final Logger LOG = Logger.getLogger(RedisRooms.class.getName());
-    private static final String SCRIPT = script("room.lua");
-    private static final String NODES = "chorus:nodes";
-    /** A blocking read returns at least this often, so that a new room or a dead link is noticed. */
-    private static final long BLOCK_MILLIS = 1000;
-    private static final int READ_BATCH = 512;
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
 
     /** One connected life of the link: its connections and the node id it goes by. */
@@ -90,13 +58,13 @@ public final class RedisRooms implements AutoCloseable {
     private final String where;
     private final int logLength;
     private final long nodeTtlMillis;
-    private final Listener listener;
+    private final RoomLogListener listener;
+    private final LogReader logs;
+    private final RoomScript script;
     private final AtomicReference<Link> link = new AtomicReference<>();
     private final ScheduledFuture<?> ticks;
     private final AtomicLong published = new AtomicLong();
-    private final AtomicLong received = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
-    private final AtomicLong lagMillis = new AtomicLong();
     private volatile boolean everUp;
     private volatile boolean closed;
     private long lastRenewal;
@@ -108,7 +76,7 @@ public final class RedisRooms implements AutoCloseable {
      *
      * @param logLength about how many entries each room's log keeps (messages and presence)
      */
-    public RedisRooms(String uri, int logLength, int nodeTtlSeconds, Listener listener) {
+    public RedisRooms(String uri, int logLength, int nodeTtlSeconds, RoomLogListener listener) {
         RedisURI redis = RedisURI.create(uri);
         redis.setTimeout(COMMAND_TIMEOUT);
         this.where = redis.getHost() + ":" + redis.getPort();
@@ -120,8 +88,10 @@ public final class RedisRooms implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build());
         this.logLength = logLength;
+        this.script = new RoomScript(logLength);
         this.nodeTtlMillis = TimeUnit.SECONDS.toMillis(nodeTtlSeconds);
         this.listener = listener;
+        this.logs = new LogReader(listener);
         this.ticks = resources.eventExecutorGroup().scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
     }
 
@@ -137,7 +107,7 @@ public final class RedisRooms implements AutoCloseable {
 
     /** Log entries this node read and handed to its rooms. */
     public long received() {
-        return received.get();
+        return logs.received();
     }
 
     /** How often the link came back after it was first up. */
@@ -147,39 +117,27 @@ public final class RedisRooms implements AutoCloseable {
 
     /** From a message's sending (on whichever node) to this node reading it, for the last one read. */
     public long lagMillis() {
-        return lagMillis.get();
+        return logs.lagMillis();
     }
 
     /** Adds the member to the room across the cluster under the name, made unique there. */
     public Ticket join(String room, String name, int namesPage) {
         Link current = up();
         List<Object> reply = run(current, room, "join", name, current.node(), Integer.toString(namesPage));
-        current.commands().async().sadd(nodeKey(current.node()) + ":rooms", room);
-        return new Ticket((String) reply.get(0), ((Long) reply.get(1)).intValue(), (String) reply.get(2),
-                (Long) reply.get(3), strings(reply.get(4)), (String) reply.get(5));
+        current.commands().async().sadd(RedisKeys.nodeRooms(current.node()), room);
+        return RoomScript.ticket(reply);
     }
 
     /** The room's numbering and its last {@code messages} messages, to start following it from. */
     public Backlog backlog(String room, int messages) {
-        Link current = up();
-        List<Object> reply = run(current, room, "backlog", Integer.toString(logLength));
-        List<?> newestFirst = (List<?>) reply.get(2);
-        List<RoomEntry> kept = new ArrayList<>();
-        for (Object raw : newestFirst) {
-            RoomEntry entry = RoomEntry.of((List<?>) raw);
-            if (entry != null && entry.kind() == RoomEntry.Kind.MESSAGE && kept.size() < messages) {
-                kept.add(0, entry);
-            }
-        }
-        String position = newestFirst.isEmpty() ? "0-0" : (String) ((List<?>) newestFirst.get(0)).get(0);
-        return new Backlog((String) reply.get(0), (Long) reply.get(1), position, kept);
+        return RoomScript.backlog(run(up(), room, "backlog", Integer.toString(logLength)), messages);
     }
 
     /** Ends the node's blocking read, so that it reads a room it just started following. */
     public void wake() {
         Link current = link.get();
         if (current != null) {
-            current.commands().async().xadd(nodeKey(current.node()) + ":wake", XAddArgs.Builder.maxlen(16), "w", "1");
+            current.commands().async().xadd(RedisKeys.wake(current.node()), XAddArgs.Builder.maxlen(16), "w", "1");
         }
     }
 
@@ -190,8 +148,7 @@ public final class RedisRooms implements AutoCloseable {
     public CompletionStage<Long> say(String room, String from, String text, long sentAtMillis) {
         Link current = up();
         CompletionStage<Long> id = current.commands().async().<Long>evalsha(current.sha(), ScriptOutputType.INTEGER,
-                keys(room), "say", freshEpoch(), Integer.toString(logLength), from, text, Long.toString(sentAtMillis),
-                current.node());
+                RedisKeys.room(room), script.argv("say", from, text, Long.toString(sentAtMillis), current.node()));
         return id.whenComplete((ok, failure) -> {
             if (failure == null) {
                 published.incrementAndGet();
@@ -205,15 +162,15 @@ public final class RedisRooms implements AutoCloseable {
     public void leave(String room, String name) {
         Link current = link.get();
         if (current != null) {
-            current.commands().async().evalsha(current.sha(), ScriptOutputType.INTEGER, keys(room), "leave", freshEpoch(),
-                    Integer.toString(logLength), name, current.node());
+            current.commands().async().evalsha(current.sha(), ScriptOutputType.INTEGER, RedisKeys.room(room),
+                    script.argv("leave", name, current.node()));
         }
     }
 
     /** The room's count across the cluster and up to {@code limit} names after {@code after} (null: from the first). */
     public NamesPage names(String room, String after, int limit) {
         List<Object> reply = run(up(), room, "page", after == null ? "" : after, Integer.toString(limit));
-        return new NamesPage(((Long) reply.get(0)).intValue(), strings(reply.get(1)));
+        return RoomScript.names(reply);
     }
 
     /** Leaves every room this node holds members in, for the others to see at once, then lets go of Redis. */
@@ -224,7 +181,7 @@ public final class RedisRooms implements AutoCloseable {
         Link current = link.getAndSet(null);
         if (current != null) {
             try {
-                sweep(current, current.node());
+                new NodeSweep(current.commands().sync(), current.sha(), script).sweep(current.node());
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "Could not take this node's members out of Redis on close", e);
             }
@@ -244,9 +201,9 @@ public final class RedisRooms implements AutoCloseable {
             if (current == null) {
                 connect();
             } else if (System.currentTimeMillis() - lastRenewal >= nodeTtlMillis / 3) {
-                current.commands().sync().set(nodeKey(current.node()), "up", SetArgs.Builder.px(nodeTtlMillis));
+                current.commands().sync().set(RedisKeys.node(current.node()), "up", SetArgs.Builder.px(nodeTtlMillis));
                 lastRenewal = System.currentTimeMillis();
-                sweepDeadNodes(current);
+                new NodeSweep(current.commands().sync(), current.sha(), script).sweepDeadBesides(current.node());
             }
         } catch (RuntimeException e) {
             if (current == null) {
@@ -268,11 +225,11 @@ public final class RedisRooms implements AutoCloseable {
             throw e;
         }
         RedisCommands<String, String> sync = commands.sync();
-        String sha = sync.scriptLoad(SCRIPT);
-        sync.set(nodeKey(node), "up", SetArgs.Builder.px(nodeTtlMillis));
-        sync.sadd(NODES, node);
+        String sha = sync.scriptLoad(RoomScript.TEXT);
+        sync.set(RedisKeys.node(node), "up", SetArgs.Builder.px(nodeTtlMillis));
+        sync.sadd(RedisKeys.NODES, node);
         lastRenewal = System.currentTimeMillis();
-        String wakeAt = sync.xadd(nodeKey(node) + ":wake", XAddArgs.Builder.maxlen(16), "w", "1");
+        String wakeAt = sync.xadd(RedisKeys.wake(node), XAddArgs.Builder.maxlen(16), "w", "1");
         Link fresh = new Link(node, commands, reader, sha);
         link.set(fresh);
         if (everUp) {
@@ -281,7 +238,7 @@ public final class RedisRooms implements AutoCloseable {
         everUp = true;
         lastFailure = null;
         LOG.info(() -> "Linked to Redis at " + where + " as node " + node);
-        read(fresh, wakeAt);
+        logs.start(fresh.reader(), node, wakeAt, () -> link.get() == fresh, failure -> drop(fresh, failure));
     }
 
     /** Logs why Redis is not reached, once per different reason, so a long outage does not flood the log. */
@@ -294,90 +251,11 @@ public final class RedisRooms implements AutoCloseable {
         }
     }
 
-    /** One blocking read of every followed room's log and this node's wake stream; the next follows on completion. */
-    private void read(Link current, String wakeAt) {
-        if (link.get() != current) {
-            return;
-        }
-        Map<String, String> positions = listener.positions();
-        List<StreamOffset<String>> offsets = new ArrayList<>(positions.size() + 1);
-        String wakeKey = nodeKey(current.node()) + ":wake";
-        offsets.add(StreamOffset.from(wakeKey, wakeAt));
-        positions.forEach((room, position) -> offsets.add(StreamOffset.from(logKey(room), position)));
-        @SuppressWarnings("unchecked")
-        StreamOffset<String>[] streams = offsets.toArray(StreamOffset[]::new);
-        current.reader().async().xread(XReadArgs.Builder.block(BLOCK_MILLIS).count(READ_BATCH), streams)
-                .whenComplete((messages, failure) -> {
-                    if (failure != null) {
-                        drop(current, failure);
-                        return;
-                    }
-                    String wokenAt = wakeAt;
-                    Map<String, List<RoomEntry>> byRoom = new LinkedHashMap<>();
-                    for (StreamMessage<String, String> message : messages == null ? List.<StreamMessage<String, String>>of() : messages) {
-                        if (message.getStream().equals(wakeKey)) {
-                            wokenAt = message.getId();
-                            continue;
-                        }
-                        RoomEntry entry = RoomEntry.of(message.getId(), message.getBody());
-                        if (entry != null) {
-                            byRoom.computeIfAbsent(roomOf(message.getStream()), room -> new ArrayList<>()).add(entry);
-                        }
-                    }
-                    byRoom.forEach(this::handOver);
-                    read(current, wokenAt);
-                });
-    }
-
-    private void handOver(String room, List<RoomEntry> entries) {
-        received.addAndGet(entries.size());
-        RoomEntry last = entries.get(entries.size() - 1);
-        if (last.sentAt() > 0) {
-            lagMillis.set(Math.max(0, System.currentTimeMillis() - last.sentAt()));
-        }
-        try {
-            listener.relayed(room, entries);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Relaying room " + room + " failed", e);
-        }
-    }
-
-    /**
-     * A dead node is one listed whose liveness key expired: its members leave every room it had
-     * them in (each leave announced once, whoever sweeps), then it is forgotten.
-     */
-    private void sweepDeadNodes(Link current) {
-        RedisCommands<String, String> sync = current.commands().sync();
-        for (String node : sync.smembers(NODES)) {
-            if (!node.equals(current.node()) && sync.exists(nodeKey(node)) == 0) {
-                LOG.info(() -> "Node " + node + " stopped renewing its presence; its members leave");
-                sweep(current, node);
-            }
-        }
-    }
-
-    private void sweep(Link current, String node) {
-        RedisCommands<String, String> sync = current.commands().sync();
-        String rooms = nodeKey(node) + ":rooms";
-        for (String room : sync.smembers(rooms)) {
-            for (String name : strings(run(current, room, "held", node))) {
-                sync.evalsha(current.sha(), ScriptOutputType.INTEGER, keys(room), "leave", freshEpoch(),
-                        Integer.toString(logLength), name, node);
-            }
-        }
-        sync.del(rooms, nodeKey(node), nodeKey(node) + ":wake");
-        sync.srem(NODES, node);
-    }
-
     /** Runs a room operation and waits for its answer. */
     private List<Object> run(Link current, String room, String operation, String... arguments) {
-        String[] argv = new String[arguments.length + 3];
-        argv[0] = operation;
-        argv[1] = freshEpoch();
-        argv[2] = Integer.toString(logLength);
-        System.arraycopy(arguments, 0, argv, 3, arguments.length);
         try {
-            return current.commands().sync().evalsha(current.sha(), ScriptOutputType.MULTI, keys(room), argv);
+            return current.commands().sync().evalsha(current.sha(), ScriptOutputType.MULTI, RedisKeys.room(room),
+                    script.argv(operation, arguments));
         } catch (RuntimeException e) {
             dropIfBroken(current, e);
             throw new Unavailable("Redis did not answer: " + e.getMessage(), e);
@@ -413,40 +291,4 @@ public final class RedisRooms implements AutoCloseable {
         listener.lost();
     }
 
-    private static String[] keys(String room) {
-        String tag = "chorus:{" + room + "}";
-        return new String[] {tag + ":state", logKey(room), tag + ":names", tag + ":owners"};
-    }
-
-    private static String logKey(String room) {
-        return "chorus:{" + room + "}:log";
-    }
-
-    private static String roomOf(String logKey) {
-        return logKey.substring("chorus:{".length(), logKey.length() - "}:log".length());
-    }
-
-    private static String nodeKey(String node) {
-        return "chorus:node:{" + node + "}";
-    }
-
-    /** The epoch a room starts under if Redis has none for it: random, so two lives never share one. */
-    private static String freshEpoch() {
-        return Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
-    }
-
-    private static List<String> strings(Object reply) {
-        return ((List<?>) reply).stream().map(String.class::cast).toList();
-    }
-
-    private static String script(String name) {
-        try (InputStream in = RedisRooms.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -178,4 +178,22 @@ class ClusterIT extends ChorusClients {
         assertTrue(took.compareTo(Duration.ofSeconds(2L * NODE_TTL_SECONDS)) <= 0,
                 "gone within two node TTLs, took " + took);
     }
+
+    @Test
+    @Order(5)
+    void aNodeBootedWithoutRedisIsNotReadyUntilRedisComes() {
+        RedisServer late = RedisServer.on(RedisServer.freePort());
+        try (PayaraNode booted = PayaraNode.start("cluster-late", Map.of("CHORUS_CLUSTER_REDIS_URI", late.uri()))) {
+            ChorusInstance node = booted.instance();
+            assertEquals(503, health(node), "deployed, but not ready without its Redis");
+            ChatClient refused = connectTo(node, "late", "name=alice");
+            assertEquals(CloseCodes.TRY_AGAIN_LATER, refused.closeReason().getCloseCode());
+
+            late.launch();
+            await().atMost(Duration.ofSeconds(15)).until(() -> health(node) == 200);
+            assertEquals(1, connectTo(node, "late", "name=alice").next("welcome").getInt("count"));
+        } finally {
+            late.close();
+        }
+    }
 }

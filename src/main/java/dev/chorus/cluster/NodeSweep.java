@@ -1,0 +1,50 @@
+package dev.chorus.cluster;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Takes a node's members out of every room it had them in, so that the others see them leave:
+ * a dead node's (one listed in {@link RedisKeys#NODES} whose liveness key expired), swept by any
+ * live node at each renewal, or a node's own when it stops. Each leave is announced once,
+ * whoever sweeps: the room script's {@code leave} does nothing for a name the node no longer holds.
+ */
+final class NodeSweep {
+
+    private static final Logger LOG = Logger.getLogger(NodeSweep.class.getName());
+
+    private final RedisCommands<String, String> redis;
+    private final String sha;
+    private final RoomScript script;
+
+    NodeSweep(RedisCommands<String, String> redis, String sha, RoomScript script) {
+        this.redis = redis;
+        this.sha = sha;
+        this.script = script;
+    }
+
+    /** Sweeps every listed node but this one whose liveness key has expired. */
+    void sweepDeadBesides(String self) {
+        for (String node : redis.smembers(RedisKeys.NODES)) {
+            if (!node.equals(self) && redis.exists(RedisKeys.node(node)) == 0) {
+                LOG.info(() -> "Node " + node + " stopped renewing its presence; its members leave");
+                sweep(node);
+            }
+        }
+    }
+
+    /** Takes the node's members out of its rooms, then forgets the node. */
+    void sweep(String node) {
+        String rooms = RedisKeys.nodeRooms(node);
+        for (String room : redis.smembers(rooms)) {
+            List<Object> held = redis.evalsha(sha, ScriptOutputType.MULTI, RedisKeys.room(room), script.argv("held", node));
+            for (String name : RoomScript.strings(held)) {
+                redis.evalsha(sha, ScriptOutputType.INTEGER, RedisKeys.room(room), script.argv("leave", name, node));
+            }
+        }
+        redis.del(rooms, RedisKeys.node(node), RedisKeys.wake(node));
+        redis.srem(RedisKeys.NODES, node);
+    }
+}
