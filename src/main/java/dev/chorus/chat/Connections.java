@@ -161,6 +161,9 @@ public class Connections {
     private void release(Session session) {
         Member member = memberOf(session);
         if (member != null && member.release()) {
+            // The container may keep a closed session a while (WildFly: in a queued task that can
+            // outlive the undeploy); the member, its queue and its room must not stay with it.
+            session.getUserProperties().remove(MEMBER);
             quota.release(RemoteAddress.of(session.getRequestParameterMap()));
             registry.closing().remove(member);
             registry.leave(member);

@@ -53,9 +53,16 @@ public final class ServerJvms {
         return entry.matcher(jcmd(jvm, "VM.class_hierarchy")).results().count();
     }
 
+    /** Writes the JVM's live heap to the file, for finding what holds an object that should be gone. */
+    public static void heapDump(ProcessHandle jvm, String file) {
+        jcmd(jvm, "GC.heap_dump " + file);
+    }
+
     private static String jcmd(ProcessHandle jvm, String command) {
         try {
-            Process process = new ProcessBuilder(JCMD.toString(), Long.toString(jvm.pid()), command)
+            List<String> line = new java.util.ArrayList<>(List.of(JCMD.toString(), Long.toString(jvm.pid())));
+            line.addAll(List.of(command.split(" ")));
+            Process process = new ProcessBuilder(line)
                     .redirectErrorStream(true)
                     .start();
             byte[] output = process.getInputStream().readAllBytes();
