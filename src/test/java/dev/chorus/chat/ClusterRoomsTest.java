@@ -182,6 +182,38 @@ class ClusterRoomsTest {
     }
 
     @Test
+    void withAnAppendOnlyRedisAClientResumesExactlyAcrossARedisRestart() {
+        RedisServer persistent = RedisServer.startPersistent();
+        try {
+            SessionRegistry node = node(persistent.uri());
+            await().atMost(WITHIN).until(node::isReady);
+            FakePeer alice = FakePeer.inline("alice");
+            Member sender = node.join(room, "alice", Resume.FRESH, alice);
+            String epoch = welcome(alice).getString("epoch");
+            for (int i = 1; i <= 5; i++) {
+                node.broadcast(sender, "alice:" + i);
+            }
+            await().atMost(WITHIN).until(() -> alice.events("ack").size() == 5);
+
+            persistent.restart();
+
+            await().atMost(WITHIN).until(() -> alice.closedWith() != null);
+            await().atMost(WITHIN).until(node::isReady);
+            FakePeer back = FakePeer.inline("alice");
+            Member again = node.join(room, "alice", Resume.after(3, epoch), back);
+            JsonObject welcome = welcome(back);
+            assertTrue(back.events("gap").isEmpty(), "Redis kept the room: no gap, " + back.events());
+            assertEquals(epoch, welcome.getString("epoch"), "the same numbering");
+            assertEquals(ids(4, 5), historyIds(welcome), "exactly what it missed, nothing twice");
+            node.broadcast(again, "alice:6");
+            await().atMost(WITHIN).until(() -> back.events("ack").size() == 1);
+            assertEquals(6, back.events("ack").get(0).getInt("id"), "numbering goes on where it was");
+        } finally {
+            persistent.close();
+        }
+    }
+
+    @Test
     void aNodeWithoutRedisRefusesJoinsAndIsNotReadyUntilRedisComes() {
         RedisServer late = RedisServer.on(RedisServer.freePort());
         try {

@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real Redis (the system's {@code redis-server}) on a free loopback port, for the tests of rooms
  * that span nodes: only a real server shows what Chorus does when Redis goes away, comes back, or
- * comes back empty. It keeps nothing on disk ({@code --save ""}, no append-only file), so
- * {@link #restart()} also loses every key, as a Redis without persistence does in production.
+ * comes back empty. Unless started persistent, it keeps nothing on disk ({@code --save ""}, no
+ * append-only file), so {@link #restart()} also loses every key, as a Redis without persistence
+ * does in production.
  * Whether it is up is asked with a raw {@code PING}, so the tests need no Redis client of their own.
  */
 public final class RedisServer implements AutoCloseable {
@@ -29,10 +30,29 @@ public final class RedisServer implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final int port;
+    /** Null: keeps nothing, each start is empty. Else the directory its append-only file lives in, across restarts. */
+    private final Path appendOnlyIn;
     private ServerProcess process;
 
-    private RedisServer(int port) {
+    private RedisServer(int port, Path appendOnlyIn) {
         this.port = port;
+        this.appendOnlyIn = appendOnlyIn;
+    }
+
+    /**
+     * A Redis on a free loopback port that writes every command to its append-only file before
+     * answering ({@code appendfsync always}), so that a restart finds everything it had.
+     */
+    public static RedisServer startPersistent() {
+        int port = freePort();
+        try {
+            RedisServer redis = new RedisServer(port, Files.createTempDirectory(
+                    Files.createDirectories(Path.of("target").toAbsolutePath().resolve("redis-" + port)), "aof-"));
+            redis.launch();
+            return redis;
+        } catch (IOException e) {
+            throw new UncheckedIOException("no directory for redis-server's append-only file", e);
+        }
     }
 
     /** A Redis started on a free loopback port, answering {@code PING}. */
@@ -44,7 +64,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** A Redis for this port, not started yet: for tests where Redis is down when Chorus boots. */
     public static RedisServer on(int port) {
-        return new RedisServer(port);
+        return new RedisServer(port, null);
     }
 
     /** A loopback port nothing listens on now (another process could still take it before use). */
@@ -64,10 +84,11 @@ public final class RedisServer implements AutoCloseable {
         Path target = Path.of("target").toAbsolutePath();
         Path log = target.resolve("redis-" + port + ".log");
         try {
-            Path data = Files.createTempDirectory(Files.createDirectories(target.resolve("redis-" + port)), "data-");
+            Path data = appendOnlyIn != null ? appendOnlyIn
+                    : Files.createTempDirectory(Files.createDirectories(target.resolve("redis-" + port)), "data-");
             process = ServerProcess.start(new ProcessBuilder(executable(), "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes",
-                    "--dir", data.toString()), log);
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", appendOnlyIn != null ? "yes" : "no",
+                    "--appendfsync", "always", "--protected-mode", "yes", "--dir", data.toString()), log);
         } catch (IOException e) {
             throw new AssertionError("cannot start redis-server on port " + port, e);
         }
@@ -110,7 +131,7 @@ public final class RedisServer implements AutoCloseable {
         process = null;
     }
 
-    /** Stops the server and starts it again on the same port: empty, since it keeps nothing on disk. */
+    /** Stops the server and starts it again on the same port: empty, unless it is persistent. */
     public synchronized void restart() {
         stop();
         launch();
