@@ -1,5 +1,6 @@
 package dev.chorus.chat;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chorus.testsupport.ChatClient;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.OperateOnDeployment;
@@ -78,7 +80,7 @@ class ShutdownIT {
     @Test
     @Order(1)
     void undeployingTellsEveryClientTheServerIsGoingAway(
-            @ArquillianResource @OperateOnDeployment(DOOMED) URL url) throws InterruptedException {
+            @ArquillianResource @OperateOnDeployment(DOOMED) URL url) {
         ChorusInstance chorus = ChorusInstance.at(url);
         for (int i = 0; i < CLIENTS; i++) {
             ChatClient client = ChatClient.connect(chorus.chat("room" + i % 2, "name=m" + i));
@@ -102,9 +104,12 @@ class ShutdownIT {
                 loaders = ServerJvms.loadedClasses(server, SessionRegistry.class.getName());
                 // The container lets go of a closed connection's endpoint (and with it the member)
                 // on its own schedule after the close: wait for that, bounded, a full GC each time.
-                while ((left = leftBehind(server)) > 0 && System.nanoTime() - waitedFrom < RELEASE_WAIT.toNanos()) {
-                    TimeUnit.SECONDS.sleep(1);
+                try {
+                    await().atMost(RELEASE_WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> leftBehind(server) == 0);
+                } catch (ConditionTimeoutException e) {
+                    // Counted again below, for the failure.
                 }
+                left = leftBehind(server);
             } catch (AssertionError notAttachable) {
                 // Payara Micro: this undeploy was its server's stop, and a JVM on its way out
                 // refuses jcmd. One that stays up was not stopping: the failure stands.

@@ -1,5 +1,7 @@
 package dev.chorus.testsupport;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -8,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One more Chorus node: a Payara Micro the test starts itself, beside the one Arquillian manages,
@@ -107,25 +109,15 @@ public final class PayaraNode implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(instance().address("http", "api/health"))
                 .timeout(Duration.ofSeconds(5))
                 .build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOOT_SECONDS);
-        boolean deployed = false;
         try {
-            while (!(deployed = answersHealth(request))) {
-                if (!process.isAlive()) {
-                    throw failure("exited with " + process.exitValue() + " while booting");
-                }
-                if (System.nanoTime() > deadline) {
-                    throw failure("did not deploy Chorus within " + BOOT_SECONDS + " s");
-                }
-                Thread.sleep(250);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failure("was interrupted while booting");
-        } finally {
-            if (!deployed) {
-                kill();
-            }
+            await().atMost(Duration.ofSeconds(BOOT_SECONDS)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> answersHealth(request) || !process.isAlive());
+        } catch (ConditionTimeoutException e) {
+            kill();
+            throw failure("did not deploy Chorus within " + BOOT_SECONDS + " s");
+        }
+        if (!process.isAlive()) {
+            throw failure("exited with " + process.exitValue() + " while booting");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.chorus.testsupport;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -13,8 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real Redis (the system's {@code redis-server}) on a free loopback port, for the tests of rooms
@@ -92,20 +93,16 @@ public final class RedisServer implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("cannot start redis-server on port " + port, e);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(UP_SECONDS);
-        while (!answersPing()) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                String tail = process.tail(40);
-                stop();
-                throw new AssertionError("redis-server did not come up on port " + port + "; " + tail);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                stop();
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for redis-server", e);
-            }
+        try {
+            await().atMost(Duration.ofSeconds(UP_SECONDS)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> answersPing() || !process.isAlive());
+        } catch (ConditionTimeoutException e) {
+            // Checked below, with the log.
+        }
+        if (!answersPing()) {
+            String tail = process.tail(40);
+            stop();
+            throw new AssertionError("redis-server did not come up on port " + port + "; " + tail);
         }
     }
 

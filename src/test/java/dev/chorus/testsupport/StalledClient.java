@@ -147,12 +147,6 @@ public final class StalledClient implements AutoCloseable {
         return closeCode != 0 ? closeCode : socket.isClosed() ? -1 : 0;
     }
 
-    /** Drops the connection without a close frame or a FIN: a reset, as a phone that lost its network. */
-    public void vanish() throws IOException {
-        socket.setSoLinger(true, 0);
-        socket.close();
-    }
-
     @Override
     public void close() throws IOException {
         socket.close();
