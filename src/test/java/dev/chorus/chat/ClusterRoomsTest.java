@@ -136,13 +136,7 @@ class ClusterRoomsTest {
 
     @Test
     void aClientResumesOnTheOtherNodeExactlyOrIsToldOfTheGap() {
-        FakePeer alice = FakePeer.inline("alice");
-        Member sender = a.join(room, "alice", Resume.FRESH, alice);
-        String epoch = welcome(alice).getString("epoch");
-        for (int i = 1; i <= 15; i++) {
-            a.broadcast(sender, "alice:" + i);
-        }
-        await().atMost(WITHIN).until(() -> alice.events("ack").size() == 15);
+        String epoch = talk(a, FakePeer.inline("alice"), 15);
 
         FakePeer resumed = FakePeer.inline("bob");
         b.join(room, "bob", Resume.after(8, epoch), resumed);
@@ -164,16 +158,10 @@ class ClusterRoomsTest {
     @Test
     void whenRedisRestartsMembersAreToldToReconnectAndResumeAgainstTheNewNumbering() {
         FakePeer alice = FakePeer.inline("alice");
-        Member sender = a.join(room, "alice", Resume.FRESH, alice);
-        String epoch = welcome(alice).getString("epoch");
-        a.broadcast(sender, "alice:1");
-        await().atMost(WITHIN).until(() -> alice.events("ack").size() == 1);
+        String epoch = talk(a, alice, 1);
 
-        redis.restart();
+        restart(redis, a, alice);
 
-        await().atMost(WITHIN).until(() -> alice.closedWith() != null);
-        assertEquals(CloseReasons.RECONNECT.getCloseCode(), alice.closedWith().getCloseCode());
-        await().atMost(WITHIN).until(a::isReady);
         FakePeer back = FakePeer.inline("alice");
         a.join(room, "alice", Resume.after(1, epoch), back);
         JsonObject gap = ChatFixture.only(back, "gap");
@@ -188,17 +176,10 @@ class ClusterRoomsTest {
             SessionRegistry node = node(persistent.uri());
             await().atMost(WITHIN).until(node::isReady);
             FakePeer alice = FakePeer.inline("alice");
-            Member sender = node.join(room, "alice", Resume.FRESH, alice);
-            String epoch = welcome(alice).getString("epoch");
-            for (int i = 1; i <= 5; i++) {
-                node.broadcast(sender, "alice:" + i);
-            }
-            await().atMost(WITHIN).until(() -> alice.events("ack").size() == 5);
+            String epoch = talk(node, alice, 5);
 
-            persistent.restart();
+            restart(persistent, node, alice);
 
-            await().atMost(WITHIN).until(() -> alice.closedWith() != null);
-            await().atMost(WITHIN).until(node::isReady);
             FakePeer back = FakePeer.inline("alice");
             Member again = node.join(room, "alice", Resume.after(3, epoch), back);
             JsonObject welcome = welcome(back);
@@ -245,6 +226,25 @@ class ClusterRoomsTest {
         assertEquals(0, a.members() + b.members());
         assertEquals(0, a.rooms() + b.rooms());
         await().atMost(WITHIN).until(() -> a.members(room, null, 10) == null);
+    }
+
+    /** Alice joins on the node and says alice:1 to alice:n, each acknowledged; returns her welcome's epoch. */
+    private String talk(SessionRegistry node, FakePeer alice, int messages) {
+        Member sender = node.join(room, "alice", Resume.FRESH, alice);
+        String epoch = welcome(alice).getString("epoch");
+        for (int i = 1; i <= messages; i++) {
+            node.broadcast(sender, "alice:" + i);
+        }
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == messages);
+        return epoch;
+    }
+
+    /** Restarts Redis under the node: its member is told to reconnect (1012), and the node is ready again. */
+    private static void restart(RedisServer server, SessionRegistry node, FakePeer member) {
+        server.restart();
+        await().atMost(WITHIN).until(() -> member.closedWith() != null);
+        assertEquals(CloseReasons.RECONNECT.getCloseCode(), member.closedWith().getCloseCode());
+        await().atMost(WITHIN).until(node::isReady);
     }
 
     private static List<Long> historyIds(JsonObject welcome) {
