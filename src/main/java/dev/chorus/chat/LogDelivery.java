@@ -20,16 +20,26 @@ final class LogDelivery {
      * and but those that resumed past it (they had it before they joined).
      */
     static void message(String room, RoomEntry entry, RoomHistory history, Collection<Member> members, Fanout fanout) {
+        Numbered kept = keep(room, entry, history);
+        for (Member member : members) {
+            if (member.name().equals(entry.name())) {
+                fanout.offer(member, ServerEvents.ack(kept.message()));
+            } else if (entry.id() > member.seenUpTo()) {
+                fanout.offer(member, kept.frame());
+            }
+        }
+    }
+
+    /** A message of the log, serialised once: the frame every member but its sender gets. */
+    record Numbered(ChatMessage message, String frame) {
+    }
+
+    /** Keeps a message entry of the log in the history (a backlog read back, or a relayed message). */
+    static Numbered keep(String room, RoomEntry entry, RoomHistory history) {
         ChatMessage message = new ChatMessage(room, entry.id(), entry.name(), entry.text(), Instant.ofEpochMilli(entry.sentAt()));
         String frame = ServerEvents.message(message);
         history.keepNumbered(message, frame);
-        for (Member member : members) {
-            if (member.name().equals(entry.name())) {
-                fanout.offer(member, ServerEvents.ack(message));
-            } else if (entry.id() > member.seenUpTo()) {
-                fanout.offer(member, frame);
-            }
-        }
+        return new Numbered(message, frame);
     }
 
     /**

@@ -7,11 +7,8 @@ import dev.chorus.cluster.RoomEntry;
 import dev.chorus.cluster.RoomLogListener;
 import dev.chorus.cluster.Ticket;
 import dev.chorus.config.ChatSettings;
-import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
-import dev.chorus.protocol.ServerEvents;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,50 +57,46 @@ final class SharedRooms {
     Member join(String roomName, String name, Resume resume, Peer peer) {
         Room known = rooms.get(roomName);
         Room fresh = known == null || known.isRetired() ? follow(roomName) : null;
-        Ticket ticket;
         try {
-            ticket = link.join(roomName, name, Room.MEMBERS_PAGE);
-        } catch (RuntimeException e) {
-            if (fresh != null) {
-                fresh.history().discard();
-            }
-            throw e;
-        }
-        Fanout fanout = new Fanout();
-        boolean followed = false;
-        Member member;
-        try {
-            while (true) {
-                Room room = rooms.get(roomName);
-                if (room == null || room.isRetired()) {
-                    Room candidate = fresh != null ? fresh : follow(roomName);
-                    fresh = null;
-                    room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired() ? found : candidate);
-                    if (room == candidate) {
-                        followed = true;
-                    } else {
-                        candidate.history().discard();
+            Ticket ticket = link.join(roomName, name, Room.MEMBERS_PAGE);
+            Fanout fanout = new Fanout();
+            boolean followed = false;
+            Member member;
+            try {
+                while (true) {
+                    Room room = rooms.get(roomName);
+                    if (room == null || room.isRetired()) {
+                        Room candidate = fresh != null ? fresh : follow(roomName);
+                        fresh = null;
+                        room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired() ? found : candidate);
+                        if (room == candidate) {
+                            followed = true;
+                        } else {
+                            candidate.history().discard();
+                        }
+                    }
+                    member = registry.newMember(room, peer);
+                    if (room.admit(member, ticket, resume, fanout)) {
+                        break;
                     }
                 }
-                member = registry.newMember(room, peer);
-                if (room.admit(member, ticket, resume, fanout)) {
-                    break;
-                }
+            } catch (RuntimeException e) {
+                link.leave(roomName, ticket.name());
+                throw e;
             }
-        } catch (RuntimeException e) {
-            link.leave(roomName, ticket.name());
-            throw e;
+            peer.joined(member);
+            registry.complete(fanout);
+            if (followed) {
+                link.wake();
+            }
+            return member;
         } finally {
+            // A room read back for nothing (another join created it first, or Redis failed): its
+            // history gives its characters back to the budget.
             if (fresh != null) {
                 fresh.history().discard();
             }
         }
-        peer.joined(member);
-        registry.complete(fanout);
-        if (followed) {
-            link.wake();
-        }
-        return member;
     }
 
     /** A room of the cluster that goes on from its backlog in Redis: its numbering, its last messages, its log position. */
@@ -111,11 +104,7 @@ final class SharedRooms {
         Backlog backlog = link.backlog(roomName, settings.history().size());
         RoomHistory history = new RoomHistory(roomName, settings.history().size(), settings.history().maxChars(),
                 budget, backlog.epoch(), backlog.lastId() + 1);
-        for (RoomEntry entry : backlog.messages()) {
-            ChatMessage message = new ChatMessage(roomName, entry.id(), entry.name(), entry.text(),
-                    Instant.ofEpochMilli(entry.sentAt()));
-            history.keepNumbered(message, ServerEvents.message(message));
-        }
+        backlog.messages().forEach(entry -> LogDelivery.keep(roomName, entry, history));
         return new Room(roomName, history, clocks.wall(), backlog.position());
     }
 

@@ -201,8 +201,7 @@ public final class RedisRooms implements AutoCloseable {
             if (current == null) {
                 connect();
             } else if (System.currentTimeMillis() - lastRenewal >= nodeTtlMillis / 3) {
-                current.commands().sync().set(RedisKeys.node(current.node()), "up", SetArgs.Builder.px(nodeTtlMillis));
-                lastRenewal = System.currentTimeMillis();
+                renew(current.commands().sync(), current.node());
                 new NodeSweep(current.commands().sync(), current.sha(), script).sweepDeadBesides(current.node());
             }
         } catch (RuntimeException e) {
@@ -226,9 +225,8 @@ public final class RedisRooms implements AutoCloseable {
         }
         RedisCommands<String, String> sync = commands.sync();
         String sha = sync.scriptLoad(RoomScript.TEXT);
-        sync.set(RedisKeys.node(node), "up", SetArgs.Builder.px(nodeTtlMillis));
+        renew(sync, node);
         sync.sadd(RedisKeys.NODES, node);
-        lastRenewal = System.currentTimeMillis();
         String wakeAt = sync.xadd(RedisKeys.wake(node), XAddArgs.Builder.maxlen(16), "w", "1");
         Link fresh = new Link(node, commands, reader, sha);
         link.set(fresh);
@@ -239,6 +237,12 @@ public final class RedisRooms implements AutoCloseable {
         lastFailure = null;
         LOG.info(() -> "Linked to Redis at " + where + " as node " + node);
         logs.start(fresh.reader(), node, wakeAt, () -> link.get() == fresh, failure -> drop(fresh, failure));
+    }
+
+    /** Sets the node's liveness key for another TTL: the others sweep its members once it expires. */
+    private void renew(RedisCommands<String, String> sync, String node) {
+        sync.set(RedisKeys.node(node), "up", SetArgs.Builder.px(nodeTtlMillis));
+        lastRenewal = System.currentTimeMillis();
     }
 
     /** Logs why Redis is not reached, once per different reason, so a long outage does not flood the log. */
@@ -290,5 +294,4 @@ public final class RedisRooms implements AutoCloseable {
         current.reader().closeAsync();
         listener.lost();
     }
-
 }
