@@ -58,6 +58,8 @@ public class MetricsServlet extends HttpServlet {
         out.println("chorus_slow_consumer_drops_total{cause=\"send-timeout\"} " + metrics.sendTimeouts());
         sample(out, "chorus_silent_drops_total", "counter", "Connections dropped with 1001 for no pong in time",
                 metrics.silentDrops());
+        sample(out, "chorus_sockets_cut_total", "counter",
+                "Sockets cut because their client had not answered a close within the send timeout", metrics.socketsCut());
         sample(out, "chorus_refused_joins_total", "counter",
                 "Connections refused at join: an invalid request (1008) or a connection limit (1013)",
                 metrics.refusedJoins());

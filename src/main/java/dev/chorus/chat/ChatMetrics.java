@@ -22,6 +22,7 @@ public class ChatMetrics {
     private final LongAdder outboxOverflows = new LongAdder();
     private final LongAdder sendTimeouts = new LongAdder();
     private final LongAdder silent = new LongAdder();
+    private final LongAdder socketsCut = new LongAdder();
     private final LongAccumulator outboxDepthMax = new LongAccumulator(Math::max, 0);
     /**
      * The codes RFC 6455 and its registry define (1000 to 1015) are counted each on its own; a
@@ -60,6 +61,10 @@ public class ChatMetrics {
 
     void silentDropped() {
         silent.increment();
+    }
+
+    void socketCut() {
+        socketsCut.increment();
     }
 
     void observeOutboxDepth(int depth) {
@@ -104,6 +109,10 @@ public class ChatMetrics {
     /** Connections dropped (1001) because no message or pong came within the silence limit. */
     public long silentDrops() {
         return silent.sum();
+    }
+
+    public long socketsCut() {
+        return socketsCut.sum();
     }
 
     /** The deepest any connection's outbound queue has been since start. */

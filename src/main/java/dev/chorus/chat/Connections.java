@@ -33,20 +33,22 @@ public class Connections {
     private final ChatSettings settings;
     private final ChatMetrics metrics;
     private final Clocks clocks;
+    private final UnansweredCloses closes;
 
     @Inject
     public Connections(SessionRegistry registry, ConnectionQuota quota, ChatSettings settings, ChatMetrics metrics,
-            Clocks clocks) {
+            Clocks clocks, UnansweredCloses closes) {
         this.registry = registry;
         this.quota = quota;
         this.settings = settings;
         this.metrics = metrics;
         this.clocks = clocks;
+        this.closes = closes;
     }
 
     /** For the container's client proxy only. */
     protected Connections() {
-        this(null, null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM);
+        this(null, null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM, null);
     }
 
     /** Joins the session as its request asks, or closes it with the rule or limit it met. */
@@ -79,7 +81,7 @@ public class Connections {
         // enforce it on parts read after the first (UNDERTOW-2770).
         session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
         try {
-            registry.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched()));
+            registry.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched(), closes));
         } catch (RedisRooms.Unavailable e) {
             quota.release(RemoteAddress.of(session.getRequestParameterMap()));
             refuse(session, "unavailable", "the cluster is not reachable, try again later", CloseReasons.CLUSTER_UNAVAILABLE);
@@ -173,7 +175,7 @@ public class Connections {
     private void closeFor(Session session, CloseReason reason, boolean afterQueued) {
         Member member = memberOf(session);
         if (member == null) {
-            new SessionPeer(session).close(reason);
+            new SessionPeer(session, closes).close(reason);
         } else if (afterQueued) {
             registry.dismiss(member, reason);
         } else {
@@ -183,7 +185,7 @@ public class Connections {
 
     private void refuse(Session session, String code, String reason, CloseReason close) {
         metrics.refusedJoin();
-        new SessionPeer(session).refuse(ServerEvents.error(code, reason), close);
+        new SessionPeer(session, closes).refuse(ServerEvents.error(code, reason), close);
     }
 
     private static Member memberOf(Session session) {

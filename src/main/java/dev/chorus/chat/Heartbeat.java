@@ -36,19 +36,22 @@ public class Heartbeat {
     private final ChatSettings settings;
     private final ChatMetrics metrics;
     private final Clocks clocks;
+    private final UnansweredCloses closes;
     private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
 
     @Inject
-    public Heartbeat(SessionRegistry registry, ChatSettings settings, ChatMetrics metrics, Clocks clocks) {
+    public Heartbeat(SessionRegistry registry, ChatSettings settings, ChatMetrics metrics, Clocks clocks,
+            UnansweredCloses closes) {
         this.registry = registry;
         this.settings = settings;
         this.metrics = metrics;
         this.clocks = clocks;
+        this.closes = closes;
     }
 
     /** For the container's client proxy only. */
     protected Heartbeat() {
-        this(null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM);
+        this(null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM, null);
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
@@ -102,7 +105,8 @@ public class Heartbeat {
      * client stopped reading, and the queue bounds would catch it only once enough traffic came.
      * Then closes outright the sockets of dropped members whose close still waits behind such a
      * send: under the one-writer rule it would wait, and hold the socket, for as long as the
-     * client keeps its connection open without reading.
+     * client keeps its connection open without reading. Last, cuts the sockets whose close has
+     * gone unanswered for a send timeout.
      */
     void expireStuckSends() {
         long now = clocks.nanoTime();
@@ -122,5 +126,6 @@ public class Heartbeat {
                 member.outbox().abort(CloseReasons.SEND_TIMED_OUT);
             }
         }
+        closes.cutOverdue();
     }
 }

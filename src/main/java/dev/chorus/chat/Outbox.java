@@ -180,6 +180,8 @@ final class Outbox {
             // Either this thread now holds the turn, or the writer waits for a send that may never
             // complete and, having marked it, checks `aborted` before it sends anything else.
             finish();
+            // The close frame waits behind that send, which the client does not read.
+            peer.cut();
         }
         // Otherwise the writer is between two sends and sees the close at its next step.
     }

@@ -42,4 +42,13 @@ public interface Peer {
 
     /** Closes the connection; a peer that is already gone ignores it. */
     void close(CloseReason reason);
+
+    /**
+     * Drops the connection at once, without the closing handshake and with whatever is still
+     * queued for it: for a client that was closed but does not read, so never answers. Returns
+     * whether the connection was still open (false as well where it cannot be cut).
+     */
+    default boolean cut() {
+        return false;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.chorus.chat;
 
+import dev.chorus.container.ContainerSocket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
@@ -15,15 +16,20 @@ final class SessionPeer implements Peer {
 
     private final Session session;
     private final boolean batched;
+    private final UnansweredCloses closes;
+    /** Found while the session opens: later, on Payara, the way to it may lead to another connection. */
+    private final ContainerSocket socket;
 
-    SessionPeer(Session session, boolean batched) {
+    SessionPeer(Session session, boolean batched, UnansweredCloses closes) {
         this.session = session;
         this.batched = batched;
+        this.closes = closes;
+        this.socket = ContainerSocket.of(session);
     }
 
     /** A peer that takes one event per frame: for a connection that is refused or closed. */
-    SessionPeer(Session session) {
-        this(session, false);
+    SessionPeer(Session session, UnansweredCloses closes) {
+        this(session, false, closes);
     }
 
     @Override
@@ -64,10 +70,16 @@ final class SessionPeer implements Peer {
         }
         try {
             session.close(reason);
+            closes.watch(this);
         } catch (IOException | IllegalStateException e) {
             // The socket is already broken: the container reports it through @OnClose/@OnError.
             LOG.log(Level.FINE, "Closing session {0} failed: {1}", new Object[] {session.getId(), e});
         }
+    }
+
+    @Override
+    public boolean cut() {
+        return socket.cut();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.chorus.bench;
 
 import dev.chorus.testsupport.StalledClient;
 import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
@@ -92,8 +93,8 @@ public final class SoakBenchmark {
             double minute = (System.nanoTime() - started) / 6e10;
             double heapMiB = heapAfterFullGc();
             samples.add(new double[] {minute, heapMiB});
-            System.out.printf(Locale.ROOT, "minute=%.1f heap_after_gc_mib=%.1f sent=%d churn_cycles=%d %s%n", minute,
-                    heapMiB, sent.get(), churnCycles.get(), stats());
+            System.out.printf(Locale.ROOT, "minute=%.1f heap_after_gc_mib=%.1f sent=%d churn_cycles=%d steady_closed=%s %s%n",
+                    minute, heapMiB, sent.get(), churnCycles.get(), closedEarly(steady, senderSide), stats());
             TimeUnit.NANOSECONDS.sleep(Math.min(SAMPLE_EVERY.toNanos(), Math.max(0, deadline - System.nanoTime())));
         }
         clients.shutdown();
@@ -110,6 +111,7 @@ public final class SoakBenchmark {
             lost += accepted - member.received.get();
             reordered += member.reordered.get();
         }
+        String closedEarly = closedEarly(steady, senderSide).toString().replace(' ', '_');
         for (Session session : sessions) {
             session.close();
         }
@@ -125,15 +127,29 @@ public final class SoakBenchmark {
             TimeUnit.MILLISECONDS.sleep(500);
         }
         System.out.printf(Locale.ROOT, "soak: minutes=%s sent=%d refused_for_rate=%d churn_cycles=%d steady_lost=%d"
-                        + " steady_reordered=%d heap_slope_mib_per_min=%.3f empty_after_s=%.1f %s%n", options.text("minutes"),
-                sent.get(), senderSide.refused.get(), churnCycles.get(), lost, reordered, slope(samples),
+                        + " steady_reordered=%d steady_closed=%s heap_slope_mib_per_min=%.3f empty_after_s=%.1f %s%n", options.text("minutes"),
+                sent.get(), senderSide.refused.get(), churnCycles.get(), lost, reordered, closedEarly, slope(samples),
                 (System.nanoTime() - left) / 1e9, stats());
         System.exit(0);
     }
 
+    /** The steady clients the server closed before the end, with the close each got. */
+    private static List<String> closedEarly(List<Steady> steady, Steady sender) {
+        List<String> closed = new ArrayList<>();
+        for (int i = 0; i < steady.size(); i++) {
+            if (steady.get(i).closed != null) {
+                closed.add("s" + i + ":" + steady.get(i).closed);
+            }
+        }
+        if (sender.closed != null) {
+            closed.add("sender:" + sender.closed);
+        }
+        return closed;
+    }
+
     private void send(Session sender, long deadline) {
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / options.number("rate");
-        for (long next = System.nanoTime(); next < deadline; next += periodNanos) {
+        for (long next = System.nanoTime(); next < deadline && sender.isOpen(); next += periodNanos) {
             sender.getAsyncRemote().sendText(Long.toString(sent.incrementAndGet()));
             long wait = next + periodNanos - System.nanoTime();
             if (wait > 0) {
@@ -210,11 +226,18 @@ public final class SoakBenchmark {
         /** Messages of this client's that the server refused for rate (when it is the sender). */
         final AtomicLong refused = new AtomicLong();
         final AtomicLong reordered = new AtomicLong();
+        /** How the server closed this client, if it did before the end: a steady member must never see one. */
+        volatile String closed;
         private long last;
 
         @Override
         public void onOpen(Session session, EndpointConfig config) {
             session.addMessageHandler(this);
+        }
+
+        @Override
+        public void onClose(Session session, CloseReason reason) {
+            closed = reason.getCloseCode().getCode() + " " + reason.getReasonPhrase();
         }
 
         @Override

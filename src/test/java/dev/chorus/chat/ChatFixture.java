@@ -45,11 +45,15 @@ final class ChatFixture implements AfterEachCallback {
     }
 
     Connections connections() {
-        return new Connections(registry, new ConnectionQuota(settings), settings, metrics, clocks);
+        return new Connections(registry, new ConnectionQuota(settings), settings, metrics, clocks, closes());
     }
 
     Heartbeat heartbeat() {
-        return new Heartbeat(registry, settings, metrics, clocks);
+        return new Heartbeat(registry, settings, metrics, clocks, closes());
+    }
+
+    UnansweredCloses closes() {
+        return new UnansweredCloses(settings, metrics, clocks);
     }
 
     Member join(String room, FakePeer peer) {

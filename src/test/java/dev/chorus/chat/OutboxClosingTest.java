@@ -90,6 +90,7 @@ class OutboxClosingTest extends OutboxTestSupport {
         outbox.abort(new CloseReason(CloseCodes.TRY_AGAIN_LATER, "send timed out"));
 
         assertEquals(CloseCodes.TRY_AGAIN_LATER, peer.closedWith().getCloseCode());
+        assertEquals(1, peer.cuts(), "the close frame waits behind the stuck send: the socket must be cut");
         assertTrue(outbox.isFinished());
         assertEquals(0, outbox.queued(), "a:1 still queued");
         pending.remove().run(); // the stuck send ends after all, as the socket closes

@@ -28,7 +28,7 @@ class SlowConsumerIT extends DeployedChorus {
     void aClientThatNeverReadsIsDroppedWhileTheOthersGetEveryMessage() throws Exception {
         ChatClient talker = join("slow", "talker");
         ChatClient listener = join("slow", "listener");
-        connectStalled("slow", "sloth");
+        StalledClient sloth = connectStalled("slow", "sloth");
         awaitMembers(3);
         long dropsBefore = metrics().get(QUEUE_FULL) + metrics().get(SEND_TIMEOUT);
 
@@ -42,6 +42,7 @@ class SlowConsumerIT extends DeployedChorus {
         assertEquals(sent, listener.nextTexts(MESSAGES));
         awaitMembers(2);
         assertEquals(dropsBefore + 1, metrics().get(QUEUE_FULL) + metrics().get(SEND_TIMEOUT));
+        awaitSocketReleased(sloth);
     }
 
     /**
@@ -79,6 +80,21 @@ class SlowConsumerIT extends DeployedChorus {
         assertEquals(overflowsBefore, metrics().get(QUEUE_FULL));
         assertEquals(sent, listener.nextTexts(sent.size()));
         await().atMost(ChatClient.TIMEOUT).until(() -> metrics().get("chorus_connections") == 2);
+        awaitSocketReleased(sloth);
+    }
+
+    /**
+     * The server lets go of a dropped client's socket although the client never reads its close
+     * frame: the close is a send like any other, stuck behind what the client did not read, so
+     * after the send timeout (3 s in the build) plus the once-a-second sweep the socket is cut.
+     * Held open, every frame queued for it would stay in the server's memory for as long as the
+     * client's kernel keeps acknowledging (forever, for a client that merely stops reading).
+     */
+    private static void awaitSocketReleased(StalledClient sloth) {
+        long dropped = System.nanoTime();
+        await("the server to close the dropped client's socket").atMost(Duration.ofSeconds(3 + 1 + 6))
+                .pollInterval(Duration.ofMillis(200)).until(() -> !sloth.heldOpenByServer());
+        System.out.printf("dropped client's socket released after %d ms%n", (System.nanoTime() - dropped) / 1_000_000);
     }
 
     /**

@@ -48,6 +48,7 @@ public final class FakePeer implements Peer {
     private final AtomicInteger sends = new AtomicInteger();
     private final AtomicInteger pings = new AtomicInteger();
     private final AtomicInteger closes = new AtomicInteger();
+    private final AtomicInteger cuts = new AtomicInteger();
     private final AtomicInteger messagesAndAcks = new AtomicInteger();
     private final AtomicInteger violations = new AtomicInteger();
     /** Touched only by the one send in flight, so no lock is needed. */
@@ -201,6 +202,17 @@ public final class FakePeer implements Peer {
         closedWith = reason;
         closes.incrementAndGet();
         closed.countDown();
+    }
+
+    /** Open until cut: only the first cut finds the connection open. */
+    @Override
+    public boolean cut() {
+        return cuts.incrementAndGet() == 1;
+    }
+
+    /** How many times the registry cut this peer's connection. */
+    public int cuts() {
+        return cuts.get();
     }
 
     /** How many times the registry closed this peer: once, if it keeps the rules. */

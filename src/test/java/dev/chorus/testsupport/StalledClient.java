@@ -8,6 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A WebSocket client that completes the handshake and then never reads again, with a tiny
@@ -145,6 +148,28 @@ public final class StalledClient implements AutoCloseable {
             }
         }
         return closeCode != 0 ? closeCode : socket.isClosed() ? -1 : 0;
+    }
+
+    /**
+     * Whether the server still holds its end of this connection open (ESTABLISHED in the kernel's
+     * table), found without reading a byte: a server that has given up on a client must let go of
+     * its socket, and of what it queued for it, even though the client never reads the close frame.
+     * Linux only (the tests' machines): reads /proc/net/tcp and tcp6.
+     */
+    public boolean heldOpenByServer() throws IOException {
+        String serverEnd = String.format(":%04X", socket.getPort());
+        String clientEnd = String.format(":%04X", socket.getLocalPort());
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table))) {
+                // sl local_address rem_address st ...; st 01 = ESTABLISHED
+                String[] columns = line.trim().split("\\s+");
+                if (columns.length > 3 && columns[1].endsWith(serverEnd) && columns[2].endsWith(clientEnd)
+                        && columns[3].equals("01")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override

@@ -1,0 +1,133 @@
+package dev.chorus.container;
+
+import jakarta.websocket.Session;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The container's own connection under a WebSocket session, which Chorus can drop at once,
+ * without the closing handshake. The standard API closes only by sending a close frame, and
+ * neither container lets go of the socket before that frame is written and, on Tyrus, answered:
+ * a client that stops reading never reads it, so its socket stays open, with every frame queued
+ * for it, for as long as the client's kernel keeps acknowledging (measured on Payara: about 1 MB
+ * of heap per such client, for good; on both servers, the file descriptor).
+ * <p>
+ * Tyrus over Grizzly (Payara, GlassFish): the Grizzly connection is found through the upgrade's
+ * output buffer when the session opens, while that buffer still belongs to this connection (it
+ * is recycled for other connections later), and is terminated, which discards what is queued.
+ * Undertow (WildFly): the session's WebSocket channel is closed, as {@code UndertowSession.forceClose()}
+ * does. Anything else: {@link #cut} does nothing, and says so once at FINE.
+ */
+public final class ContainerSocket {
+
+    private static final Logger LOG = Logger.getLogger(ContainerSocket.class.getName());
+    /**
+     * From a Tyrus session to the Grizzly connection under its servlet upgrade (Tyrus 2.1 and
+     * Payara field names; name?: followed only where it is set). Payara's build hands the writer a
+     * proxy of the upgrade handler that keeps the one the container initialised in {@code handler}.
+     */
+    private static final List<String> TYRUS_TO_GRIZZLY = List.of("asyncRemote", "webSocket", "protocolHandler",
+            "writer", "tyrusHttpUpgradeHandler", "handler?", "os", "ob", "grizzlyOutputBuffer", "connection");
+    private static final ContainerSocket UNKNOWN = new ContainerSocket(null, null, null);
+    private static volatile boolean unknownLogged;
+
+    private final Object connection;
+    private final Method isOpen;
+    private final Method cut;
+
+    private ContainerSocket(Object connection, Method isOpen, Method cut) {
+        this.connection = connection;
+        this.isOpen = isOpen;
+        this.cut = cut;
+    }
+
+    /** Finds the connection under the session; call it while the session opens. */
+    public static ContainerSocket of(Session session) {
+        try {
+            Method undertowChannel = publicMethod(session, "getWebSocketChannel");
+            Object connection = undertowChannel != null ? undertowChannel.invoke(session) : grizzlyConnection(session);
+            String cut = undertowChannel != null ? "close" : "terminateSilently";
+            Method isOpen = connection == null ? null : publicMethod(connection, "isOpen");
+            Method cutting = connection == null ? null : publicMethod(connection, cut);
+            if (isOpen != null && cutting != null) {
+                return new ContainerSocket(connection, isOpen, cutting);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(Level.FINE, "No way to cut the socket of " + session.getClass().getName(), e);
+        }
+        if (!unknownLogged) {
+            unknownLogged = true;
+            LOG.log(Level.FINE, "Cannot cut sockets of {0}: a client that never reads keeps its socket until it goes",
+                    session.getClass().getName());
+        }
+        return UNKNOWN;
+    }
+
+    /**
+     * Drops the connection now, discarding whatever is still queued for it. Returns whether it
+     * was still open: false for one that closed meanwhile (it stays closed) or cannot be cut here.
+     */
+    public boolean cut() {
+        if (connection == null) {
+            return false;
+        }
+        try {
+            if (!Boolean.TRUE.equals(isOpen.invoke(connection))) {
+                return false;
+            }
+            cut.invoke(connection);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(Level.FINE, "Cutting a socket failed", e);
+            return false;
+        }
+    }
+
+    private static Object grizzlyConnection(Session session) throws IllegalAccessException {
+        Object at = session;
+        for (int hop = 0; hop < TYRUS_TO_GRIZZLY.size() && at != null; hop++) {
+            String name = TYRUS_TO_GRIZZLY.get(hop);
+            Object next = valueOf(at, name.replace("?", ""));
+            at = next != null || !name.endsWith("?") ? next : at;
+        }
+        return at;
+    }
+
+    /** The field's value, or null if it is not declared or not set. */
+    private static Object valueOf(Object owner, String name) throws IllegalAccessException {
+        Field field = field(owner.getClass(), name);
+        if (field == null) {
+            return null;
+        }
+        field.setAccessible(true);
+        return field.get(owner);
+    }
+
+    private static Field field(Class<?> type, String name) {
+        for (Class<?> declaring = type; declaring != null; declaring = declaring.getSuperclass()) {
+            try {
+                return declaring.getDeclaredField(name);
+            } catch (NoSuchFieldException e) {
+                // Declared higher up, maybe.
+            }
+        }
+        return null;
+    }
+
+    /** The public no-argument method, looked up where it is public (the runtime class may not be). */
+    private static Method publicMethod(Object target, String name) {
+        try {
+            Method method = target.getClass().getMethod(name);
+            method.setAccessible(true);
+            return method;
+        } catch (NoSuchMethodException e) {
+            return null;
+        } catch (RuntimeException e) {
+            // Not accessible from here (a module that does not open it).
+            return null;
+        }
+    }
+}
