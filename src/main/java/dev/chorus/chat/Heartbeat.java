@@ -77,8 +77,9 @@ public class Heartbeat {
 
     /**
      * One heartbeat: drops (1001) every member not heard from, by message or pong, within
-     * {@code silenceSeconds}, and pings the others. The ping is queued like a frame, so it waits
-     * behind what the member has queued and never overlaps a send.
+     * {@code silenceSeconds}, or whose socket closed without the container saying so, and pings
+     * the others. The ping is queued like a frame, so it waits behind what the member has queued
+     * and never overlaps a send.
      */
     void beat() {
         long now = clocks.nanoTime();
@@ -86,7 +87,7 @@ public class Heartbeat {
         List<Member> silent = new ArrayList<>();
         Fanout pings = new Fanout();
         for (Member member : registry.everyone()) {
-            if (now - member.heardAt() > silence) {
+            if (now - member.heardAt() > silence || !member.isConnected()) {
                 silent.add(member);
             } else {
                 pings.offer(member, Outbox.PING);

@@ -53,6 +53,11 @@ public final class Member {
         return released.compareAndSet(false, true);
     }
 
+    /** False once the connection under this member has closed, reported or not. */
+    boolean isConnected() {
+        return outbox.isConnected();
+    }
+
     /** True once the container reported the connection closed. */
     boolean isReleased() {
         return released.get();

@@ -186,6 +186,11 @@ final class Outbox {
         // Otherwise the writer is between two sends and sees the close at its next step.
     }
 
+    /** False once the connection has closed, whether or not the container reported it. */
+    boolean isConnected() {
+        return peer.isConnected();
+    }
+
     /** Frames waiting to be sent. */
     int queued() {
         return frames.depth();

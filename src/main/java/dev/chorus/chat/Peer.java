@@ -44,6 +44,15 @@ public interface Peer {
     void close(CloseReason reason);
 
     /**
+     * False once the container's connection under this peer has closed, whether or not the
+     * container reported it: a connection can die unreported (Tyrus loses a disconnect that comes
+     * while it sets the connection up). True where that cannot be told.
+     */
+    default boolean isConnected() {
+        return true;
+    }
+
+    /**
      * Drops the connection at once, without the closing handshake and with whatever is still
      * queued for it: for a client that was closed but does not read, so never answers. Returns
      * whether the connection was still open (false as well where it cannot be cut).

@@ -78,6 +78,11 @@ final class SessionPeer implements Peer {
     }
 
     @Override
+    public boolean isConnected() {
+        return socket.isOpen();
+    }
+
+    @Override
     public boolean cut() {
         return socket.cut();
     }

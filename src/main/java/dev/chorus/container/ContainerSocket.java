@@ -66,6 +66,18 @@ public final class ContainerSocket {
         return UNKNOWN;
     }
 
+    /** False once the connection has closed; true while open, or where that cannot be told. */
+    public boolean isOpen() {
+        if (connection == null) {
+            return true;
+        }
+        try {
+            return Boolean.TRUE.equals(isOpen.invoke(connection));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return true;
+        }
+    }
+
     /**
      * Drops the connection now, discarding whatever is still queued for it. Returns whether it
      * was still open: false for one that closed meanwhile (it stays closed) or cannot be cut here.

@@ -53,6 +53,28 @@ class HeartbeatTest {
         assertEquals(0, talker.violations() + quiet.violations());
     }
 
+    /**
+     * A connection can die without the container ever reporting it (Tyrus loses a disconnect
+     * that comes while it sets the connection up): the member would stay until the silence rule.
+     * The next heartbeat sees its socket closed and drops it, though it was heard from just now.
+     */
+    @Test
+    void heartbeatDropsAMemberWhoseSocketClosedUnreportedWithoutWaitingForTheSilenceRule() {
+        FakePeer ghost = FakePeer.inline("ghost");
+        FakePeer alive = FakePeer.inline("alive");
+        chat.join("lobby", ghost);
+        chat.join("lobby", alive);
+
+        ghost.disconnect();
+        chat.nanos += 1_000_000_000L;
+        chat.heartbeat().beat();
+
+        assertEquals(CloseCodes.GOING_AWAY, ghost.closedWith().getCloseCode());
+        assertEquals(0, ghost.pings());
+        assertEquals(1, alive.pings());
+        assertEquals(1, chat.registry.members());
+    }
+
     @Test
     void aPingWaitsBehindTheFramesAlreadyQueued() {
         Queue<Runnable> pending = new ArrayDeque<>();

@@ -204,6 +204,18 @@ public final class FakePeer implements Peer {
         closed.countDown();
     }
 
+    private volatile boolean connected = true;
+
+    /** The connection dies unreported: no close, no failure, only the socket is gone. */
+    public void disconnect() {
+        connected = false;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connected && cuts.get() == 0;
+    }
+
     /** Open until cut: only the first cut finds the connection open. */
     @Override
     public boolean cut() {
