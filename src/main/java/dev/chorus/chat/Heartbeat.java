@@ -106,10 +106,14 @@ public class Heartbeat {
      * client stopped reading, and the queue bounds would catch it only once enough traffic came.
      * Then closes outright the sockets of dropped members whose close still waits behind such a
      * send: under the one-writer rule it would wait, and hold the socket, for as long as the
-     * client keeps its connection open without reading. Last, cuts the sockets whose close has
-     * gone unanswered for a send timeout.
+     * client keeps its connection open without reading. Those closes run on the scheduler's other
+     * threads: a close may block on the container's own locks (Payara can deadlock two of its
+     * threads over one connection: a write that fails inside @OnOpen while a reader of the same
+     * connection waits for that @OnOpen to end), and must not stop every later sweep with it.
+     * First, cuts the sockets whose close has gone unanswered for a send timeout.
      */
     void expireStuckSends() {
+        closes.cutOverdue();
         long now = clocks.nanoTime();
         long timeout = TimeUnit.SECONDS.toNanos(settings.outbound().sendTimeoutSeconds());
         List<Member> stuck = registry.everyone().stream()
@@ -124,9 +128,8 @@ public class Heartbeat {
                 registry.closing().remove(member);
             } else if (member.outbox().sendingFor(now) > timeout) {
                 registry.closing().remove(member);
-                member.outbox().abort(CloseReasons.SEND_TIMED_OUT);
+                scheduler.execute(() -> member.outbox().abort(CloseReasons.SEND_TIMED_OUT));
             }
         }
-        closes.cutOverdue();
     }
 }

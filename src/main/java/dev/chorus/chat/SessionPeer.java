@@ -70,7 +70,10 @@ final class SessionPeer implements Peer {
         }
         try {
             session.close(reason);
-            closes.watch(this);
+            if (socket.isOpen()) {
+                // Not for a socket already gone (most closes after an error): nothing to cut.
+                closes.watch(socket::cut);
+            }
         } catch (IOException | IllegalStateException e) {
             // The socket is already broken: the container reports it through @OnClose/@OnError.
             LOG.log(Level.FINE, "Closing session {0} failed: {1}", new Object[] {session.getId(), e});

@@ -6,6 +6,8 @@ import jakarta.inject.Inject;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The sockets Chorus closed, for one send timeout each; then each is cut. RFC 6455 has the
@@ -19,10 +21,20 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class UnansweredCloses {
 
-    private record Watch(Peer peer, long closedAt) {
+    /** What cuts one socket (true if it was still open), and when its close was sent. */
+    private record Watch(BooleanSupplier cut, long closedAt) {
     }
 
+    /**
+     * Closes this many ahead are cut at once, the oldest first: the queue must stay bounded even
+     * if the sweep stops (a container thread deadlocked under it) or closes come faster than it
+     * runs. Far above one send timeout of closes at any rate measured here (about 400 a second).
+     */
+    static final int MAX_WATCHED = 65_536;
+
     private final Queue<Watch> watched = new ConcurrentLinkedQueue<>();
+    /** The queue's size: the queue's own count walks it. */
+    private final AtomicInteger size = new AtomicInteger();
     private final ChatMetrics metrics;
     private final Clocks clocks;
     private final long patience;
@@ -39,25 +51,40 @@ public class UnansweredCloses {
         this(ChatSettings.DEFAULTS, null, Clocks.SYSTEM);
     }
 
-    /** The peer has just been sent its close frame. */
-    void watch(Peer peer) {
-        watched.add(new Watch(peer, clocks.nanoTime()));
+    /**
+     * A close frame has just been sent; {@code cut} drops that socket. It is held for one send
+     * timeout, so it should hold the container's connection only, not the whole session: under
+     * churn thousands are held at once.
+     */
+    void watch(BooleanSupplier cut) {
+        watched.add(new Watch(cut, clocks.nanoTime()));
+        if (size.incrementAndGet() > MAX_WATCHED) {
+            Watch oldest = watched.poll();
+            if (oldest != null) {
+                size.decrementAndGet();
+                if (oldest.cut().getAsBoolean()) {
+                    metrics.socketCut();
+                }
+            }
+        }
     }
 
     /** Cuts every watched socket closed one send timeout ago or longer; the heartbeat calls it every second. */
     void cutOverdue() {
         long now = clocks.nanoTime();
-        // The heartbeat is the only taker, so the head it peeked is the head it polls.
         for (Watch next = watched.peek(); next != null && now - next.closedAt() >= patience; next = watched.peek()) {
-            watched.poll();
-            if (next.peer().cut()) {
-                metrics.socketCut();
+            // watch() may have taken this one meanwhile (over the bound): only who removes it cuts it.
+            if (watched.remove(next)) {
+                size.decrementAndGet();
+                if (next.cut().getAsBoolean()) {
+                    metrics.socketCut();
+                }
             }
         }
     }
 
     /** How many closes are being watched. */
     int watching() {
-        return watched.size();
+        return size.get();
     }
 }

@@ -6,6 +6,8 @@ import dev.chorus.config.ChatSettings;
 import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.testsupport.FakePeer;
 import jakarta.json.JsonObject;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -48,8 +50,18 @@ final class ChatFixture implements AfterEachCallback {
         return new Connections(registry, new ConnectionQuota(settings), settings, metrics, clocks, closes());
     }
 
+    /** A heartbeat whose scheduler runs what it is given at once, on the calling thread. */
     Heartbeat heartbeat() {
-        return new Heartbeat(registry, settings, metrics, clocks, closes());
+        Heartbeat heartbeat = new Heartbeat(registry, settings, metrics, clocks, closes());
+        heartbeat.scheduler = (ManagedScheduledExecutorService) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ManagedScheduledExecutorService.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("execute")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    ((Runnable) args[0]).run();
+                    return null;
+                });
+        return heartbeat;
     }
 
     UnansweredCloses closes() {

@@ -20,9 +20,9 @@ class UnansweredClosesTest {
     void aCloseIsCutOnceItsSendTimeoutHasPassedAndNotBefore() {
         FakePeer early = FakePeer.inline("early");
         FakePeer late = FakePeer.inline("late");
-        closes.watch(early);
+        closes.watch(early::cut);
         chat.nanos += timeout / 2;
-        closes.watch(late);
+        closes.watch(late::cut);
 
         chat.nanos += timeout / 2 - 1;
         closes.cutOverdue();
@@ -47,12 +47,27 @@ class UnansweredClosesTest {
         FakePeer answered = FakePeer.inline("answered");
         FakePeer silent = FakePeer.inline("silent");
         answered.cut(); // closed normally meanwhile: the next cut finds it gone
-        closes.watch(answered);
-        closes.watch(silent);
+        closes.watch(answered::cut);
+        closes.watch(silent::cut);
 
         chat.nanos += timeout;
         closes.cutOverdue();
 
         assertEquals(1, chat.metrics.socketsCut());
+    }
+
+    @Test
+    void pastItsBoundTheOldestCloseIsCutAtOnceSoTheQueueStaysBoundedWhenNoSweepComes() {
+        FakePeer oldest = FakePeer.inline("oldest");
+        closes.watch(oldest::cut);
+        for (int i = 0; i < UnansweredCloses.MAX_WATCHED - 1; i++) {
+            closes.watch(() -> true);
+        }
+        assertEquals(0, oldest.cuts());
+
+        closes.watch(() -> true);
+
+        assertEquals(1, oldest.cuts());
+        assertEquals(UnansweredCloses.MAX_WATCHED, closes.watching());
     }
 }
