@@ -49,6 +49,7 @@ public final class FakePeer implements Peer {
     private final AtomicInteger pings = new AtomicInteger();
     private final AtomicInteger closes = new AtomicInteger();
     private final AtomicInteger cuts = new AtomicInteger();
+    private volatile boolean connected = true;
     private final AtomicInteger messagesAndAcks = new AtomicInteger();
     private final AtomicInteger violations = new AtomicInteger();
     /** Touched only by the one send in flight, so no lock is needed. */
@@ -204,8 +205,6 @@ public final class FakePeer implements Peer {
         closed.countDown();
     }
 
-    private volatile boolean connected = true;
-
     /** The connection dies unreported: no close, no failure, only the socket is gone. */
     public void disconnect() {
         connected = false;
@@ -216,8 +215,7 @@ public final class FakePeer implements Peer {
         return connected && cuts.get() == 0;
     }
 
-    /** Open until cut: only the first cut finds the connection open. */
-    @Override
+    @Override // open until cut: only the first cut finds the connection open
     public boolean cut() {
         return cuts.incrementAndGet() == 1;
     }
