@@ -61,10 +61,7 @@ public class UnansweredCloses {
         if (size.incrementAndGet() > MAX_WATCHED) {
             Watch oldest = watched.poll();
             if (oldest != null) {
-                size.decrementAndGet();
-                if (oldest.cut().getAsBoolean()) {
-                    metrics.socketCut();
-                }
+                cut(oldest);
             }
         }
     }
@@ -75,11 +72,16 @@ public class UnansweredCloses {
         for (Watch next = watched.peek(); next != null && now - next.closedAt() >= patience; next = watched.peek()) {
             // watch() may have taken this one meanwhile (over the bound): only who removes it cuts it.
             if (watched.remove(next)) {
-                size.decrementAndGet();
-                if (next.cut().getAsBoolean()) {
-                    metrics.socketCut();
-                }
+                cut(next);
             }
+        }
+    }
+
+    /** Cuts a watch just taken off the queue, counting the socket if it was still open. */
+    private void cut(Watch taken) {
+        size.decrementAndGet();
+        if (taken.cut().getAsBoolean()) {
+            metrics.socketCut();
         }
     }
 
