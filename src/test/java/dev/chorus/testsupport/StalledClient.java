@@ -40,9 +40,31 @@ public final class StalledClient implements AutoCloseable {
         if (local != null) {
             socket.bind(new InetSocketAddress(local, 0));
         }
+        return open(socket, uri, new byte[0]);
+    }
+
+    /**
+     * Like {@link #connect}, but the client's first text frame goes in the same write as the
+     * handshake, as an eager client (or an attacker) may send it: the server finds the frame
+     * already there when it sets the connection up.
+     */
+    public static StalledClient connectSaying(URI uri, String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("one short frame only");
+        }
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(0x81);
+        frame.write(0x80 | payload.length);
+        frame.write(new byte[4]);
+        frame.write(payload);
+        return open(new Socket(), uri, frame.toByteArray());
+    }
+
+    private static StalledClient open(Socket socket, URI uri, byte[] afterHandshake) throws IOException {
         socket.setReceiveBufferSize(4096);
         socket.setSoTimeout((int) ChatClient.TIMEOUT.toMillis());
-        String status = handshake(socket, uri, uri.getRawQuery());
+        String status = handshake(socket, uri, uri.getRawQuery(), afterHandshake);
         if (!status.startsWith("HTTP/1.1 101")) {
             socket.close();
             throw new IOException("handshake refused: " + status);
@@ -57,12 +79,13 @@ public final class StalledClient implements AutoCloseable {
     public static int handshakeStatus(URI uri, String rawQuery) throws IOException {
         try (Socket socket = new Socket()) {
             socket.setSoTimeout((int) ChatClient.TIMEOUT.toMillis());
-            String status = handshake(socket, uri, rawQuery);
+            String status = handshake(socket, uri, rawQuery, new byte[0]);
             return Integer.parseInt(status.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3));
         }
     }
 
-    private static String handshake(Socket socket, URI uri, String rawQuery) throws IOException {
+    private static String handshake(Socket socket, URI uri, String rawQuery, byte[] afterHandshake)
+            throws IOException {
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
         String request = "GET " + uri.getRawPath() + (rawQuery == null ? "" : "?" + rawQuery)
                 + " HTTP/1.1\r\n"
@@ -71,7 +94,10 @@ public final class StalledClient implements AutoCloseable {
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n";
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(request.getBytes(StandardCharsets.US_ASCII));
+        bytes.write(afterHandshake);
+        socket.getOutputStream().write(bytes.toByteArray());
         return readHeaders(socket.getInputStream());
     }
 
