@@ -40,8 +40,7 @@ final class SharedRooms {
         this.budget = budget;
         this.clocks = clocks;
         // The log keeps presence besides messages: room for a history's worth of each, and more.
-        this.link = new RedisRooms(settings.cluster().redisUri(), 4 * settings.history().size() + 128,
-                settings.cluster().nodeTtlSeconds(), new Relay());
+        this.link = new RedisRooms(settings.cluster(), 4 * settings.history().size() + 128, new Relay());
     }
 
     RedisRooms link() {

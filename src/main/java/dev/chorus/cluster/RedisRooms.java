@@ -1,5 +1,6 @@
 package dev.chorus.cluster;
 
+import dev.chorus.config.ChatSettings;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -76,8 +77,8 @@ public final class RedisRooms implements AutoCloseable {
      *
      * @param logLength about how many entries each room's log keeps (messages and presence)
      */
-    public RedisRooms(String uri, int logLength, int nodeTtlSeconds, RoomLogListener listener) {
-        RedisURI redis = RedisURI.create(uri);
+    public RedisRooms(ChatSettings.Cluster cluster, int logLength, RoomLogListener listener) {
+        RedisURI redis = RedisURI.create(cluster.redisUri());
         redis.setTimeout(COMMAND_TIMEOUT);
         this.where = redis.getHost() + ":" + redis.getPort();
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
@@ -88,8 +89,8 @@ public final class RedisRooms implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build());
         this.logLength = logLength;
-        this.script = new RoomScript(logLength);
-        this.nodeTtlMillis = TimeUnit.SECONDS.toMillis(nodeTtlSeconds);
+        this.script = new RoomScript(logLength, TimeUnit.SECONDS.toMillis(cluster.emptyRoomTtlSeconds()));
+        this.nodeTtlMillis = TimeUnit.SECONDS.toMillis(cluster.nodeTtlSeconds());
         this.listener = listener;
         this.logs = new LogReader(listener);
         this.ticks = resources.eventExecutorGroup().scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);

@@ -17,22 +17,29 @@ final class RoomScript {
     static final String TEXT = load("room.lua");
 
     private final String logLength;
+    private final String emptyRoomTtlMillis;
 
-    /** @param logLength about how many entries each room's log keeps */
-    RoomScript(int logLength) {
+    /**
+     * @param logLength about how many entries each room's log keeps
+     * @param emptyRoomTtlMillis how long Redis keeps a room once its last member has left
+     */
+    RoomScript(int logLength, long emptyRoomTtlMillis) {
         this.logLength = Integer.toString(logLength);
+        this.emptyRoomTtlMillis = Long.toString(emptyRoomTtlMillis);
     }
 
     /**
      * The arguments for an operation: its name, the epoch to start if the room has none (random,
-     * so two lives of a room never share one), the log's length, then the operation's own.
+     * so two lives of a room never share one), the log's length, how long an empty room is kept,
+     * then the operation's own.
      */
     String[] argv(String operation, String... arguments) {
-        String[] argv = new String[arguments.length + 3];
+        String[] argv = new String[arguments.length + 4];
         argv[0] = operation;
         argv[1] = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
         argv[2] = logLength;
-        System.arraycopy(arguments, 0, argv, 3, arguments.length);
+        argv[3] = emptyRoomTtlMillis;
+        System.arraycopy(arguments, 0, argv, 4, arguments.length);
         return argv;
     }
 

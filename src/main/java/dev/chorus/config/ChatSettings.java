@@ -26,7 +26,8 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
                         (Integer) values.apply(Setting.MAX_CONNECTIONS_PER_ADDRESS)),
                 new Access((Boolean) values.apply(Setting.SIGN_IN_REQUIRED)),
                 new Cluster((String) values.apply(Setting.CLUSTER_REDIS_URI),
-                        (Integer) values.apply(Setting.CLUSTER_NODE_TTL_SECONDS)));
+                        (Integer) values.apply(Setting.CLUSTER_NODE_TTL_SECONDS),
+                        (Integer) values.apply(Setting.CLUSTER_EMPTY_ROOM_TTL_SECONDS)));
     }
 
     /**
@@ -111,11 +112,15 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
      *        {@code rediss://} for TLS, credentials in the URI); blank: this node is on its own
      * @param nodeTtlSeconds how long a node's members outlive it in Redis: a node that dies
      *        without a word has its members leave within this and one more sweep
+     * @param emptyRoomTtlSeconds how long Redis keeps the log and numbering of a room whose last
+     *        member left (a member who comes back sooner resumes exactly; later, a gap with reset)
      */
-    public record Cluster(String redisUri, int nodeTtlSeconds) {
+    public record Cluster(String redisUri, int nodeTtlSeconds, int emptyRoomTtlSeconds) {
         public Cluster {
             redisUri = redisUri == null ? "" : redisUri.strip();
             require(nodeTtlSeconds >= 2, "chorus.cluster.node-ttl-seconds must be 2 or more, was " + nodeTtlSeconds);
+            require(emptyRoomTtlSeconds >= 1,
+                    "chorus.cluster.empty-room-ttl-seconds must be 1 or more, was " + emptyRoomTtlSeconds);
         }
 
         /** Whether this node shares its rooms with others through Redis. */

@@ -31,7 +31,9 @@ public enum Setting {
     ADMIN_ENABLED("chorus.admin.enabled", Boolean.class, "false"),
     /** The Redis that nodes serving one set of rooms share; empty (the default): a single node that never touches Redis. */
     CLUSTER_REDIS_URI("chorus.cluster.redis-uri", String.class, ""),
-    CLUSTER_NODE_TTL_SECONDS("chorus.cluster.node-ttl-seconds", Integer.class, "10");
+    CLUSTER_NODE_TTL_SECONDS("chorus.cluster.node-ttl-seconds", Integer.class, "10"),
+    /** How long Redis keeps the log and numbering of a room nobody is in any more: a day. */
+    CLUSTER_EMPTY_ROOM_TTL_SECONDS("chorus.cluster.empty-room-ttl-seconds", Integer.class, "86400");
 
     private final String key;
     private final Class<?> type;

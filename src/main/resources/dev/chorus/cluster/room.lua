@@ -6,22 +6,25 @@
 --       set, all scores 0, so lexical order), 4 who holds each name (hash: name -> node id).
 --       All four share the room's hash tag, so Redis Cluster keeps a room on one shard.
 -- ARGV: 1 the operation, 2 the epoch to start if the room has none (a Redis that lost the room
---       starts numbering anew under a new one), 3 the log's length (approximate trim), then
---       the operation's own arguments.
+--       starts numbering anew under a new one), 3 the log's length (approximate trim), 4 how
+--       long (ms) a room nobody is in keeps its log and numbering, then the operation's own
+--       arguments.
+-- A room's state and log expire only while it has no member: the last leave sets the expiry, a
+-- join takes it off. Its names and owners need none: Redis deletes an empty hash or sorted set.
 local state, log, names, owners = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local op, fresh, maxlen = ARGV[1], ARGV[2], ARGV[3]
+local op, fresh, maxlen, idle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
 -- Reading operations first: they must not start a room's numbering.
 if op == 'page' then
-  -- 4 the name to page after ('' from the first), 5 names at most: the count and one page
-  local from = ARGV[4] == '' and '-' or '(' .. ARGV[4]
-  return {redis.call('ZCARD', names), redis.call('ZRANGEBYLEX', names, from, '+', 'LIMIT', 0, ARGV[5])}
+  -- 5 the name to page after ('' from the first), 6 names at most: the count and one page
+  local from = ARGV[5] == '' and '-' or '(' .. ARGV[5]
+  return {redis.call('ZCARD', names), redis.call('ZRANGEBYLEX', names, from, '+', 'LIMIT', 0, ARGV[6])}
 elseif op == 'held' then
-  -- 4 node: the names that node holds here (for sweeping a dead node's members)
+  -- 5 node: the names that node holds here (for sweeping a dead node's members)
   local held = {}
   local all = redis.call('HGETALL', owners)
   for i = 1, #all, 2 do
-    if all[i + 1] == ARGV[4] then
+    if all[i + 1] == ARGV[5] then
       held[#held + 1] = all[i]
     end
   end
@@ -32,6 +35,10 @@ local epoch = redis.call('HGET', state, 'epoch')
 if not epoch then
   epoch = fresh
   redis.call('HSET', state, 'epoch', epoch, 'seq', 0)
+  if redis.call('ZCARD', names) == 0 then
+    -- started by a read back before a join: kept only if the join follows
+    redis.call('PEXPIRE', state, idle)
+  end
 end
 
 local function append(...)
@@ -39,34 +46,41 @@ local function append(...)
 end
 
 if op == 'say' then
-  -- 4 sender's name, 5 text, 6 time (epoch ms), 7 sender's node
+  -- 5 sender's name, 6 text, 7 time (epoch ms), 8 sender's node
   local id = redis.call('HINCRBY', state, 'seq', 1)
-  append('t', 'm', 'n', id, 'f', ARGV[4], 'x', ARGV[5], 'ts', ARGV[6], 'o', ARGV[7])
+  append('t', 'm', 'n', id, 'f', ARGV[5], 'x', ARGV[6], 'ts', ARGV[7], 'o', ARGV[8])
   return id
 elseif op == 'join' then
-  -- 4 requested name, 5 node, 6 names to return: the name made unique across the cluster
-  local name, n = ARGV[4], 2
+  -- 5 requested name, 6 node, 7 names to return: the name made unique across the cluster
+  local name, n = ARGV[5], 2
   while redis.call('HEXISTS', owners, name) == 1 do
-    name = ARGV[4] .. '#' .. n
+    name = ARGV[5] .. '#' .. n
     n = n + 1
   end
-  redis.call('HSET', owners, name, ARGV[5])
+  redis.call('HSET', owners, name, ARGV[6])
   redis.call('ZADD', names, 0, name)
   local count = redis.call('ZCARD', names)
-  local at = append('t', 'j', 'f', name, 'c', count, 'o', ARGV[5])
-  return {name, count, epoch, tonumber(redis.call('HGET', state, 'seq')), redis.call('ZRANGE', names, 0, ARGV[6] - 1), at}
+  local at = append('t', 'j', 'f', name, 'c', count, 'o', ARGV[6])
+  redis.call('PERSIST', state)
+  redis.call('PERSIST', log)
+  return {name, count, epoch, tonumber(redis.call('HGET', state, 'seq')), redis.call('ZRANGE', names, 0, ARGV[7] - 1), at}
 elseif op == 'leave' then
-  -- 4 name, 5 the node that must hold it: a leave for a name someone else holds now does nothing,
+  -- 5 name, 6 the node that must hold it: a leave for a name someone else holds now does nothing,
   -- so a late or repeated leave (two nodes sweeping one dead node) is never announced twice
-  if redis.call('HGET', owners, ARGV[4]) ~= ARGV[5] then
+  if redis.call('HGET', owners, ARGV[5]) ~= ARGV[6] then
     return 0
   end
-  redis.call('HDEL', owners, ARGV[4])
-  redis.call('ZREM', names, ARGV[4])
-  append('t', 'l', 'f', ARGV[4], 'c', redis.call('ZCARD', names), 'o', ARGV[5])
+  redis.call('HDEL', owners, ARGV[5])
+  redis.call('ZREM', names, ARGV[5])
+  local count = redis.call('ZCARD', names)
+  append('t', 'l', 'f', ARGV[5], 'c', count, 'o', ARGV[6])
+  if count == 0 then
+    redis.call('PEXPIRE', state, idle)
+    redis.call('PEXPIRE', log, idle)
+  end
   return 1
 elseif op == 'backlog' then
-  -- 4 log entries to read back, newest first, with the numbering they belong to
-  return {epoch, tonumber(redis.call('HGET', state, 'seq')), redis.call('XREVRANGE', log, '+', '-', 'COUNT', ARGV[4])}
+  -- 5 log entries to read back, newest first, with the numbering they belong to
+  return {epoch, tonumber(redis.call('HGET', state, 'seq')), redis.call('XREVRANGE', log, '+', '-', 'COUNT', ARGV[5])}
 end
 return redis.error_reply('unknown room operation ' .. tostring(op))

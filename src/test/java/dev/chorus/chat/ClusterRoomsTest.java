@@ -57,7 +57,11 @@ class ClusterRoomsTest {
     }
 
     private SessionRegistry node(String redisUri) {
-        ChatSettings settings = Settings.defaultsWith(new ChatSettings.Cluster(redisUri, 2),
+        return node(redisUri, ChatSettings.DEFAULTS.cluster().emptyRoomTtlSeconds());
+    }
+
+    private SessionRegistry node(String redisUri, int emptyRoomTtlSeconds) {
+        ChatSettings settings = Settings.defaultsWith(new ChatSettings.Cluster(redisUri, 2, emptyRoomTtlSeconds),
                 new ChatSettings.History(10, 10, 262144, 67108864));
         SessionRegistry node = new SessionRegistry(settings, metrics, Clocks.SYSTEM);
         nodes.add(node);
@@ -226,6 +230,29 @@ class ClusterRoomsTest {
         assertEquals(0, a.members() + b.members());
         assertEquals(0, a.rooms() + b.rooms());
         await().atMost(WITHIN).until(() -> a.members(room, null, 10) == null);
+    }
+
+    @Test
+    void aRoomNobodyIsInIsForgottenByRedisAfterItsTimeAndKeptWhileAnyoneIsIn() {
+        SessionRegistry shortLived = node(redis.uri(), 1);
+        await().atMost(WITHIN).until(shortLived::isReady);
+        String keys = "chorus:{" + room + "}*";
+        FakePeer alice = FakePeer.inline("alice");
+        Member sender = shortLived.join(room, "alice", Resume.FRESH, alice);
+        String epoch = welcome(alice).getString("epoch");
+        shortLived.broadcast(sender, "alice:1");
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == 1);
+        Member bob = shortLived.join(room, "bob", Resume.FRESH, FakePeer.inline("bob"));
+        shortLived.leave(sender);
+
+        await().during(Duration.ofMillis(1500)).atMost(WITHIN).until(() -> redis.keys(keys) > 0);
+        shortLived.leave(bob);
+        await().atMost(WITHIN).until(() -> redis.keys(keys) == 0);
+
+        FakePeer back = FakePeer.inline("alice");
+        shortLived.join(room, "alice", Resume.after(1, epoch), back);
+        assertTrue(ChatFixture.only(back, "gap").getBoolean("reset"), "the numbering Redis forgot is said to be new");
+        await().during(Duration.ofMillis(1500)).atMost(WITHIN).until(() -> redis.keys(keys) > 0);
     }
 
     /** Alice joins on the node and says alice:1 to alice:n, each acknowledged; returns her welcome's epoch. */

@@ -68,6 +68,7 @@ class ConfigurationIT {
         // Nothing listens on port 1: the node keeps trying in the background, which this test does not mind.
         IN_FILE.put("chorus.cluster.redis-uri", "redis://chorus:" + REDIS_PASSWORD + "@127.0.0.1:1/0");
         IN_FILE.put("chorus.cluster.node-ttl-seconds", 7);
+        IN_FILE.put("chorus.cluster.empty-room-ttl-seconds", 3600);
     }
 
     @ArquillianResource

@@ -139,17 +139,37 @@ public final class RedisServer implements AutoCloseable {
         stop();
     }
 
+    /** How many keys match the pattern ({@code KEYS}): what Chorus left in Redis. */
+    public int keys(String pattern) {
+        try {
+            String reply = firstReplyLine("KEYS " + pattern);
+            if (reply == null || !reply.startsWith("*")) {
+                throw new AssertionError("KEYS answered " + reply);
+            }
+            return Integer.parseInt(reply.substring(1));
+        } catch (IOException e) {
+            throw new UncheckedIOException("redis-server on port " + port + " did not answer", e);
+        }
+    }
+
     /** One {@code PING} over a fresh connection; false on anything but {@code +PONG}. */
     private boolean answersPing() {
+        try {
+            return "+PONG".equals(firstReplyLine("PING"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Sends one inline command (words without spaces) over a fresh connection; the reply's first line. */
+    private String firstReplyLine(String command) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             socket.setSoTimeout(1000);
-            socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
             BufferedReader reader = new BufferedReader(
                     new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            return "+PONG".equals(reader.readLine());
-        } catch (IOException e) {
-            return false;
+            return reader.readLine();
         }
     }
 
