@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Payara each such client used to hang one request thread for good, inside Tyrus's set-up; 200
  * of them stopped the node answering HTTP at all).
  */
-class TyrusInitDeadlockFixIT extends DeployedChorus {
+class TyrusReadDeadlockFixIT extends DeployedChorus {
 
     private static final int EAGER = 20;
 

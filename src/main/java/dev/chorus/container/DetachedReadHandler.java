@@ -1,0 +1,78 @@
+package dev.chorus.container;
+
+import jakarta.servlet.http.WebConnection;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler;
+
+/**
+ * Tyrus's upgrade handler, but its reads run on reader threads of their own, never inside the
+ * container's read callback. Payara runs that callback holding a monitor of the connection's
+ * read handler, and Tyrus reads and writes inside it; two deadlocks follow:
+ * <ul>
+ * <li>Tyrus registers its read listener before it creates the connection, and its read waits for
+ * that connection. When the client's first frame came with the handshake, Payara calls the
+ * listener at once, on the thread that registers it: that thread waits for itself, for good.</li>
+ * <li>A read that writes (Tyrus answering a close frame or a ping, the application answering a
+ * message) holds the read monitor and wants the connection's writer; a send from another thread
+ * that fails holds the writer, and Grizzly's close of the connection, run inline, wants the read
+ * monitor. Both threads hang for good (seen three times in a 22-minute soak).</li>
+ * </ul>
+ * Here the callback only hands the read over and returns, releasing the monitor; a read reported
+ * before the connection exists is handed over once it does. One read runs at a time: the
+ * container reports more data only after a read has drained what was there.
+ */
+public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
+
+    private static final Logger LOG = Logger.getLogger(DetachedReadHandler.class.getName());
+    private static final int SETTING_UP = 0;
+    private static final int READ_WAITING = 1;
+    private static final int OPEN = 2;
+
+    private final AtomicInteger state = new AtomicInteger(SETTING_UP);
+    private volatile Executor readers = Runnable::run;
+
+    /** Where reads run: never the container's read callback, nor the thread that set the connection up. */
+    void readOn(Executor readers) {
+        this.readers = readers;
+    }
+
+    @Override
+    public void init(WebConnection connection) {
+        super.init(connection);
+        if (state.getAndSet(OPEN) == READ_WAITING) {
+            handOver();
+        }
+    }
+
+    @Override
+    public void onDataAvailable() {
+        for (int now = state.get(); now != OPEN; now = state.get()) {
+            if (now == READ_WAITING || state.compareAndSet(SETTING_UP, READ_WAITING)) {
+                return;
+            }
+        }
+        handOver();
+    }
+
+    private void handOver() {
+        try {
+            readers.execute(this::read);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.FINE, "No reader thread (stopping?); reading on the container's thread", e);
+            read();
+        }
+    }
+
+    private void read() {
+        try {
+            super.onDataAvailable();
+        } catch (RuntimeException e) {
+            // What the container's callback does with a failed read: report it, which closes.
+            onError(e);
+        }
+    }
+}

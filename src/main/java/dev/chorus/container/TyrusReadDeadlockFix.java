@@ -1,0 +1,97 @@
+package dev.chorus.container;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpUpgradeHandler;
+import java.io.IOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler;
+
+/**
+ * On Tyrus (Payara), has the WebSocket upgrade use {@link DetachedReadHandler}, whose reads run on
+ * this filter's reader threads, so that neither of the two read deadlocks it describes can take
+ * request threads (200 clients sending their first frame with the handshake stopped a node).
+ * Tyrus's own filter upgrades the request it is handed and runs after the application's filters,
+ * so it is handed the request this filter wraps. On any other container it passes requests
+ * through untouched, never loads a Tyrus class and starts no thread.
+ */
+@WebFilter(urlPatterns = "/chat/*", asyncSupported = true)
+public class TyrusReadDeadlockFix extends HttpFilter {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger(TyrusReadDeadlockFix.class.getName());
+    private static final String TYRUS_HANDLER = "org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler";
+    /**
+     * Reader threads at most. A read is short (frames in, sends queued), but a close runs the
+     * application's leave, which may wait on Redis: room for many at once, as the container's
+     * own request pool has. Idle ones end after a minute.
+     */
+    private static final int READERS = 64;
+
+    @Resource
+    transient ManagedThreadFactory threads;
+
+    private transient ThreadPoolExecutor readers;
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        super.init(config);
+        try {
+            Class.forName(TYRUS_HANDLER, false, TyrusReadDeadlockFix.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            LOG.log(Level.FINE, "Not Tyrus: WebSocket upgrades pass through unchanged");
+            return;
+        }
+        readers = new ThreadPoolExecutor(READERS, READERS, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), threads);
+        readers.allowCoreThreadTimeOut(true);
+        LOG.info("Tyrus: WebSocket reads run outside the container's read callback; see server-config/README.md");
+    }
+
+    @Override
+    public void destroy() {
+        if (readers != null) {
+            readers.shutdown();
+        }
+        super.destroy();
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        chain.doFilter(readers != null ? new DetachedReadRequest(request, readers) : request, response);
+    }
+
+    /** The request, but an upgrade to Tyrus's handler gets the one that reads on reader threads. */
+    private static final class DetachedReadRequest extends HttpServletRequestWrapper {
+
+        private final Executor readers;
+
+        DetachedReadRequest(HttpServletRequest request, Executor readers) {
+            super(request);
+            this.readers = readers;
+        }
+
+        @Override
+        public <T extends HttpUpgradeHandler> T upgrade(Class<T> handlerClass) throws IOException, ServletException {
+            if (handlerClass != TyrusHttpUpgradeHandler.class) {
+                return super.upgrade(handlerClass);
+            }
+            DetachedReadHandler handler = super.upgrade(DetachedReadHandler.class);
+            handler.readOn(readers);
+            return handlerClass.cast(handler);
+        }
+    }
+}

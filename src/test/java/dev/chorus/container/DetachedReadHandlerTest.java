@@ -1,0 +1,189 @@
+package dev.chorus.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.WebConnection;
+import jakarta.websocket.CloseReason;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.tyrus.spi.Connection;
+import org.glassfish.tyrus.spi.ReadHandler;
+import org.glassfish.tyrus.spi.WebSocketEngine;
+import org.glassfish.tyrus.spi.Writer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The handler against a container that behaves as Payara's does: it calls the read listener on
+ * the registering thread when data is already there. Tyrus's own handler never returns from its
+ * set-up then; this one must, and must read on a reader thread, never the container's.
+ */
+class DetachedReadHandlerTest {
+
+    private static final Duration NOT_HUNG = Duration.ofSeconds(5);
+
+    private final ExecutorService readers = Executors.newSingleThreadExecutor(r -> new Thread(r, "reader"));
+    /** The bytes Tyrus handed on, and the thread it read them on. */
+    private final CompletableFuture<String> readOn = new CompletableFuture<>();
+    private final StringBuilder read = new StringBuilder();
+
+    @AfterEach
+    void stopReaders() throws InterruptedException {
+        readers.shutdownNow();
+        readers.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFrameAlreadyThereAtSetUpIsReadAfterSetUpOnAReaderThread() throws Exception {
+        DetachedReadHandler handler = handler();
+        ContainerInput input = new ContainerInput("first frame");
+
+        assertTimeoutPreemptively(NOT_HUNG, () -> handler.init(new Upgraded(input)));
+
+        assertEquals("reader", readOn.get(5, TimeUnit.SECONDS));
+        assertEquals("first frame", read.toString());
+    }
+
+    @Test
+    void theContainersCallbackOnlyHandsTheReadOver() throws Exception {
+        DetachedReadHandler handler = handler();
+        ContainerInput input = new ContainerInput("");
+        handler.init(new Upgraded(input));
+
+        input.arrive("later frame");
+        handler.onDataAvailable();
+
+        String thread = readOn.get(5, TimeUnit.SECONDS);
+        assertEquals("reader", thread);
+        assertNotEquals(Thread.currentThread().getName(), thread);
+        assertEquals("later frame", read.toString());
+    }
+
+    private DetachedReadHandler handler() {
+        DetachedReadHandler handler = new DetachedReadHandler();
+        handler.readOn(readers);
+        ReadHandler frames = buffer -> {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            read.append(new String(bytes, StandardCharsets.UTF_8));
+            readOn.complete(Thread.currentThread().getName());
+        };
+        handler.preInit(new WebSocketEngine.UpgradeInfo() {
+            @Override
+            public WebSocketEngine.UpgradeStatus getStatus() {
+                return WebSocketEngine.UpgradeStatus.SUCCESS;
+            }
+
+            @Override
+            public Connection createConnection(Writer writer, Connection.CloseListener closeListener) {
+                return new Connection() {
+                    @Override
+                    public ReadHandler getReadHandler() {
+                        return frames;
+                    }
+
+                    @Override
+                    public Writer getWriter() {
+                        return writer;
+                    }
+
+                    @Override
+                    public CloseListener getCloseListener() {
+                        return closeListener;
+                    }
+
+                    @Override
+                    public void close(CloseReason reason) {
+                    }
+                };
+            }
+        }, null, false);
+        return handler;
+    }
+
+    /** Payara's way: a listener registered while data waits is called at once, on the same thread. */
+    private static final class ContainerInput extends ServletInputStream {
+
+        private ByteArrayInputStream bytes;
+
+        ContainerInput(String waiting) {
+            arrive(waiting);
+        }
+
+        void arrive(String data) {
+            bytes = new ByteArrayInputStream(data.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+            if (isReady()) {
+                try {
+                    listener.onDataAvailable();
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+
+        @Override
+        public boolean isReady() {
+            return bytes.available() > 0;
+        }
+
+        @Override
+        public boolean isFinished() {
+            return false;
+        }
+
+        @Override
+        public int available() {
+            return bytes.available();
+        }
+
+        @Override
+        public int read() {
+            return bytes.read();
+        }
+    }
+
+    private record Upgraded(ServletInputStream input) implements WebConnection {
+        @Override
+        public ServletInputStream getInputStream() {
+            return input;
+        }
+
+        @Override
+        public ServletOutputStream getOutputStream() {
+            return new ServletOutputStream() {
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setWriteListener(WriteListener listener) {
+                }
+
+                @Override
+                public void write(int b) {
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
