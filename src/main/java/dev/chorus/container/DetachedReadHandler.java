@@ -19,7 +19,7 @@ import org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler;
  * <li>A read that writes (Tyrus answering a close frame or a ping, the application answering a
  * message) holds the read monitor and wants the connection's writer; a send from another thread
  * that fails holds the writer, and Grizzly's close of the connection, run inline, wants the read
- * monitor. Both threads hang for good (seen three times in a 22-minute soak).</li>
+ * monitor. Both threads hang for good (five pairs in a 30-minute soak).</li>
  * </ul>
  * Here the callback only hands the read over and returns, releasing the monitor; a read reported
  * before the connection exists is handed over once it does. One read runs at a time: the
