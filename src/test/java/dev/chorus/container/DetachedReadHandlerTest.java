@@ -11,7 +11,7 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.WebConnection;
 import jakarta.websocket.CloseReason;
 import java.io.ByteArrayInputStream;
-import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -131,7 +131,7 @@ class DetachedReadHandlerTest {
             if (isReady()) {
                 try {
                     listener.onDataAvailable();
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw new AssertionError(e);
                 }
             }
