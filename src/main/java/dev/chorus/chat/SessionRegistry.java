@@ -29,6 +29,12 @@ import java.util.logging.Logger;
  * handing a room's history over when the room retires or is recreated happens inside its atomic
  * per-key updates, so numbering never restarts while the history is retained.
  * <p>
+ * Containers call back holding a connection's writer lock (Tyrus runs a failed send's completion,
+ * and a close its own failed write caused, inline under it); the leave that follows flushes the
+ * others, taking their writer locks. No deadlock: a flush writes only to a member whose turn it
+ * holds ({@link Outbox}), so never to one Chorus is writing to; a leaving member's outbox is closed
+ * before its leave is flushed; and a discharged member is in no later fanout (WriterLockStressTest).
+ * <p>
  * A member is evicted, and never written to again, when its socket closes or errors, when a send
  * to it fails, or when its queue overflows.
  * <p>
@@ -137,10 +143,7 @@ public class SessionRegistry {
         return member != null && dismiss(member, CloseReasons.RECONNECT);
     }
 
-    /**
-     * Up to {@code limit} of the room's member names after {@code after} (null: from the first),
-     * or null if nobody is in the room.
-     */
+    /** Up to {@code limit} of the room's names after {@code after} (null: the first); null if nobody is in. */
     public MembersPage members(String roomName, String after, int limit) {
         if (cluster != null) {
             return cluster.members(roomName, after, Math.min(limit, Room.MEMBERS_PAGE));
@@ -192,8 +195,8 @@ public class SessionRegistry {
     }
 
     /**
-     * Empties every room at once, telling nobody, and returns who was in them: for a shutdown,
-     * when all of them are being closed anyway (leave events would be n² frames nobody reads).
+     * Empties every room at once, telling nobody, and returns who was in them: for a shutdown, when
+     * all are being closed anyway (leave events would be n² frames nobody reads).
      */
     List<Member> dischargeAll() {
         List<Member> everyone = new ArrayList<>();
@@ -209,10 +212,7 @@ public class SessionRegistry {
         leave(member, reason, false);
     }
 
-    /**
-     * Sends the member what is queued for it (warnings included), then closes with the reason.
-     * False if it had left already.
-     */
+    /** Sends the member what is queued for it, then closes with the reason; false if it had left already. */
     boolean dismiss(Member member, CloseReason reason) {
         return leave(member, reason, true);
     }
