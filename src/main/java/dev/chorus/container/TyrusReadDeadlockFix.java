@@ -26,7 +26,8 @@ import org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler;
  * request threads (200 clients sending their first frame with the handshake stopped a node).
  * Tyrus's own filter upgrades the request it is handed and runs after the application's filters,
  * so it is handed the request this filter wraps. On any other container it passes requests
- * through untouched, never loads a Tyrus class and starts no thread.
+ * through untouched, never loads a Tyrus class and starts no thread. On Tyrus it also shrinks the
+ * upgraded connection's output buffer ({@link #SEND_BUFFER_BYTES}).
  */
 @WebFilter(urlPatterns = "/chat/*", asyncSupported = true)
 public class TyrusReadDeadlockFix extends HttpFilter {
@@ -40,6 +41,14 @@ public class TyrusReadDeadlockFix extends HttpFilter {
      * own request pool has. Idle ones end after a minute.
      */
     private static final int READERS = 64;
+    /**
+     * The upgraded connection's output buffer, Grizzly's least: every Tyrus send copies its frame
+     * into a fresh buffer of this size, and on threads that are not Grizzly's (the readers here)
+     * that is a new, zeroed array per frame. The default 8 KiB made 8 KiB of garbage per ~200-byte
+     * event; a larger frame is written from the caller's array without the copy. Measured: 5% less
+     * CPU per delivery on a broadcasting node (see server-config/README.md).
+     */
+    private static final int SEND_BUFFER_BYTES = 512;
 
     @Resource
     transient ManagedThreadFactory threads;
@@ -71,6 +80,9 @@ public class TyrusReadDeadlockFix extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        if (readers != null) {
+            response.setBufferSize(SEND_BUFFER_BYTES);
+        }
         chain.doFilter(readers != null ? new DetachedReadRequest(request, readers) : request, response);
     }
 
