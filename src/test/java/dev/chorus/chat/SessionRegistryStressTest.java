@@ -10,6 +10,7 @@ import dev.chorus.config.ChatSettings;
 import dev.chorus.testsupport.Settings;
 import jakarta.websocket.CloseReason.CloseCodes;
 import dev.chorus.testsupport.FakePeer;
+import dev.chorus.testsupport.StressLoops;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,8 @@ import dev.chorus.protocol.Resume;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,8 +64,6 @@ class SessionRegistryStressTest {
     private final SessionRegistry registry = new SessionRegistry(BOUNDED, new ChatMetrics(), Clocks.SYSTEM);
     private final ExecutorService completions = Executors.newFixedThreadPool(4);
     private final ExecutorService lagging = Executors.newFixedThreadPool(2);
-    private final ExecutorService workers =
-            Executors.newFixedThreadPool(STABLE_THREADS + CHURN_THREADS + FAILING_THREADS + LAGGING_THREADS);
 
     /** Messages actually broadcast, per room: what each stable member of that room must get. */
     private final Map<String, AtomicLong> sentPerRoom = new ConcurrentHashMap<>();
@@ -80,7 +77,6 @@ class SessionRegistryStressTest {
 
     @AfterEach
     void stop() {
-        workers.shutdownNow();
         completions.shutdownNow();
         lagging.shutdownNow();
     }
@@ -103,57 +99,17 @@ class SessionRegistryStressTest {
             stableMembers.add(join(room, peer));
         }
 
-        CountDownLatch start = new CountDownLatch(1);
-        long deadline = System.nanoTime() + RUN_FOR.toNanos();
-        List<Future<?>> tasks = new ArrayList<>();
-        for (int i = 0; i < STABLE_THREADS; i++) {
-            Member member = stableMembers.get(i);
-            String sender = stablePeers.get(i).name();
-            tasks.add(workers.submit(() -> {
-                start.await();
-                for (int seq = 0; seq < MAX_MESSAGES_PER_STABLE_SENDER && System.nanoTime() < deadline; seq++) {
-                    registry.broadcast(member, sender + ":" + seq);
-                    sentPerRoom.get(member.room()).incrementAndGet();
-                }
-                return null;
-            }));
-        }
-        for (int i = 0; i < CHURN_THREADS; i++) {
-            int thread = i;
-            tasks.add(workers.submit(() -> {
-                start.await();
-                for (int cycle = 0; cycle < MAX_CHURN_CYCLES && System.nanoTime() < deadline; cycle++) {
-                    churn("churn" + thread + "." + cycle);
-                }
-                return null;
-            }));
-        }
-        for (int i = 0; i < FAILING_THREADS; i++) {
-            int thread = i;
-            tasks.add(workers.submit(() -> {
-                start.await();
-                for (int cycle = 0; System.nanoTime() < deadline; cycle++) {
-                    joinAndFail("failing" + thread + "." + cycle, deadline);
-                }
-                return null;
-            }));
-        }
-
-        for (int i = 0; i < LAGGING_THREADS; i++) {
-            int thread = i;
-            tasks.add(workers.submit(() -> {
-                start.await();
-                for (int cycle = 0; System.nanoTime() < deadline; cycle++) {
-                    joinAndLag("lagging" + thread + "." + cycle, thread);
-                }
-                return null;
-            }));
-        }
-
-        start.countDown();
-        for (Future<?> task : tasks) {
-            task.get(RUN_FOR.toSeconds() + 30, TimeUnit.SECONDS);
-        }
+        StressLoops loops = new StressLoops(RUN_FOR);
+        loops.add(STABLE_THREADS, MAX_MESSAGES_PER_STABLE_SENDER, (thread, seq) -> {
+            Member member = stableMembers.get(thread);
+            registry.broadcast(member, stablePeers.get(thread).name() + ":" + seq);
+            sentPerRoom.get(member.room()).incrementAndGet();
+        });
+        loops.add(CHURN_THREADS, MAX_CHURN_CYCLES, (thread, cycle) -> churn("churn" + thread + "." + cycle));
+        loops.add(FAILING_THREADS, Integer.MAX_VALUE,
+                (thread, cycle) -> joinAndFail("failing" + thread + "." + cycle, loops.deadline()));
+        loops.add(LAGGING_THREADS, Integer.MAX_VALUE, (thread, cycle) -> joinAndLag("lagging" + thread + "." + cycle, thread));
+        loops.run(Duration.ofSeconds(30));
 
         // Each peer checks that message and ack ids arrive without gap or repeat, so a stable member
         // that received as many as were sent in its room got every one exactly once, in order.

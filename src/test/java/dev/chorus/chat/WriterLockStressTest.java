@@ -2,31 +2,20 @@ package dev.chorus.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.chorus.config.ChatSettings;
 import dev.chorus.protocol.Resume;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.Settings;
+import dev.chorus.testsupport.StressLoops;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,20 +37,9 @@ class WriterLockStressTest {
 
     private final SessionRegistry registry = new SessionRegistry(
             Settings.defaultsWith(new ChatSettings.Outbound(16_384, Long.MAX_VALUE, 10)), new ChatMetrics(), Clocks.SYSTEM);
-    private final ExecutorService workers = Executors.newFixedThreadPool(SENDERS + LEAVERS, task -> {
-        // A deadlocked run leaves its threads blocked for good: they must not keep the JVM alive.
-        Thread thread = new Thread(task);
-        thread.setDaemon(true);
-        return thread;
-    });
     private final List<WriterLocked> leavers = new CopyOnWriteArrayList<>();
     private final AtomicInteger failedSends = new AtomicInteger();
     private final AtomicInteger failedOwnWrites = new AtomicInteger();
-
-    @AfterEach
-    void stop() {
-        workers.shutdownNow();
-    }
 
     @Test
     void leavesReportedUnderWriterLocksNeverDeadlock() throws Exception {
@@ -72,30 +50,14 @@ class WriterLockStressTest {
             senderPeers.add(peer);
             senders.add(join("room" + i % ROOMS, peer));
         }
-        CountDownLatch start = new CountDownLatch(1);
-        long deadline = System.nanoTime() + RUN_FOR.toNanos();
-        List<Future<?>> tasks = new ArrayList<>();
-        for (Member sender : senders) {
-            tasks.add(workers.submit(() -> {
-                start.await();
-                for (int seq = 0; seq < MAX_MESSAGES_PER_SENDER && System.nanoTime() < deadline; seq++) {
+        new StressLoops(RUN_FOR)
+                .add(SENDERS, MAX_MESSAGES_PER_SENDER, (thread, seq) -> {
+                    Member sender = senders.get(thread);
                     registry.broadcast(sender, sender.name() + ":" + seq);
-                }
-                return null;
-            }));
-        }
-        for (int i = 0; i < LEAVERS; i++) {
-            int thread = i;
-            tasks.add(workers.submit(() -> {
-                start.await();
-                for (int cycle = 0; cycle < MAX_CYCLES_PER_LEAVER && System.nanoTime() < deadline; cycle++) {
-                    joinAndFail("leaver" + thread + "." + cycle, "room" + cycle % ROOMS);
-                }
-                return null;
-            }));
-        }
-        start.countDown();
-        awaitAll(tasks);
+                })
+                .add(LEAVERS, MAX_CYCLES_PER_LEAVER,
+                        (thread, cycle) -> joinAndFail("leaver" + thread + "." + cycle, "room" + cycle % ROOMS))
+                .run(Duration.ofSeconds(30));
 
         for (WriterLocked peer : leavers) {
             assertEquals(0, peer.fake.violations(), peer.fake + " was written to after it failed or was closed");
@@ -136,20 +98,6 @@ class WriterLockStressTest {
 
     private Member join(String room, WriterLocked peer) {
         return registry.join(room, peer.fake.name(), Resume.FRESH, peer);
-    }
-
-    private static void awaitAll(List<Future<?>> tasks) throws Exception {
-        long until = System.nanoTime() + RUN_FOR.plusSeconds(30).toNanos();
-        for (Future<?> task : tasks) {
-            try {
-                task.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                long[] stuck = ManagementFactory.getThreadMXBean().findDeadlockedThreads();
-                fail(stuck == null ? "the run did not end (livelock?)" : "deadlock: " + Arrays.stream(
-                        ManagementFactory.getThreadMXBean().getThreadInfo(stuck, true, true))
-                        .map(ThreadInfo::toString).collect(Collectors.joining()));
-            }
-        }
     }
 
     /**
