@@ -1,7 +1,6 @@
 package dev.chorus.container;
 
 import jakarta.websocket.Session;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.logging.Level;
@@ -99,34 +98,7 @@ public final class ContainerSocket {
     }
 
     private static Object grizzlyConnection(Session session) throws IllegalAccessException {
-        Object at = session;
-        for (int hop = 0; hop < TYRUS_TO_GRIZZLY.size() && at != null; hop++) {
-            String name = TYRUS_TO_GRIZZLY.get(hop);
-            Object next = valueOf(at, name.replace("?", ""));
-            at = next != null || !name.endsWith("?") ? next : at;
-        }
-        return at;
-    }
-
-    /** The field's value, or null if it is not declared or not set. */
-    private static Object valueOf(Object owner, String name) throws IllegalAccessException {
-        Field field = field(owner.getClass(), name);
-        if (field == null) {
-            return null;
-        }
-        field.setAccessible(true);
-        return field.get(owner);
-    }
-
-    private static Field field(Class<?> type, String name) {
-        for (Class<?> declaring = type; declaring != null; declaring = declaring.getSuperclass()) {
-            try {
-                return declaring.getDeclaredField(name);
-            } catch (NoSuchFieldException e) {
-                // Declared higher up, maybe.
-            }
-        }
-        return null;
+        return ContainerFields.follow(session, TYRUS_TO_GRIZZLY);
     }
 
     /** The public no-argument method, looked up where it is public (the runtime class may not be). */

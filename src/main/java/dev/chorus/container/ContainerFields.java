@@ -1,0 +1,46 @@
+package dev.chorus.container;
+
+import java.lang.reflect.Field;
+import java.util.List;
+
+/** Reads a container's private fields along a path, for the few things no API reaches. */
+final class ContainerFields {
+
+    private ContainerFields() {
+    }
+
+    /**
+     * The object at the end of the path of field names from {@code from}, or null where a field is
+     * not declared or not set; a name ending in {@code ?} is followed only where it is set.
+     */
+    static Object follow(Object from, List<String> path) throws IllegalAccessException {
+        Object at = from;
+        for (int hop = 0; hop < path.size() && at != null; hop++) {
+            String name = path.get(hop);
+            Object next = valueOf(at, name.replace("?", ""));
+            at = next != null || !name.endsWith("?") ? next : at;
+        }
+        return at;
+    }
+
+    /** The field's value, or null if it is not declared or not set. */
+    private static Object valueOf(Object owner, String name) throws IllegalAccessException {
+        Field field = field(owner.getClass(), name);
+        if (field == null) {
+            return null;
+        }
+        field.setAccessible(true);
+        return field.get(owner);
+    }
+
+    private static Field field(Class<?> type, String name) {
+        for (Class<?> declaring = type; declaring != null; declaring = declaring.getSuperclass()) {
+            try {
+                return declaring.getDeclaredField(name);
+            } catch (NoSuchFieldException e) {
+                // Declared higher up, maybe.
+            }
+        }
+        return null;
+    }
+}
