@@ -39,9 +39,10 @@ public class TyrusReadDeadlockFix extends HttpFilter {
     private static final Logger LOG = Logger.getLogger(TyrusReadDeadlockFix.class.getName());
     private static final String TYRUS_HANDLER = "org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler";
     /**
-     * Reader threads at most. A read is short (frames in, sends queued), but a close runs the
-     * application's leave, which may wait on Redis: room for many at once, as the container's
-     * own request pool has. Idle ones end after a minute.
+     * Reader threads at most. A read never waits on the network or on Redis (frames in, sends and
+     * a cluster's commands queued; joins, which wait on Redis, run in the open, on the container's
+     * thread), so these are slack against a reader held up by the container's own locks, as its
+     * request pool has. Idle ones end after a minute.
      */
     private static final int READERS = 64;
     /**
@@ -86,10 +87,12 @@ public class TyrusReadDeadlockFix extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (readers != null) {
-            shrinkSendBuffer(response);
+        if (readers == null) {
+            chain.doFilter(request, response);
+            return;
         }
-        chain.doFilter(readers != null ? new DetachedReadRequest(request, readers) : request, response);
+        shrinkSendBuffer(response);
+        chain.doFilter(new DetachedReadRequest(request, readers), response);
     }
 
     /**
