@@ -1,6 +1,7 @@
 package dev.chorus.chat;
 
 import dev.chorus.container.ContainerSocket;
+import dev.chorus.container.TextSender;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
@@ -19,12 +20,14 @@ final class SessionPeer implements Peer {
     private final UnansweredCloses closes;
     /** Found while the session opens: later, on Payara, the way to it may lead to another connection. */
     private final ContainerSocket socket;
+    private final TextSender text;
 
     SessionPeer(Session session, boolean batched, UnansweredCloses closes) {
         this.session = session;
         this.batched = batched;
         this.closes = closes;
         this.socket = ContainerSocket.of(session);
+        this.text = TextSender.of(session);
     }
 
     /** A peer that takes one event per frame: for a connection that is refused or closed. */
@@ -39,7 +42,7 @@ final class SessionPeer implements Peer {
 
     @Override
     public void send(String frame, SendHandler done) {
-        session.getAsyncRemote().sendText(frame, done);
+        text.send(frame, done);
     }
 
     /**

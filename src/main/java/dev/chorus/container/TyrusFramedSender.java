@@ -1,0 +1,111 @@
+package dev.chorus.container;
+
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.glassfish.tyrus.core.TyrusWebSocket;
+import org.glassfish.tyrus.spi.CompletionHandler;
+import org.glassfish.tyrus.spi.Writer;
+
+/**
+ * Writes text frames straight to Tyrus's connection writer, framed once for every receiver of an
+ * event. Tyrus's own send encodes the text to UTF-8 and frames it again for each receiver (its
+ * {@code TextFrame} even builds a new {@code Charset} each time: {@code Charset.checkName} alone
+ * was 5% of a broadcasting Payara's samples), and reschedules the idle timer on the way. A
+ * broadcast hands the same String to every member, one after the other on one thread, so the
+ * last frame built on each thread is kept and reused while the same String comes again.
+ * <p>
+ * What the bypass skips and why that is safe: Tyrus's send lock only orders a fragmented
+ * message's parts (Chorus sends whole frames; the writer itself is synchronized, so Tyrus's own
+ * pongs and close frames still go out whole between ours); extensions rewrite frames, so a session
+ * that negotiated one is left to Tyrus; the idle timer restart is for Tyrus's idle timeout, which
+ * Chorus leaves off (its heartbeat, whose pings go through Tyrus, finds dead clients). A frame
+ * is refused once the socket is no longer connected, as Tyrus refuses it, so nothing is written
+ * after the close frame.
+ */
+final class TyrusFramedSender implements TextSender {
+
+    private static final List<String> SESSION_TO_SOCKET = List.of("asyncRemote", "webSocket");
+    private static final List<String> SOCKET_TO_WRITER = List.of("protocolHandler", "writer");
+    private static final byte FIN_TEXT = (byte) 0x81;
+    /**
+     * Per thread: the String last framed and its frame. JDK types only, so a container thread that
+     * outlives the application does not hold its class loader.
+     */
+    private static final ThreadLocal<Object[]> LAST_FRAMED = new ThreadLocal<>();
+
+    private final BooleanSupplier connected;
+    private final Writer writer;
+
+    TyrusFramedSender(BooleanSupplier connected, Writer writer) {
+        this.connected = connected;
+        this.writer = writer;
+    }
+
+    /** The sender for a Tyrus session, or null where its fields are not where Tyrus 2.1 has them. */
+    static TextSender of(Session session) throws IllegalAccessException {
+        if (!session.getNegotiatedExtensions().isEmpty()) {
+            return null;
+        }
+        if (ContainerFields.follow(session, SESSION_TO_SOCKET) instanceof TyrusWebSocket socket
+                && ContainerFields.follow(socket, SOCKET_TO_WRITER) instanceof Writer writer) {
+            return new TyrusFramedSender(socket::isConnected, writer);
+        }
+        return null;
+    }
+
+    @Override
+    public void send(String text, SendHandler done) {
+        if (!connected.getAsBoolean()) {
+            throw new IllegalStateException("Socket is not connected");
+        }
+        writer.write(ByteBuffer.wrap(framed(text)), new CompletionHandler<>() {
+            @Override
+            public void completed(ByteBuffer written) {
+                done.onResult(new SendResult());
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                done.onResult(new SendResult(cause));
+            }
+        });
+    }
+
+    /** An unmasked, final text frame (RFC 6455, 5.2) holding the text; reused while the text repeats. */
+    static byte[] framed(String text) {
+        Object[] last = LAST_FRAMED.get();
+        if (last != null && last[0] == text) {
+            return (byte[]) last[1];
+        }
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        int length = payload.length;
+        int header = length <= 125 ? 2 : length <= 0xFFFF ? 4 : 10;
+        byte[] frame = new byte[header + length];
+        frame[0] = FIN_TEXT;
+        if (length <= 125) {
+            frame[1] = (byte) length;
+        } else if (length <= 0xFFFF) {
+            frame[1] = 126;
+            frame[2] = (byte) (length >>> 8);
+            frame[3] = (byte) length;
+        } else {
+            frame[1] = 127;
+            for (int i = 0; i < 8; i++) {
+                frame[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
+            }
+        }
+        System.arraycopy(payload, 0, frame, header, length);
+        if (last == null) {
+            LAST_FRAMED.set(new Object[] {text, frame});
+        } else {
+            last[0] = text;
+            last[1] = frame;
+        }
+        return frame;
+    }
+}
