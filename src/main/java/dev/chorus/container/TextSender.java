@@ -24,6 +24,8 @@ public interface TextSender {
                 if (framed != null) {
                     return framed;
                 }
+                Logger.getLogger(TextSender.class.getName()).log(Level.FINE,
+                        "Tyrus frames every send itself: an extension was negotiated, or its fields moved");
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 Logger.getLogger(TextSender.class.getName())
                         .log(Level.FINE, "Tyrus frames every send itself for this session", e);
