@@ -29,7 +29,8 @@ import org.HdrHistogram.Histogram;
  * {@code warmup} plus {@code duration} seconds, and every member checks what it receives: each sender's sequence without gap,
  * repeat or reordering, and the latency from send to delivery (one clock: sender and receivers
  * are in this JVM) into an HdrHistogram, for the messages sent after the warm-up. Clients are Tyrus's (the reference implementation). Prints one line of figures: deliveries/s, p50, p99, p999,
- * lost, reordered, and, given the server's PID, its CPU time and RSS. Loopback only, bounded in
+ * lost, reordered, and, given the server's PID, its CPU time and RSS (CPU per delivery over the
+ * whole run and after the warm-up). Loopback only, bounded in
  * count and time. Not a test: {@code bench/load} runs it (see the README).
  */
 public final class LoadBenchmark {
@@ -91,6 +92,9 @@ public final class LoadBenchmark {
             }, 0, periodNanos, TimeUnit.NANOSECONDS);
         }
         long expected = perSender * senders * (clients - 1);
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, measureFrom - System.nanoTime()));
+        ServerSample warm = ServerSample.of(options.text("pid"));
+        long deliveredWarm = delivered.get();
         long deadline = measureFrom + TimeUnit.SECONDS.toNanos(options.number("duration")) + DRAIN.toNanos();
         while (delivered.get() < expected && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(50);
@@ -108,7 +112,7 @@ public final class LoadBenchmark {
                 expected - delivered.get(), reordered.get(), delivered.get() / seconds,
                 latencyMicros.getValueAtPercentile(50) / 1e3, latencyMicros.getValueAtPercentile(99) / 1e3,
                 latencyMicros.getValueAtPercentile(99.9) / 1e3, latencyMicros.getMaxValue() / 1e3,
-                before == null ? "" : after.since(before, delivered.get()));
+                before == null ? "" : after.since(before, delivered.get()) + after.steadySince(warm, delivered.get() - deliveredWarm));
         System.exit(0);
     }
 
@@ -191,6 +195,16 @@ public final class LoadBenchmark {
                     .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
                     .findFirst().orElse(0);
             return new ServerSample(ticks, rss);
+        }
+
+        /**
+         * CPU per delivery after the warm-up only: what a node that has run a while costs. The whole
+         * run's figure, as the referee gives it, also carries each fresh JVM's JIT compilation,
+         * which two nodes pay twice.
+         */
+        String steadySince(ServerSample warm, long deliveries) {
+            double cpuSeconds = (cpuTicks - warm.cpuTicks) / TICKS_PER_SECOND;
+            return String.format(Locale.ROOT, " steady_cpu_us_per_delivery=%.2f", cpuSeconds * 1e6 / Math.max(1, deliveries));
         }
 
         String since(ServerSample before, long deliveries) {
