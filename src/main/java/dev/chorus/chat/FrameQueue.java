@@ -1,5 +1,7 @@
 package dev.chorus.chat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,23 +60,41 @@ final class FrameQueue {
     /**
      * The next frame followed by the frames behind it, one per line, up to {@link #MAX_BATCH_CHARS}
      * and never past {@code barrier} (a ping, which must go out as its own control frame); null
-     * if empty. For the writer only, so what it peeks at is what it then takes. JSON as
-     * ServerEvents writes it never holds a raw line break.
+     * if empty. For the writer only. JSON as ServerEvents writes it never holds a raw line break.
      */
     String takeBatch(String barrier) {
+        List<String> run = takeRun(barrier, 1);
+        return run.isEmpty() ? null : run.size() == 1 ? run.get(0) : String.join("\n", run);
+    }
+
+    /**
+     * The next frame and the frames behind it, to go out as separate frames in one write: up to
+     * {@link #MAX_BATCH_CHARS} and never past {@code barrier}; empty if nothing is queued. For the
+     * writer only, so what it peeks at is what it then takes.
+     */
+    List<String> takeRun(String barrier) {
+        return takeRun(barrier, 0);
+    }
+
+    /** As {@link #takeRun(String)}, counting {@code separator} characters between two frames. */
+    private List<String> takeRun(String barrier, int separator) {
         String first = take();
-        String next = frames.peek();
-        if (first == null || first == barrier || next == null || next == barrier
-                || first.length() + 1 + next.length() > MAX_BATCH_CHARS) {
-            return first;
+        if (first == null) {
+            return List.of();
         }
-        StringBuilder batch = new StringBuilder(first);
-        do {
+        List<String> run = null;
+        long size = first.length();
+        for (String next = frames.peek(); first != barrier && next != null && next != barrier
+                && size + separator + next.length() <= MAX_BATCH_CHARS; next = frames.peek()) {
             take();
-            batch.append('\n').append(next);
-            next = frames.peek();
-        } while (next != null && next != barrier && batch.length() + 1 + next.length() <= MAX_BATCH_CHARS);
-        return batch.toString();
+            if (run == null) {
+                run = new ArrayList<>();
+                run.add(first);
+            }
+            run.add(next);
+            size += separator + next.length();
+        }
+        return run == null ? List.of(first) : run;
     }
 
     boolean isEmpty() {

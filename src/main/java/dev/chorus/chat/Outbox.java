@@ -5,6 +5,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -44,6 +45,8 @@ final class Outbox {
     private final Peer peer;
     /** Whether a backlog goes out as one frame of lines (the client asked for it). */
     private final boolean batching;
+    /** Otherwise, whether a backlog goes out in one write of separate frames (the container allows it). */
+    private final boolean runs;
     private final FrameQueue frames;
     private final Consumer<Throwable> onFailure;
     private final LongSupplier nanoTime;
@@ -68,6 +71,7 @@ final class Outbox {
     Outbox(Peer peer, int maxFrames, long maxChars, LongSupplier nanoTime, Consumer<Throwable> onFailure) {
         this.peer = peer;
         this.batching = peer.takesBatches();
+        this.runs = !batching && peer.writesRuns();
         this.frames = new FrameQueue(maxFrames, maxChars);
         this.nanoTime = nanoTime;
         this.onFailure = onFailure;
@@ -207,7 +211,8 @@ final class Outbox {
                 finish();
                 return;
             }
-            String frame = batching ? frames.takeBatch(PING) : frames.take();
+            List<String> run = runs ? frames.takeRun(PING) : null;
+            String frame = run != null ? (run.isEmpty() ? null : run.get(0)) : batching ? frames.takeBatch(PING) : frames.take();
             if (frame == null) {
                 writing.set(false);
                 // A frame or a close that arrived after poll() found `writing` taken and left the
@@ -234,7 +239,11 @@ final class Outbox {
                 return;
             }
             try {
-                peer.send(frame, send);
+                if (run != null && run.size() > 1) {
+                    peer.sendRun(run, send);
+                } else {
+                    peer.send(frame, send);
+                }
             } catch (RuntimeException e) {
                 sendingSince = IDLE;
                 failed(e);

@@ -2,6 +2,7 @@ package dev.chorus.chat;
 
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
+import java.util.List;
 
 /**
  * The far end of one connection, as the registry sees it: something that takes one text frame
@@ -16,6 +17,23 @@ public interface Peer {
      * never starts a second send before the handler of the first one has been called.
      */
     void send(String frame, SendHandler done);
+
+    /**
+     * Whether {@link #sendRun} can write several frames in one write: the container lets Chorus
+     * hand it whole frames (Tyrus; see {@code container.TextSender}). A backlog then costs one
+     * write instead of one per event, while each event stays a frame of its own.
+     */
+    default boolean writesRuns() {
+        return false;
+    }
+
+    /**
+     * As {@link #send}, for several frames in order, in one write; called only when
+     * {@link #writesRuns} says so.
+     */
+    default void sendRun(List<String> frames, SendHandler done) {
+        throw new UnsupportedOperationException("one frame per write");
+    }
 
     /**
      * Sends a ping control frame; the client's pong shows it is still there. Called under the

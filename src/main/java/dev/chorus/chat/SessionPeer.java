@@ -7,6 +7,7 @@ import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,6 +44,16 @@ final class SessionPeer implements Peer {
     @Override
     public void send(String frame, SendHandler done) {
         text.send(frame, done);
+    }
+
+    @Override
+    public boolean writesRuns() {
+        return text.writesRuns();
+    }
+
+    @Override
+    public void sendRun(List<String> frames, SendHandler done) {
+        text.sendRun(frames, done);
     }
 
     /**

@@ -2,19 +2,31 @@ package dev.chorus.container;
 
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Starts sending whole text frames to one session. On Tyrus (Payara) the frame is built once per
  * event and sending thread, for all the receivers it goes to ({@link TyrusFramedSender}); on any
- * other container, or a Tyrus laid out differently, through the session's async remote.
+ * other container, or a Tyrus laid out differently, through the session's async remote. The Tyrus
+ * sender also writes a backlog of frames in one write.
  */
 @FunctionalInterface
 public interface TextSender {
 
     /** As {@link jakarta.websocket.RemoteEndpoint.Async#sendText(String, SendHandler)}. */
     void send(String text, SendHandler done);
+
+    /** Whether {@link #sendRun} writes several frames at once. */
+    default boolean writesRuns() {
+        return false;
+    }
+
+    /** Starts sending these texts, each as its own frame, in order, in one write. */
+    default void sendRun(List<String> texts, SendHandler done) {
+        throw new UnsupportedOperationException("one frame per write");
+    }
 
     /** The fastest sender for the session; call it while the session opens. */
     static TextSender of(Session session) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FrameQueueTest {
@@ -43,6 +44,23 @@ class FrameQueueTest {
         assertSame(ping, queue.takeBatch(ping), "the ping goes out alone, as the control frame it is");
         assertEquals("a:4", queue.takeBatch(ping));
         assertNull(queue.takeBatch(ping));
+        assertEquals(0, queue.depth());
+    }
+
+    @Test
+    void aRunTakesWhatQueuedBehindTheFirstFrameAsSeparateFramesUpToTheLimitButNeverAcrossTheBarrier() {
+        String ping = new String("ping");
+        String third = "x".repeat(FrameQueue.MAX_BATCH_CHARS / 3);
+        FrameQueue queue = new FrameQueue(100, Long.MAX_VALUE);
+        for (String frame : new String[] {"a:1", "a:2", ping, third, third, third, third}) {
+            queue.add(frame);
+        }
+
+        assertEquals(List.of("a:1", "a:2"), queue.takeRun(ping));
+        assertEquals(List.of(ping), queue.takeRun(ping), "the ping goes out alone, as the control frame it is");
+        assertEquals(List.of(third, third, third), queue.takeRun(ping), "a fourth third would pass the limit");
+        assertEquals(List.of(third), queue.takeRun(ping));
+        assertEquals(List.of(), queue.takeRun(ping));
         assertEquals(0, queue.depth());
     }
 

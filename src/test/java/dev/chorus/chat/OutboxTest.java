@@ -161,4 +161,26 @@ class OutboxTest extends OutboxTestSupport {
         assertEquals(0, outbox.queued());
         assertEquals(0, peer.violations());
     }
+
+    @Test
+    void whereTheContainerAllowsItABacklogGoesOutInOneWriteOfSeparateFramesButNeverAPingInside() {
+        FakePeer peer = FakePeer.async("runs", pending::add).writingRuns();
+        Outbox outbox = unbounded(peer);
+        outbox.offer("a:0");
+        outbox.flush();
+        List.of("a:1", "a:2", "a:3").forEach(outbox::offer);
+        outbox.offer(Outbox.PING);
+        outbox.offer("a:4");
+
+        while (!pending.isEmpty()) {
+            pending.remove().run();
+        }
+
+        assertEquals(List.of("a:0", "a:1", "a:2", "a:3", "a:4"), peer.rawFrames());
+        assertEquals(5, peer.frames(), "every event stays a frame of its own");
+        assertEquals(3, peer.writes(), "a:0, then a:1 to a:3 in one write; the ping in between, then a:4");
+        assertEquals(1, peer.pings());
+        assertEquals(0, outbox.queued());
+        assertEquals(0, peer.violations());
+    }
 }

@@ -94,7 +94,7 @@ class SessionRegistryStressTest {
         List<Member> stableMembers = new ArrayList<>();
         for (int i = 0; i < STABLE_THREADS; i++) {
             String room = ROOMS[i % ROOMS.length];
-            FakePeer peer = FakePeer.inline("stable" + i);
+            FakePeer peer = i % 2 == 0 ? FakePeer.inline("stable" + i) : FakePeer.inline("stable" + i).writingRuns();
             stablePeers.add(peer.countOnly());
             stableMembers.add(join(room, peer));
         }
@@ -159,6 +159,10 @@ class SessionRegistryStressTest {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String room = ROOMS[random.nextInt(ROOMS.length)];
         FakePeer peer = (random.nextBoolean() ? FakePeer.inline(name) : FakePeer.async(name, completions)).countOnly();
+        if (random.nextBoolean()) {
+            // As on Tyrus: a backlog goes out in one write.
+            peer.writingRuns();
+        }
         if (random.nextInt(100) == 0) {
             churnPeers.add(peer);
         }
@@ -179,6 +183,9 @@ class SessionRegistryStressTest {
     private void joinAndFail(String name, long deadline) throws InterruptedException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         FakePeer peer = FakePeer.failingOnSend(name, completions, 1 + random.nextInt(5)).countOnly();
+        if (random.nextBoolean()) {
+            peer.writingRuns();
+        }
         failingPeers.add(peer);
         Member member = join(ROOMS[random.nextInt(ROOMS.length)], peer);
         if (peer.awaitClose(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {

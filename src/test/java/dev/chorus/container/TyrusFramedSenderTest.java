@@ -106,9 +106,31 @@ class TyrusFramedSenderTest {
         assertTrue(writer.written.isEmpty(), "a frame after the close frame breaks the protocol");
     }
 
-    /** Decodes one server frame as a client must (RFC 6455, 5.2), failing on anything else. */
-    private static String decodeTextFrame(byte[] frame) {
-        ByteBuffer in = ByteBuffer.wrap(frame);
+    @Test
+    void writesABacklogAsSeparateFramesInOneWrite() {
+        List<String> texts = List.of("first", "x".repeat(300), "dritte: grüße", "y".repeat(70_000));
+
+        sender.sendRun(texts, result -> { });
+
+        assertEquals(1, writer.written.size(), "one write");
+        ByteBuffer in = ByteBuffer.wrap(writer.written.get(0));
+        List<String> frames = new ArrayList<>();
+        while (in.hasRemaining()) {
+            frames.add(decodeTextFrame(in));
+        }
+        assertEquals(texts, frames, "each text its own frame, in order");
+    }
+
+    /** Decodes the one server frame written, as a client must (RFC 6455, 5.2). */
+    private static String decodeTextFrame(byte[] written) {
+        ByteBuffer in = ByteBuffer.wrap(written);
+        String text = decodeTextFrame(in);
+        assertEquals(0, in.remaining(), "one frame, nothing after it");
+        return text;
+    }
+
+    /** Decodes the next server frame, failing on anything a client must reject or Chorus never sends. */
+    private static String decodeTextFrame(ByteBuffer in) {
         assertEquals((byte) 0x81, in.get(), "FIN and the text opcode, no RSV bits");
         int first = in.get() & 0xFF;
         assertEquals(0, first & 0x80, "a server must not mask");
@@ -120,7 +142,9 @@ class TyrusFramedSenderTest {
             length = in.getLong();
             assertTrue(length > 0xFFFF, "the shortest length encoding is required");
         }
-        assertEquals(length, in.remaining(), "payload length");
-        return new String(frame, in.position(), in.remaining(), StandardCharsets.UTF_8);
+        assertTrue(length <= in.remaining(), "payload length within what was written");
+        byte[] payload = new byte[(int) length];
+        in.get(payload);
+        return new String(payload, StandardCharsets.UTF_8);
     }
 }

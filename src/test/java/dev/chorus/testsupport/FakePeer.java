@@ -39,6 +39,8 @@ public final class FakePeer implements Peer {
     private final int failOnSend;
     private volatile boolean keepEvents = true;
     private volatile boolean batching;
+    private volatile boolean runs;
+    private final AtomicInteger writes = new AtomicInteger();
     private final AtomicInteger frames = new AtomicInteger();
 
     private final List<JsonObject> events = Collections.synchronizedList(new ArrayList<>());
@@ -90,6 +92,22 @@ public final class FakePeer implements Peer {
         return batching;
     }
 
+    /** Takes a backlog as separate frames in one write, as Chorus writes to Tyrus. */
+    public FakePeer writingRuns() {
+        runs = true;
+        return this;
+    }
+
+    @Override
+    public boolean writesRuns() {
+        return runs;
+    }
+
+    /** Writes that reached it: a run of frames counts once. */
+    public int writes() {
+        return writes.get();
+    }
+
     /** Frames that reached it (a batched frame counts once, however many events it held). */
     public int frames() {
         return frames.get();
@@ -103,7 +121,12 @@ public final class FakePeer implements Peer {
 
     @Override
     public void send(String frame, SendHandler done) {
-        if (!inFlight.compareAndSet(false, true) || failed || closedWith != null) {
+        sendRun(List.of(frame), done);
+    }
+
+    @Override
+    public void sendRun(List<String> run, SendHandler done) {
+        if ((run.size() > 1 && !runs) || !inFlight.compareAndSet(false, true) || failed || closedWith != null) {
             violations.incrementAndGet();
         }
         boolean fail = sends.incrementAndGet() == failOnSend;
@@ -114,7 +137,8 @@ public final class FakePeer implements Peer {
                 done.onResult(new SendResult(new IOException("broken pipe")));
                 return;
             }
-            record(frame);
+            writes.incrementAndGet();
+            run.forEach(this::record);
             inFlight.set(false);
             done.onResult(new SendResult());
         });
