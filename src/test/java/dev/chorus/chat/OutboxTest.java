@@ -143,28 +143,24 @@ class OutboxTest extends OutboxTestSupport {
 
     @Test
     void aClientThatTakesBatchesGetsItsBacklogInOneFrameOfLinesButNeverAPingInside() {
-        FakePeer peer = FakePeer.async("batching", pending::add).batching();
-        Outbox outbox = unbounded(peer);
-        outbox.offer("a:0");
-        outbox.flush(); // a:0 alone: nothing queued behind it yet
-        List.of("a:1", "a:2", "a:3").forEach(outbox::offer);
-        outbox.offer(Outbox.PING);
-        outbox.offer("a:4");
+        FakePeer peer = sendBacklogAroundAPing(FakePeer.async("batching", pending::add).batching());
 
-        while (!pending.isEmpty()) {
-            pending.remove().run();
-        }
-
-        assertEquals(List.of("a:0", "a:1", "a:2", "a:3", "a:4"), peer.rawFrames());
         assertEquals(3, peer.frames(), "a:0, then a:1 to a:3 as one frame; the ping in between, then a:4");
-        assertEquals(1, peer.pings());
-        assertEquals(0, outbox.queued());
-        assertEquals(0, peer.violations());
     }
 
     @Test
     void whereTheContainerAllowsItABacklogGoesOutInOneWriteOfSeparateFramesButNeverAPingInside() {
-        FakePeer peer = FakePeer.async("runs", pending::add).writingRuns();
+        FakePeer peer = sendBacklogAroundAPing(FakePeer.async("runs", pending::add).writingRuns());
+
+        assertEquals(5, peer.frames(), "every event stays a frame of its own");
+        assertEquals(3, peer.writes(), "a:0, then a:1 to a:3 in one write; the ping in between, then a:4");
+    }
+
+    /**
+     * Sends a:0 alone (nothing queued behind it yet), then a:1 to a:3, a ping and a:4 queued
+     * behind it; checks that each event arrived once, in order, and the ping went out alone.
+     */
+    private FakePeer sendBacklogAroundAPing(FakePeer peer) {
         Outbox outbox = unbounded(peer);
         outbox.offer("a:0");
         outbox.flush();
@@ -177,10 +173,9 @@ class OutboxTest extends OutboxTestSupport {
         }
 
         assertEquals(List.of("a:0", "a:1", "a:2", "a:3", "a:4"), peer.rawFrames());
-        assertEquals(5, peer.frames(), "every event stays a frame of its own");
-        assertEquals(3, peer.writes(), "a:0, then a:1 to a:3 in one write; the ping in between, then a:4");
         assertEquals(1, peer.pings());
         assertEquals(0, outbox.queued());
         assertEquals(0, peer.violations());
+        return peer;
     }
 }
