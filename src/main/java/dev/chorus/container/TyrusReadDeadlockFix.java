@@ -42,7 +42,8 @@ public class TyrusReadDeadlockFix extends HttpFilter {
      * Reader threads at most. A read never waits on the network or on Redis (frames in, sends and
      * a cluster's commands queued; joins, which wait on Redis, run in the open, on the container's
      * thread), so these are slack against a reader held up by the container's own locks, as its
-     * request pool has. Idle ones end after a minute.
+     * request pool has. Idle ones end after a minute. Fewer do not help either: with 4, 10 senders
+     * into a room of 100 at 60,000 deliveries/s had a p99 of 103-231 ms against 29-32 ms with 64.
      */
     private static final int READERS = 64;
     /**
