@@ -6,6 +6,11 @@ import java.util.List;
 /** Reads a container's private fields along a path, for the few things no API reaches. */
 final class ContainerFields {
 
+    /** From a Tyrus 2.1 session to its {@code TyrusWebSocket}. */
+    static final List<String> TYRUS_SESSION_TO_SOCKET = List.of("asyncRemote", "webSocket");
+    /** From a {@code TyrusWebSocket} to the connection's {@code org.glassfish.tyrus.spi.Writer}. */
+    static final List<String> TYRUS_SOCKET_TO_WRITER = List.of("protocolHandler", "writer");
+
     private ContainerFields() {
     }
 

@@ -3,6 +3,7 @@ package dev.chorus.container;
 import jakarta.websocket.Session;
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -28,8 +29,9 @@ public final class ContainerSocket {
      * Payara field names; name?: followed only where it is set). Payara's build hands the writer a
      * proxy of the upgrade handler that keeps the one the container initialised in {@code handler}.
      */
-    private static final List<String> TYRUS_TO_GRIZZLY = List.of("asyncRemote", "webSocket", "protocolHandler",
-            "writer", "tyrusHttpUpgradeHandler", "handler?", "os", "ob", "grizzlyOutputBuffer", "connection");
+    private static final List<String> TYRUS_TO_GRIZZLY = Stream.of(ContainerFields.TYRUS_SESSION_TO_SOCKET,
+            ContainerFields.TYRUS_SOCKET_TO_WRITER, List.of("tyrusHttpUpgradeHandler", "handler?", "os", "ob",
+                    "grizzlyOutputBuffer", "connection")).flatMap(List::stream).toList();
     private static final ContainerSocket UNKNOWN = new ContainerSocket(null, null, null);
     private static volatile boolean unknownLogged;
 

@@ -29,8 +29,6 @@ import org.glassfish.tyrus.spi.Writer;
  */
 final class TyrusFramedSender implements TextSender {
 
-    private static final List<String> SESSION_TO_SOCKET = List.of("asyncRemote", "webSocket");
-    private static final List<String> SOCKET_TO_WRITER = List.of("protocolHandler", "writer");
     private static final byte FIN_TEXT = (byte) 0x81;
     /**
      * Per thread: the String last framed and its frame. JDK types only, so a container thread that
@@ -51,8 +49,8 @@ final class TyrusFramedSender implements TextSender {
         if (!session.getNegotiatedExtensions().isEmpty()) {
             return null;
         }
-        if (ContainerFields.follow(session, SESSION_TO_SOCKET) instanceof TyrusWebSocket socket
-                && ContainerFields.follow(socket, SOCKET_TO_WRITER) instanceof Writer writer) {
+        if (ContainerFields.follow(session, ContainerFields.TYRUS_SESSION_TO_SOCKET) instanceof TyrusWebSocket socket
+                && ContainerFields.follow(socket, ContainerFields.TYRUS_SOCKET_TO_WRITER) instanceof Writer writer) {
             return new TyrusFramedSender(socket::isConnected, writer);
         }
         return null;
