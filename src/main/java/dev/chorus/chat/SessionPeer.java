@@ -24,16 +24,23 @@ final class SessionPeer implements Peer {
     private final TextSender text;
 
     SessionPeer(Session session, boolean batched, UnansweredCloses closes) {
+        this(session, batched, closes, TextSender.of(session));
+    }
+
+    /**
+     * A peer that takes one event per frame, through the session's async remote: for a connection
+     * that is refused or closed, which gets at most one frame, so finding a faster way is not worth it.
+     */
+    SessionPeer(Session session, UnansweredCloses closes) {
+        this(session, false, closes, TextSender.asyncRemote(session));
+    }
+
+    private SessionPeer(Session session, boolean batched, UnansweredCloses closes, TextSender text) {
         this.session = session;
         this.batched = batched;
         this.closes = closes;
         this.socket = ContainerSocket.of(session);
-        this.text = TextSender.of(session);
-    }
-
-    /** A peer that takes one event per frame: for a connection that is refused or closed. */
-    SessionPeer(Session session, UnansweredCloses closes) {
-        this(session, false, closes);
+        this.text = text;
     }
 
     @Override
@@ -64,7 +71,7 @@ final class SessionPeer implements Peer {
      * only once the upgrade is done, so closing from the completion is safe.
      */
     void refuse(String errorEvent, CloseReason reason) {
-        session.getAsyncRemote().sendText(errorEvent, result -> close(reason));
+        text.send(errorEvent, result -> close(reason));
     }
 
     @Override

@@ -43,6 +43,11 @@ public interface TextSender {
                         .log(Level.FINE, "Tyrus frames every send itself for this session", e);
             }
         }
+        return asyncRemote(session);
+    }
+
+    /** Through the session's async remote, one frame per write, on any container. */
+    static TextSender asyncRemote(Session session) {
         return (text, done) -> session.getAsyncRemote().sendText(text, done);
     }
 }
