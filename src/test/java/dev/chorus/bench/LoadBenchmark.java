@@ -209,8 +209,12 @@ public final class LoadBenchmark {
         }
     }
 
-    /** The server processes' CPU time and resident memory, summed, read from /proc. */
-    private record ServerSample(long cpuTicks, long rssKib) {
+    /**
+     * The server processes' CPU time, resident memory and read and write system calls, summed, read
+     * from /proc. The calls, because most of a loopback server's CPU is in the kernel, which a JFR
+     * profile does not see: writes per delivery say how many deliveries share a socket write.
+     */
+    private record ServerSample(long cpuTicks, long rssKib, long reads, long writes) {
 
         /** Linux's USER_HZ, which /proc/PID/stat counts CPU time in. */
         private static final double TICKS_PER_SECOND = 100;
@@ -220,14 +224,13 @@ public final class LoadBenchmark {
             if (pids == null) {
                 return null;
             }
-            long ticks = 0;
-            long rss = 0;
+            ServerSample sum = new ServerSample(0, 0, 0, 0);
             for (String pid : pids.split(",")) {
                 ServerSample one = ofOne(pid.strip());
-                ticks += one.cpuTicks();
-                rss += one.rssKib();
+                sum = new ServerSample(sum.cpuTicks + one.cpuTicks, sum.rssKib + one.rssKib, sum.reads + one.reads,
+                        sum.writes + one.writes);
             }
-            return new ServerSample(ticks, rss);
+            return sum;
         }
 
         private static ServerSample ofOne(String pid) throws IOException {
@@ -238,7 +241,10 @@ public final class LoadBenchmark {
                     .filter(line -> line.startsWith("VmRSS:"))
                     .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
                     .findFirst().orElse(0);
-            return new ServerSample(ticks, rss);
+            Map<String, Long> io = Files.readAllLines(Path.of("/proc", pid, "io")).stream()
+                    .map(line -> line.split(": "))
+                    .collect(java.util.stream.Collectors.toMap(pair -> pair[0], pair -> Long.parseLong(pair[1].strip())));
+            return new ServerSample(ticks, rss, io.get("syscr"), io.get("syscw"));
         }
 
         /**
@@ -248,7 +254,10 @@ public final class LoadBenchmark {
          */
         String steadySince(ServerSample warm, long deliveries) {
             double cpuSeconds = (cpuTicks - warm.cpuTicks) / TICKS_PER_SECOND;
-            return String.format(Locale.ROOT, " steady_cpu_us_per_delivery=%.2f", cpuSeconds * 1e6 / Math.max(1, deliveries));
+            double per = Math.max(1, deliveries);
+            return String.format(Locale.ROOT, " steady_cpu_us_per_delivery=%.2f steady_reads_per_delivery=%.3f"
+                    + " steady_writes_per_delivery=%.3f", cpuSeconds * 1e6 / per, (reads - warm.reads) / per,
+                    (writes - warm.writes) / per);
         }
 
         String since(ServerSample before, long deliveries) {
