@@ -31,10 +31,12 @@ import org.HdrHistogram.Histogram;
  * 4-6 s of its own CPU), senders firing together read p50 11-12 ms and p99 37-45 ms with Tyrus
  * clients (20 s of CPU: a container per connection) and 6-9 ms with the JDK's; spread, Tyrus
  * clients read 3.5-5.7 ms at 22-30 s of CPU, the JDK's 2.3-2.8 ms and p99 6.7-9.9 ms at 9-12 s.
- * The clients share the machine's cores with the server, so their cost is in every figure. Prints one line of figures: deliveries/s, p50, p99, p999,
- * lost, reordered, and, given the server's PID, its CPU time and RSS (CPU per delivery over the
- * whole run and after the warm-up). Loopback only, bounded in
- * count and time. Not a test: {@code bench/load} runs it (see the README).
+ * The clients share the machine's cores with the server, so their cost is in every figure.
+ * <p>
+ * Prints one line of figures: deliveries/s, p50, p99, p999, lost, reordered, and, given the
+ * server's PID, its CPU time, RSS and system calls (per delivery over the whole run and after the
+ * warm-up). Loopback only, bounded in count and time. Not a test: {@code bench/load} runs it (see
+ * the README).
  */
 public final class LoadBenchmark {
 
