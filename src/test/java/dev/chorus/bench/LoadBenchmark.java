@@ -218,6 +218,8 @@ public final class LoadBenchmark {
      */
     private record ServerSample(long cpuTicks, long rssKib, long reads, long writes) {
 
+        /** {@code /proc/PID/io} is readable by the process's owner only: a server run by another user. */
+        private static final long UNREADABLE = -1;
         /** Linux's USER_HZ, which /proc/PID/stat counts CPU time in. */
         private static final double TICKS_PER_SECOND = 100;
 
@@ -229,8 +231,9 @@ public final class LoadBenchmark {
             ServerSample sum = new ServerSample(0, 0, 0, 0);
             for (String pid : pids.split(",")) {
                 ServerSample one = ofOne(pid.strip());
-                sum = new ServerSample(sum.cpuTicks + one.cpuTicks, sum.rssKib + one.rssKib, sum.reads + one.reads,
-                        sum.writes + one.writes);
+                sum = new ServerSample(sum.cpuTicks + one.cpuTicks, sum.rssKib + one.rssKib,
+                        sum.reads < 0 || one.reads < 0 ? UNREADABLE : sum.reads + one.reads,
+                        sum.writes < 0 || one.writes < 0 ? UNREADABLE : sum.writes + one.writes);
             }
             return sum;
         }
@@ -243,9 +246,14 @@ public final class LoadBenchmark {
                     .filter(line -> line.startsWith("VmRSS:"))
                     .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
                     .findFirst().orElse(0);
-            Map<String, Long> io = Files.readAllLines(Path.of("/proc", pid, "io")).stream()
-                    .map(line -> line.split(": "))
-                    .collect(java.util.stream.Collectors.toMap(pair -> pair[0], pair -> Long.parseLong(pair[1].strip())));
+            Map<String, Long> io;
+            try {
+                io = Files.readAllLines(Path.of("/proc", pid, "io")).stream()
+                        .map(line -> line.split(": "))
+                        .collect(java.util.stream.Collectors.toMap(pair -> pair[0], pair -> Long.parseLong(pair[1].strip())));
+            } catch (IOException onlyItsOwnerReadsIt) {
+                io = Map.of("syscr", UNREADABLE, "syscw", UNREADABLE);
+            }
             return new ServerSample(ticks, rss, io.get("syscr"), io.get("syscw"));
         }
 
@@ -257,9 +265,12 @@ public final class LoadBenchmark {
         String steadySince(ServerSample warm, long deliveries) {
             double cpuSeconds = (cpuTicks - warm.cpuTicks) / TICKS_PER_SECOND;
             double per = Math.max(1, deliveries);
-            return String.format(Locale.ROOT, " steady_cpu_us_per_delivery=%.2f steady_reads_per_delivery=%.3f"
-                    + " steady_writes_per_delivery=%.3f", cpuSeconds * 1e6 / per, (reads - warm.reads) / per,
-                    (writes - warm.writes) / per);
+            String cpu = String.format(Locale.ROOT, " steady_cpu_us_per_delivery=%.2f", cpuSeconds * 1e6 / per);
+            if (reads < 0 || warm.reads < 0) {
+                return cpu;
+            }
+            return cpu + String.format(Locale.ROOT, " steady_reads_per_delivery=%.3f steady_writes_per_delivery=%.3f",
+                    (reads - warm.reads) / per, (writes - warm.writes) / per);
         }
 
         String since(ServerSample before, long deliveries) {
