@@ -211,9 +211,8 @@ final class Outbox {
                 finish();
                 return;
             }
-            List<String> run = runs ? frames.takeRun(PING) : null;
-            String frame = run != null ? (run.isEmpty() ? null : run.get(0)) : batching ? frames.takeBatch(PING) : frames.take();
-            if (frame == null) {
+            List<String> next = takeNext();
+            if (next.isEmpty()) {
                 writing.set(false);
                 // A frame or a close that arrived after poll() found `writing` taken and left the
                 // work to us: take the turn back, unless a concurrent flush or close already has.
@@ -222,7 +221,7 @@ final class Outbox {
                 }
                 continue;
             }
-            if (frame == PING) {
+            if (next.get(0) == PING) {
                 try {
                     peer.ping();
                 } catch (IOException | RuntimeException e) {
@@ -239,10 +238,10 @@ final class Outbox {
                 return;
             }
             try {
-                if (run != null && run.size() > 1) {
-                    peer.sendRun(run, send);
+                if (next.size() > 1) {
+                    peer.sendRun(next, send);
                 } else {
-                    peer.send(frame, send);
+                    peer.send(next.get(0), send);
                 }
             } catch (RuntimeException e) {
                 sendingSince = IDLE;
@@ -253,6 +252,19 @@ final class Outbox {
                 return;
             }
         }
+    }
+
+    /**
+     * What goes out in the next write, empty if nothing is queued: a run of separate frames where
+     * the peer writes runs, else one frame (of lines, if the client asked for batches). A ping is
+     * always alone.
+     */
+    private List<String> takeNext() {
+        if (runs) {
+            return frames.takeRun(PING);
+        }
+        String frame = batching ? frames.takeBatch(PING) : frames.take();
+        return frame == null ? List.of() : List.of(frame);
     }
 
     /**
