@@ -144,13 +144,23 @@ final class Room {
         return seenUpTo;
     }
 
+    /** What applying entries of the room's log did. */
+    enum Relayed {
+        /** Every entry after the room's position was applied. */
+        APPLIED,
+        /** An entry came before the one preceding it: nothing further was applied; read the log. */
+        AHEAD,
+        /** An entry was of another numbering: Redis lost the room, and its members must resume afresh. */
+        RENUMBERED
+    }
+
     /**
      * Applies the room's log entries after the last one applied, in order: keeps and queues each
      * message (the ack to its sender, if here), and announces joins and leaves to the members here
-     * (the newcomer excepted). False, applying nothing further, if an entry is of another
-     * numbering than this room's: Redis lost the room, and its members must resume afresh.
+     * (the newcomer excepted). Stops at an entry that does not follow the last one applied, or
+     * that is of another numbering, and says so.
      */
-    boolean relay(List<RoomEntry> entries, Fanout fanout) {
+    Relayed relay(List<RoomEntry> entries, Fanout fanout) {
         lock.readLock().lock();
         try {
             sequence.lock();
@@ -159,8 +169,11 @@ final class Room {
                     if (!entry.isAfter(position)) {
                         continue;
                     }
+                    if (!entry.follows(position)) {
+                        return Relayed.AHEAD;
+                    }
                     if (!entry.epoch().equals(history.epoch())) {
-                        return false;
+                        return Relayed.RENUMBERED;
                     }
                     position = entry.at();
                     switch (entry.kind()) {
@@ -168,7 +181,7 @@ final class Room {
                         case JOIN, LEAVE -> LogDelivery.presence(name, entry, members.values(), fanout);
                     }
                 }
-                return true;
+                return Relayed.APPLIED;
             } finally {
                 sequence.unlock();
             }

@@ -9,9 +9,9 @@ import dev.chorus.cluster.Ticket;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.logging.Logger;
 
@@ -86,7 +86,7 @@ final class SharedRooms {
             peer.joined(member);
             registry.complete(fanout);
             if (followed) {
-                link.wake();
+                link.follow(roomName);
             }
             return member;
         } finally {
@@ -138,30 +138,37 @@ final class SharedRooms {
     private final class Relay implements RoomLogListener {
 
         @Override
-        public Map<String, String> positions() {
-            Map<String, String> positions = new HashMap<>();
+        public Set<String> followed() {
+            Set<String> followed = new HashSet<>();
             rooms.forEach((name, room) -> {
                 if (!room.isRetired()) {
-                    positions.put(name, room.position());
+                    followed.add(name);
                 }
             });
-            return positions;
+            return followed;
         }
 
         @Override
-        public void relayed(String roomName, List<RoomEntry> entries) {
+        public String position(String roomName) {
+            Room room = rooms.get(roomName);
+            return room == null || room.isRetired() ? null : room.position();
+        }
+
+        @Override
+        public boolean relayed(String roomName, List<RoomEntry> entries) {
             Room room = rooms.get(roomName);
             if (room == null) {
-                return;
+                return true;
             }
             Fanout fanout = new Fanout();
-            boolean sameNumbering = room.relay(entries, fanout);
+            Room.Relayed relayed = room.relay(entries, fanout);
             registry.complete(fanout);
-            if (!sameNumbering) {
+            if (relayed == Room.Relayed.RENUMBERED) {
                 LOG.warning(() -> "Room " + roomName + " is numbered anew in Redis (it lost the room); its members"
                         + " here are told to reconnect and resume");
                 room.members().forEach(member -> registry.dismiss(member, CloseReasons.RECONNECT));
             }
+            return relayed != Room.Relayed.AHEAD;
         }
 
         @Override

@@ -44,7 +44,7 @@ final class NodeSweep {
                 redis.evalsha(sha, ScriptOutputType.INTEGER, RedisKeys.room(room), script.argv("leave", name, node));
             }
         }
-        redis.del(rooms, RedisKeys.node(node), RedisKeys.wake(node));
+        redis.del(rooms, RedisKeys.node(node));
         redis.srem(RedisKeys.NODES, node);
     }
 }

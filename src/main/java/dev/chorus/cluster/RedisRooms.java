@@ -2,14 +2,16 @@ package dev.chorus.cluster;
 
 import dev.chorus.config.ChatSettings;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
@@ -26,14 +28,14 @@ import java.util.logging.Logger;
 
 /**
  * This node's link to the Redis that the nodes of a cluster share: it writes every change to a
- * room through one script (so that Redis gives each room one order and contiguous ids) and reads
- * the logs of the rooms this node has members in, handing their entries to a {@link RoomLogListener}.
+ * room through one script (so that Redis gives each room one order and contiguous ids) and follows
+ * the rooms this node has members in ({@link RoomFeed}), handing their entries to a {@link RoomLogListener}.
  * <p>
  * What it keeps where: {@link RedisKeys}.
  * <p>
  * Failure rules: the client never reconnects or retries by itself (a retried append could number
- * a message twice). When a command on the link fails for its connection, or the blocking read
- * does, the link is dropped and the listener told ({@link RoomLogListener#lost}); a tick every second
+ * a message twice). When a connection of the link closes, a command fails for its connection, or
+ * following a room fails (a missed entry must not pass unnoticed), the link is dropped and the listener told ({@link RoomLogListener#lost}); a tick every second
  * connects anew, under a new node id, so that what Redis still holds of the old one is swept
  * like a dead node's. Readiness is simply whether a link is up.
  */
@@ -51,7 +53,11 @@ public final class RedisRooms implements AutoCloseable {
 
     /** One connected life of the link: its connections and the node id it goes by. */
     private record Link(String node, StatefulRedisConnection<String, String> commands,
-            StatefulRedisConnection<String, String> reader, String sha) {
+            StatefulRedisPubSubConnection<String, String> pushes, String sha) {
+
+        boolean uses(RedisChannelHandler<?, ?> connection) {
+            return connection == commands || connection == pushes;
+        }
     }
 
     private final ClientResources resources;
@@ -60,7 +66,7 @@ public final class RedisRooms implements AutoCloseable {
     private final int logLength;
     private final long nodeTtlMillis;
     private final RoomLogListener listener;
-    private final LogReader logs;
+    private final RoomFeed feed;
     private final RoomScript script;
     private final AtomicReference<Link> link = new AtomicReference<>();
     private final ScheduledFuture<?> ticks;
@@ -92,7 +98,16 @@ public final class RedisRooms implements AutoCloseable {
         this.script = new RoomScript(logLength, TimeUnit.SECONDS.toMillis(cluster.emptyRoomTtlSeconds()));
         this.nodeTtlMillis = TimeUnit.SECONDS.toMillis(cluster.nodeTtlSeconds());
         this.listener = listener;
-        this.logs = new LogReader(listener);
+        this.feed = new RoomFeed(listener);
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                Link current = link.get();
+                if (current != null && current.uses(connection)) {
+                    drop(current, new IllegalStateException("the connection closed"));
+                }
+            }
+        });
         this.ticks = resources.eventExecutorGroup().scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
     }
 
@@ -108,7 +123,7 @@ public final class RedisRooms implements AutoCloseable {
 
     /** Log entries this node read and handed to its rooms. */
     public long received() {
-        return logs.received();
+        return feed.received();
     }
 
     /** How often the link came back after it was first up. */
@@ -118,7 +133,7 @@ public final class RedisRooms implements AutoCloseable {
 
     /** From a message's sending (on whichever node) to this node reading it, for the last one read. */
     public long lagMillis() {
-        return logs.lagMillis();
+        return feed.lagMillis();
     }
 
     /** Adds the member to the room across the cluster under the name, made unique there. */
@@ -134,12 +149,12 @@ public final class RedisRooms implements AutoCloseable {
         return RoomScript.backlog(run(up(), room, "backlog", Integer.toString(logLength)), messages);
     }
 
-    /** Ends the node's blocking read, so that it reads a room it just started following. */
-    public void wake() {
-        Link current = link.get();
-        if (current != null) {
-            current.commands().async().xadd(RedisKeys.wake(current.node()), XAddArgs.Builder.maxlen(16), "w", "1");
-        }
+    /**
+     * Follows a room this node just started to hold (after {@link RoomLogListener#position} gives
+     * it): its entries from that position on reach the listener.
+     */
+    public void follow(String room) {
+        feed.follow(room);
     }
 
     /**
@@ -186,8 +201,9 @@ public final class RedisRooms implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "Could not take this node's members out of Redis on close", e);
             }
+            feed.detach();
             current.commands().close();
-            current.reader().close();
+            current.pushes().close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
@@ -201,9 +217,12 @@ public final class RedisRooms implements AutoCloseable {
         try {
             if (current == null) {
                 connect();
-            } else if (System.currentTimeMillis() - lastRenewal >= nodeTtlMillis / 3) {
-                renew(current.commands().sync(), current.node());
-                new NodeSweep(current.commands().sync(), current.sha(), script).sweepDeadBesides(current.node());
+            } else {
+                feed.tidy();
+                if (System.currentTimeMillis() - lastRenewal >= nodeTtlMillis / 3) {
+                    renew(current.commands().sync(), current.node());
+                    new NodeSweep(current.commands().sync(), current.sha(), script).sweepDeadBesides(current.node());
+                }
             }
         } catch (RuntimeException e) {
             if (current == null) {
@@ -217,19 +236,25 @@ public final class RedisRooms implements AutoCloseable {
     private void connect() {
         String node = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
         StatefulRedisConnection<String, String> commands = client.connect();
-        StatefulRedisConnection<String, String> reader;
+        StatefulRedisPubSubConnection<String, String> pushes;
         try {
-            reader = client.connect();
+            pushes = client.connectPubSub();
         } catch (RuntimeException e) {
             commands.close();
             throw e;
         }
         RedisCommands<String, String> sync = commands.sync();
-        String sha = sync.scriptLoad(RoomScript.TEXT);
-        renew(sync, node);
-        sync.sadd(RedisKeys.NODES, node);
-        String wakeAt = sync.xadd(RedisKeys.wake(node), XAddArgs.Builder.maxlen(16), "w", "1");
-        Link fresh = new Link(node, commands, reader, sha);
+        String sha;
+        try {
+            sha = sync.scriptLoad(RoomScript.TEXT);
+            renew(sync, node);
+            sync.sadd(RedisKeys.NODES, node);
+        } catch (RuntimeException e) {
+            commands.close();
+            pushes.close();
+            throw e;
+        }
+        Link fresh = new Link(node, commands, pushes, sha);
         link.set(fresh);
         if (everUp) {
             reconnects.incrementAndGet();
@@ -237,7 +262,7 @@ public final class RedisRooms implements AutoCloseable {
         everUp = true;
         lastFailure = null;
         LOG.info(() -> "Linked to Redis at " + where + " as node " + node);
-        logs.start(fresh.reader(), node, wakeAt, () -> link.get() == fresh, failure -> drop(fresh, failure));
+        feed.attach(pushes, commands.async(), failure -> drop(fresh, failure));
     }
 
     /** Sets the node's liveness key for another TTL: the others sweep its members once it expires. */
@@ -277,7 +302,7 @@ public final class RedisRooms implements AutoCloseable {
 
     /** A failure that left the connection closed ends the link; one that left it open (a script error) does not. */
     private void dropIfBroken(Link current, Throwable failure) {
-        if (!current.commands().isOpen() || !current.reader().isOpen()
+        if (!current.commands().isOpen() || !current.pushes().isOpen()
                 || failure instanceof io.lettuce.core.RedisCommandTimeoutException) {
             drop(current, failure);
         }
@@ -291,8 +316,9 @@ public final class RedisRooms implements AutoCloseable {
             LOG.log(Level.WARNING, "Lost the link to Redis at " + where + " (" + failure + "); members here are told"
                     + " to reconnect, and the node is not ready until the link is back");
         }
+        feed.detach();
         current.commands().closeAsync();
-        current.reader().closeAsync();
+        current.pushes().closeAsync();
         listener.lost();
     }
 }

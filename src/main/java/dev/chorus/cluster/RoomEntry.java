@@ -1,5 +1,11 @@
 package dev.chorus.cluster;
 
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.spi.JsonProvider;
+import java.io.StringReader;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,9 +21,13 @@ import java.util.Map;
  * @param sentAt when the message was sent, epoch milliseconds (0 for presence)
  * @param count members in the room across all nodes after a join or leave (0 for a message)
  * @param node the node the sender or member is on
+ * @param after for an entry pushed as it was appended, the position of the entry before it in the
+ *        log; null for an entry read from the log
  */
 public record RoomEntry(String at, Kind kind, String epoch, long id, String name, String text, long sentAt, int count,
-        String node) {
+        String node, String after) {
+
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     public enum Kind {
         MESSAGE, JOIN, LEAVE
@@ -25,6 +35,28 @@ public record RoomEntry(String at, Kind kind, String epoch, long id, String name
 
     /** An entry from the fields the room script appended; null for a kind this version does not know. */
     static RoomEntry of(String at, Map<String, String> fields) {
+        return of(at, fields, null);
+    }
+
+    /**
+     * An entry as the room script pushes it on the room's live channel: its fields, with its
+     * position ({@code at}) and the one before it ({@code p}), as one JSON object of strings.
+     */
+    static RoomEntry pushed(String message) {
+        JsonObject object;
+        try (JsonReader reader = JSON.createReader(new StringReader(message))) {
+            object = reader.readObject();
+        }
+        Map<String, String> fields = new HashMap<>();
+        object.forEach((field, value) -> {
+            if (value instanceof JsonString string) {
+                fields.put(field, string.getString());
+            }
+        });
+        return of(fields.get("at"), fields, fields.get("p"));
+    }
+
+    private static RoomEntry of(String at, Map<String, String> fields, String after) {
         Kind kind = switch (fields.getOrDefault("t", "")) {
             case "m" -> Kind.MESSAGE;
             case "j" -> Kind.JOIN;
@@ -36,13 +68,13 @@ public record RoomEntry(String at, Kind kind, String epoch, long id, String name
         }
         return new RoomEntry(at, kind, fields.get("e"), Long.parseLong(fields.getOrDefault("n", "0")),
                 fields.get("f"), fields.getOrDefault("x", ""), Long.parseLong(fields.getOrDefault("ts", "0")),
-                Integer.parseInt(fields.getOrDefault("c", "0")), fields.get("o"));
+                Integer.parseInt(fields.getOrDefault("c", "0")), fields.get("o"), after);
     }
 
     /** An entry as Lua returns a stream entry: {@code [id, [field, value, ...]]}. */
     static RoomEntry of(List<?> entry) {
         List<?> flat = (List<?>) entry.get(1);
-        Map<String, String> fields = new java.util.HashMap<>();
+        Map<String, String> fields = new HashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             fields.put((String) flat.get(i), (String) flat.get(i + 1));
         }
@@ -52,6 +84,15 @@ public record RoomEntry(String at, Kind kind, String epoch, long id, String name
     /** Whether this entry comes after the log position (null: the start of the log). */
     public boolean isAfter(String position) {
         return position == null || compare(at, position) > 0;
+    }
+
+    /**
+     * Whether this entry may be applied by a room that stands at the position: always for an
+     * entry read from the log (in order from where the room stood), and for a pushed one only if
+     * the entry before it is the last the room applied.
+     */
+    public boolean follows(String position) {
+        return after == null || after.equals(position);
     }
 
     /** Orders two log positions ({@code ms-seq}, both parts unsigned decimals). */

@@ -1,16 +1,23 @@
 package dev.chorus.cluster;
 
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /** What the link to Redis asks of, and tells, a node's rooms. */
 public interface RoomLogListener {
 
-    /** Each room this node follows, with the log position of the last entry it applied. */
-    Map<String, String> positions();
+    /** The rooms this node follows now. */
+    Set<String> followed();
 
-    /** Entries of one room's log, in log order, after the position the room gave. */
-    void relayed(String room, List<RoomEntry> entries);
+    /** The log position of the last entry the room applied; null if this node does not follow it. */
+    String position(String room);
+
+    /**
+     * Entries of one room's log, in log order; those at or before the room's position are ones it
+     * has. False if the room applied nothing because an entry does not follow the room's position
+     * ({@link RoomEntry#follows}): the room must be read from the log.
+     */
+    boolean relayed(String room, List<RoomEntry> entries);
 
     /** The link dropped: what the rooms showed may have missed entries, so their members must reconnect. */
     void lost();

@@ -3,15 +3,17 @@
 -- nodes one order (the log's) and contiguous ids, whoever sends at the same time.
 --
 -- KEYS: 1 the room's state (hash: epoch, seq), 2 its log (stream), 3 its member names (sorted
---       set, all scores 0, so lexical order), 4 who holds each name (hash: name -> node id).
---       All four share the room's hash tag, so Redis Cluster keeps a room on one shard.
+--       set, all scores 0, so lexical order), 4 who holds each name (hash: name -> node id),
+--       5 the room's live channel (a shard channel, declared like a key so that Redis Cluster
+--       runs the script on the shard it belongs to). All five share the room's hash tag, so Redis
+--       Cluster keeps a room on one shard.
 -- ARGV: 1 the operation, 2 the epoch to start if the room has none (a Redis that lost the room
 --       starts numbering anew under a new one), 3 the log's length (approximate trim), 4 how
 --       long (ms) a room nobody is in keeps its log and numbering, then the operation's own
 --       arguments.
 -- A room's state and log expire only while it has no member: the last leave sets the expiry, a
 -- join takes it off. Its names and owners need none: Redis deletes an empty hash or sorted set.
-local state, log, names, owners = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local state, log, names, owners, live = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local op, fresh, maxlen, idle = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
 -- Reading operations first: they must not start a room's numbering.
@@ -41,8 +43,20 @@ if not epoch then
   end
 end
 
+-- Appends an entry to the log and pushes it, with the position of the entry before it, to the
+-- nodes that follow the room: a node applies a pushed entry only right after that one, and reads
+-- the log from where it stands when it is not (it subscribed late, or missed a push), so the push
+-- saves every node a read per entry without ever making it skip one.
 local function append(...)
-  return redis.call('XADD', log, 'MAXLEN', '~', maxlen, '*', 'e', epoch, ...)
+  local newest = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)[1]
+  local fields = {'e', epoch, ...}
+  local at = redis.call('XADD', log, 'MAXLEN', '~', maxlen, '*', unpack(fields))
+  local pushed = {at = at, p = newest and newest[1] or '0-0'}
+  for i = 1, #fields, 2 do
+    pushed[fields[i]] = tostring(fields[i + 1])
+  end
+  redis.call('SPUBLISH', live, cjson.encode(pushed))
+  return at
 end
 
 if op == 'say' then

@@ -17,6 +17,7 @@ import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -111,6 +112,49 @@ class ClusterRoomsTest {
             assertEquals(0, peer.violations(), peer + " saw ids or a sender's messages out of order");
         }
         assertEquals(100, alice.events("ack").size(), "the sender gets an ack for each of its messages");
+    }
+
+    @Test
+    void aNodeThatFollowsTheRoomAgainAndAgainWhileItTalksMissesNothing() throws Exception {
+        FakePeer alice = FakePeer.inline("alice");
+        Member onA = a.join(room, "alice", Resume.FRESH, alice);
+        welcome(alice);
+        int messages = 400;
+        Thread talker = new Thread(() -> {
+            for (int i = 1; i <= messages; i++) {
+                a.broadcast(onA, "alice:" + i);
+                LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+            }
+        });
+        talker.start();
+        // Each visitor is alone on B: its leave retires the room there, and the next join follows
+        // it afresh (backlog, subscription, catch-up) while alice's messages keep coming.
+        List<FakePeer> visitors = new ArrayList<>();
+        while (talker.isAlive() && visitors.size() < 200) {
+            FakePeer visitor = FakePeer.inline("bob");
+            visitors.add(visitor);
+            Member onB = b.join(room, "bob", Resume.FRESH, visitor);
+            int seen = visitor.events("message").size();
+            await().atMost(WITHIN).until(() -> visitor.events("message").size() > seen || !talker.isAlive());
+            b.leave(onB);
+        }
+        FakePeer last = FakePeer.inline("carol");
+        b.join(room, "carol", Resume.FRESH, last);
+        talker.join();
+
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == messages);
+        long lastId = alice.events("ack").get(messages - 1).getJsonNumber("id").longValue();
+        // Carol joined on B before or after the last message: it reaches her as an event or in her welcome.
+        await().atMost(WITHIN).until(() -> last.events("message").stream().anyMatch(m -> m.getJsonNumber("id").longValue() == lastId)
+                || historyIds(welcome(last)).contains(lastId));
+        assertTrue(visitors.size() >= 5, "the room was followed afresh while alice talked: " + visitors.size());
+        for (FakePeer visitor : visitors) {
+            // A visitor's welcome holds the last messages: every message after them must follow, none skipped.
+            assertFalse(visitor.events("message").isEmpty(), visitor + " got no message");
+            assertEquals(0, visitor.violations(), visitor + " saw ids skipped or out of order: history "
+                    + historyIds(welcome(visitor)) + ", then " + visitor.events("message").stream().map(m -> m.getJsonNumber("id")).toList());
+        }
+        assertEquals(0, last.violations() + alice.violations());
     }
 
     @Test
