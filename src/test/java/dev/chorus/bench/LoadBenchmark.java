@@ -32,6 +32,7 @@ import org.HdrHistogram.Histogram;
  * clients (20 s of CPU: a container per connection) and 6-9 ms with the JDK's; spread, Tyrus
  * clients read 3.5-5.7 ms at 22-30 s of CPU, the JDK's 2.3-2.8 ms and p99 6.7-9.9 ms at 9-12 s.
  * The clients share the machine's cores with the server, so their cost is in every figure.
+ * {@code idle-rooms} adds that many rooms, each with one silent member per node.
  * <p>
  * Prints one line of figures: deliveries/s, p50, p99, p999, lost, reordered, and, given the
  * server's PID, its CPU time, RSS and system calls (per delivery over the whole run and after the
@@ -58,13 +59,30 @@ public final class LoadBenchmark {
     /** Sends before this (System.nanoTime) warm the JIT and the buffers: checked, not timed. */
     private volatile long measureFrom = Long.MAX_VALUE;
 
+    /**
+     * One silent member per node in each of {@code --idle-rooms} more rooms (the load's room name
+     * with {@code -idle-N} appended), held for the run: a node that has members in many rooms must
+     * not pay for each of them on every message of another.
+     */
+    private List<WebSocket> idleMembers(List<URI> rooms, List<HttpClient> selectors, long connectBy) {
+        List<WebSocket> idle = new ArrayList<>();
+        for (int r = 0; r < options.number("idle-rooms") && System.nanoTime() < connectBy; r++) {
+            for (URI room : rooms) {
+                URI uri = URI.create(room + "-idle-" + r + "?name=i" + idle.size());
+                idle.add(selectors.get(idle.size() % SELECTORS).newWebSocketBuilder()
+                        .buildAsync(uri, new WebSocket.Listener() { }).join());
+            }
+        }
+        return idle;
+    }
+
     private LoadBenchmark(BenchOptions options) {
         this.options = options;
     }
 
     public static void main(String[] args) throws Exception {
         new LoadBenchmark(new BenchOptions(Map.of("url", "ws://127.0.0.1:8080/chorus/chat/bench",
-                "clients", "100", "senders", "10", "rate", "100", "size", "100", "duration", "20", "warmup", "3", "batch", "0"), args)).run();
+                "clients", "100", "senders", "10", "rate", "100", "size", "100", "duration", "20", "warmup", "3", "batch", "0", "idle-rooms", "0"), args)).run();
     }
 
     private void run() throws Exception {
@@ -84,6 +102,7 @@ public final class LoadBenchmark {
                     + (options.text("batch").equals("1") ? "&batch=1" : ""));
             sockets.add(selectors.get(i % SELECTORS).newWebSocketBuilder().buildAsync(uri, new Receiver(senders)).join());
         }
+        sockets.addAll(idleMembers(rooms, selectors, connectBy));
         ServerSample before = ServerSample.of(options.text("pid"));
 
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / options.number("rate");
@@ -132,9 +151,9 @@ public final class LoadBenchmark {
             socket.abort();
         }
 
-        System.out.printf(Locale.ROOT, "clients=%d senders=%d rate=%s size=%d batch=%s warmup_s=%s sent=%d expected=%d delivered=%d"
+        System.out.printf(Locale.ROOT, "clients=%d senders=%d rate=%s size=%d batch=%s idle_rooms=%s warmup_s=%s sent=%d expected=%d delivered=%d"
                         + " lost=%d reordered=%d deliveries_per_s=%.0f p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f%s%n",
-                clients, senders, options.text("rate"), size, options.text("batch"), options.text("warmup"), sent.get(), expected, delivered.get(),
+                clients, senders, options.text("rate"), size, options.text("batch"), options.text("idle-rooms"), options.text("warmup"), sent.get(), expected, delivered.get(),
                 expected - delivered.get(), reordered.get(), delivered.get() / seconds,
                 latencyMicros.getValueAtPercentile(50) / 1e3, latencyMicros.getValueAtPercentile(99) / 1e3,
                 latencyMicros.getValueAtPercentile(99.9) / 1e3, latencyMicros.getMaxValue() / 1e3,
