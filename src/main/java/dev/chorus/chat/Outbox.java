@@ -6,6 +6,7 @@ import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -43,6 +44,7 @@ final class Outbox {
     private static final long IDLE = Long.MIN_VALUE;
 
     private final Peer peer;
+    private final Executor writer;
     /** Whether a backlog goes out as one frame of lines (the client asked for it). */
     private final boolean batching;
     /** Otherwise, whether a backlog goes out in one write of separate frames (the container allows it). */
@@ -70,6 +72,7 @@ final class Outbox {
      */
     Outbox(Peer peer, int maxFrames, long maxChars, LongSupplier nanoTime, Consumer<Throwable> onFailure) {
         this.peer = peer;
+        this.writer = peer.writer();
         this.batching = peer.takesBatches();
         this.runs = !batching && peer.writesRuns();
         this.frames = new FrameQueue(maxFrames, maxChars);
@@ -116,6 +119,11 @@ final class Outbox {
             frames.clear();
         }
         return Offer.ACCEPTED;
+    }
+
+    /** The thread the peer's container writes on, if sends are best made there ({@link Peer#writer}). */
+    Executor writer() {
+        return writer;
     }
 
     /** Starts sending queued frames unless a send is already under way. */

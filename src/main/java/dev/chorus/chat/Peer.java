@@ -3,6 +3,7 @@ package dev.chorus.chat;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * The far end of one connection, as the registry sees it: something that takes one text frame
@@ -33,6 +34,15 @@ public interface Peer {
      */
     default void sendRun(List<String> frames, SendHandler done) {
         throw new UnsupportedOperationException("one frame per write");
+    }
+
+    /**
+     * The thread the container writes this connection on, if a send from any other thread is
+     * handed over to it one frame at a time (Undertow); null where a send writes on the calling
+     * thread. A broadcast then hands each such thread all of its members' sends at once.
+     */
+    default Executor writer() {
+        return null;
     }
 
     /**

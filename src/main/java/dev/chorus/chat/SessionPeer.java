@@ -8,6 +8,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -51,6 +52,11 @@ final class SessionPeer implements Peer {
     @Override
     public void send(String frame, SendHandler done) {
         text.send(frame, done);
+    }
+
+    @Override
+    public Executor writer() {
+        return socket.writer();
     }
 
     @Override

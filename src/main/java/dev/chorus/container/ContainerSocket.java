@@ -3,6 +3,7 @@ package dev.chorus.container;
 import jakarta.websocket.Session;
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,17 +33,19 @@ public final class ContainerSocket {
     private static final List<String> TYRUS_TO_GRIZZLY = Stream.of(ContainerFields.TYRUS_SESSION_TO_SOCKET,
             ContainerFields.TYRUS_SOCKET_TO_WRITER, List.of("tyrusHttpUpgradeHandler", "handler?", "os", "ob",
                     "grizzlyOutputBuffer", "connection")).flatMap(List::stream).toList();
-    private static final ContainerSocket UNKNOWN = new ContainerSocket(null, null, null);
+    private static final ContainerSocket UNKNOWN = new ContainerSocket(null, null, null, null);
     private static volatile boolean unknownLogged;
 
     private final Object connection;
     private final Method isOpen;
     private final Method cut;
+    private final Executor writer;
 
-    private ContainerSocket(Object connection, Method isOpen, Method cut) {
+    private ContainerSocket(Object connection, Method isOpen, Method cut, Executor writer) {
         this.connection = connection;
         this.isOpen = isOpen;
         this.cut = cut;
+        this.writer = writer;
     }
 
     /** Finds the connection under the session; call it while the session opens. */
@@ -54,7 +57,9 @@ public final class ContainerSocket {
             Method isOpen = connection == null ? null : publicMethod(connection, "isOpen");
             Method cutting = connection == null ? null : publicMethod(connection, cut);
             if (isOpen != null && cutting != null) {
-                return new ContainerSocket(connection, isOpen, cutting);
+                Method ioThread = undertowChannel != null ? publicMethod(connection, "getIoThread") : null;
+                Object writer = ioThread == null ? null : ioThread.invoke(connection);
+                return new ContainerSocket(connection, isOpen, cutting, writer instanceof Executor executor ? executor : null);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.FINE, "No way to cut the socket of " + session.getClass().getName(), e);
@@ -65,6 +70,16 @@ public final class ContainerSocket {
                     session.getClass().getName());
         }
         return UNKNOWN;
+    }
+
+    /**
+     * The thread that writes this connection, where a send from any other thread is handed over
+     * to it as a task of its own (Undertow: each frame is queued for the channel's XNIO I/O thread,
+     * which is woken for it); null where a send writes on the calling thread (Tyrus over Grizzly).
+     * Sends made on this thread write at once.
+     */
+    public Executor writer() {
+        return writer;
     }
 
     /** False once the connection has closed; true while open, or where that cannot be told. */

@@ -18,9 +18,15 @@ import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason.CloseCodes;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
@@ -86,6 +92,42 @@ class SessionRegistryTest {
         assertEquals(message, carol.events("message").get(0));
         assertTrue(alice.events("message").isEmpty(), "the sender got its own message back");
         assertEquals(1, only(alice, "ack").getInt("id"));
+    }
+
+    @Test
+    void membersWhoseContainerWritesOnItsOwnThreadGetABroadcastThroughOneHandOverPerThread() throws Exception {
+        ExecutorService writerThread = Executors.newSingleThreadExecutor(task -> new Thread(task, "container-writer"));
+        AtomicInteger handOvers = new AtomicInteger();
+        Executor writer = task -> {
+            handOvers.incrementAndGet();
+            writerThread.execute(task);
+        };
+        try {
+            Member fromAlice = chat.join("lobby", FakePeer.inline("alice"));
+            FakePeer plain = FakePeer.inline("plain");
+            chat.join("lobby", plain);
+            List<FakePeer> onWriter = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                onWriter.add(FakePeer.inline("w" + i).writingOn(writer));
+                chat.join("lobby", onWriter.get(i));
+            }
+            int before = handOvers.get();
+
+            for (int i = 1; i <= 20; i++) {
+                chat.registry.broadcast(fromAlice, "alice:" + i);
+            }
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> onWriter.stream().allMatch(peer -> peer.texts().size() == 20));
+            assertEquals(20, handOvers.get() - before, "one hand-over per broadcast, not one per member");
+            for (FakePeer peer : onWriter) {
+                assertEquals(Set.of("container-writer"), peer.sendThreads(), peer + " was written from elsewhere");
+                assertEquals(0, peer.violations(), peer + " saw messages out of order");
+            }
+            assertEquals(20, plain.texts().size(), "a member without such a thread is written at once, as before");
+            assertFalse(plain.sendThreads().contains("container-writer"));
+        } finally {
+            writerThread.shutdownNow();
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -40,6 +41,8 @@ public final class FakePeer implements Peer {
     private volatile boolean keepEvents = true;
     private volatile boolean batching;
     private volatile boolean runs;
+    private volatile Executor writer;
+    private final Set<String> sendThreads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger writes = new AtomicInteger();
     private final AtomicInteger frames = new AtomicInteger();
 
@@ -79,6 +82,25 @@ public final class FakePeer implements Peer {
     /** Like {@link #async}, but the n-th send (1-based) fails, as a socket whose client vanished. */
     public static FakePeer failingOnSend(String name, Executor completions, int n) {
         return new FakePeer(name, completions, n);
+    }
+
+    /**
+     * A connection whose container writes on the writer's thread and hands it each send from
+     * elsewhere (as Undertow does); the peer notes which threads its sends ran on.
+     */
+    public FakePeer writingOn(Executor writer) {
+        this.writer = writer;
+        return this;
+    }
+
+    @Override
+    public Executor writer() {
+        return writer;
+    }
+
+    /** The names of the threads this peer's sends ran on. */
+    public Set<String> sendThreads() {
+        return sendThreads;
     }
 
     /** Asks for several events per frame, one per line ({@code ?batch=1}), and reads them so. */
@@ -126,6 +148,7 @@ public final class FakePeer implements Peer {
 
     @Override
     public void sendRun(List<String> run, SendHandler done) {
+        sendThreads.add(Thread.currentThread().getName());
         if ((run.size() > 1 && !runs) || !inFlight.compareAndSet(false, true) || failed || closedWith != null) {
             violations.incrementAndGet();
         }
