@@ -35,9 +35,10 @@ import java.util.logging.Logger;
  * <p>
  * Failure rules: the client never reconnects or retries by itself (a retried append could number
  * a message twice). When a connection of the link closes, a command fails for its connection, or
- * following a room fails (a missed entry must not pass unnoticed), the link is dropped and the listener told ({@link RoomLogListener#lost}); a tick every second
- * connects anew, under a new node id, so that what Redis still holds of the old one is swept
- * like a dead node's. Readiness is simply whether a link is up.
+ * following a room fails (a missed entry must not pass unnoticed), the link is dropped and the
+ * listener told ({@link RoomLogListener#lost}); a tick every second connects anew, under a new
+ * node id, so that what Redis still holds of the old one is swept like a dead node's. Readiness
+ * is simply whether a link is up.
  */
 public final class RedisRooms implements AutoCloseable {
 
