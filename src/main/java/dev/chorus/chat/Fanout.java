@@ -1,7 +1,12 @@
 package dev.chorus.chat;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /**
  * What a room operation queued, to finish once the room's lock is released: the members whose
@@ -26,6 +31,40 @@ final class Fanout {
 
     List<Member> accepted() {
         return accepted;
+    }
+
+    /**
+     * Starts sending what each accepted member's outbox took, through {@code flush}: at once where
+     * the container writes on the calling thread, else in one hand-over per container thread
+     * instead of one per member (Undertow queues each send from another thread as a task of its
+     * own and wakes its I/O thread for it). The frames are queued already, in order; only where
+     * they are written moves.
+     */
+    void flush(Consumer<Member> flush) {
+        Map<Executor, List<Member>> byWriter = null;
+        for (Member member : accepted) {
+            Executor writer = member.outbox().writer();
+            if (writer == null || writer == Thread.currentThread()) {
+                flush.accept(member);
+            } else {
+                if (byWriter == null) {
+                    byWriter = new HashMap<>();
+                }
+                byWriter.computeIfAbsent(writer, thread -> new ArrayList<>()).add(member);
+            }
+        }
+        if (byWriter != null) {
+            byWriter.forEach((writer, members) -> handOver(writer, members, flush));
+        }
+    }
+
+    private static void handOver(Executor writer, List<Member> members, Consumer<Member> flush) {
+        try {
+            writer.execute(() -> members.forEach(flush));
+        } catch (RejectedExecutionException e) {
+            // The container is stopping its threads: write from here, as any other thread would.
+            members.forEach(flush);
+        }
     }
 
     /** Members whose outbox this fanout closed for falling behind, each listed once across all fanouts. */

@@ -10,15 +10,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -227,25 +223,10 @@ public class SessionRegistry {
      */
     void flushAndEvict(Fanout fanout) {
         int deepest = 0;
-        Map<Executor, List<Member>> byWriter = null;
         for (Member member : fanout.accepted()) {
             deepest = Math.max(deepest, member.outbox().queued());
-            Executor writer = member.outbox().writer();
-            if (writer == null || writer == Thread.currentThread()) {
-                flush(member);
-            } else {
-                if (byWriter == null) {
-                    byWriter = new HashMap<>();
-                }
-                byWriter.computeIfAbsent(writer, thread -> new ArrayList<>()).add(member);
-            }
         }
-        if (byWriter != null) {
-            // One hand-over per container thread instead of one per member (Undertow queues each
-            // send from another thread as a task of its own and wakes its I/O thread for it). The
-            // frames are queued already, in order; only their writing moves.
-            byWriter.forEach(this::flushOn);
-        }
+        fanout.flush(this::flush);
         // Once per fanout: each call goes through the bean's client proxy (measured 4% of a
         // broadcasting node's CPU when it was called once per member).
         metrics.observeOutboxDepth(deepest);
@@ -313,15 +294,6 @@ public class SessionRegistry {
             member.outbox().flush();
         } catch (RuntimeException e) {
             dropAfterSendFailure(member, e);
-        }
-    }
-
-    private void flushOn(Executor writer, List<Member> members) {
-        try {
-            writer.execute(() -> members.forEach(this::flush));
-        } catch (RejectedExecutionException e) {
-            // The container is stopping its threads: write from here, as any other thread would.
-            members.forEach(this::flush);
         }
     }
 
