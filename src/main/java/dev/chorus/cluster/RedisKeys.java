@@ -20,16 +20,21 @@ final class RedisKeys {
 
     /** The keys the room script takes, in its order: state, log, names, owners, and the live channel. */
     static String[] room(String room) {
-        String tag = ROOM_PREFIX + room + "}";
+        String tag = tag(room);
         return new String[] {tag + ":state", log(room), tag + ":names", tag + ":owners", live(room)};
     }
 
     static String log(String room) {
-        return ROOM_PREFIX + room + "}:log";
+        return tag(room) + ":log";
     }
 
     static String live(String room) {
         return ROOM_PREFIX + room + LIVE_SUFFIX;
+    }
+
+    /** Every name of a room's begins so: its hash tag keeps them on one Redis Cluster slot. */
+    private static String tag(String room) {
+        return ROOM_PREFIX + room + "}";
     }
 
     /** The room whose live channel this is. */
