@@ -34,21 +34,23 @@ public class Connections {
     private final ChatMetrics metrics;
     private final Clocks clocks;
     private final UnansweredCloses closes;
+    private final SendLanes lanes;
 
     @Inject
     public Connections(SessionRegistry registry, ConnectionQuota quota, ChatSettings settings, ChatMetrics metrics,
-            Clocks clocks, UnansweredCloses closes) {
+            Clocks clocks, UnansweredCloses closes, SendLanes lanes) {
         this.registry = registry;
         this.quota = quota;
         this.settings = settings;
         this.metrics = metrics;
         this.clocks = clocks;
         this.closes = closes;
+        this.lanes = lanes;
     }
 
     /** For the container's client proxy only. */
     protected Connections() {
-        this(null, null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM, null);
+        this(null, null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM, null, null);
     }
 
     /** Joins the session as its request asks, or closes it with the rule or limit it met. */
@@ -81,7 +83,7 @@ public class Connections {
         // enforce it on parts read after the first (UNDERTOW-2770).
         session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
         try {
-            registry.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched(), closes));
+            registry.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched(), closes, lanes));
         } catch (RedisRooms.Unavailable e) {
             quota.release(RemoteAddress.of(session.getRequestParameterMap()));
             refuse(session, "unavailable", "the cluster is not reachable, try again later", CloseReasons.CLUSTER_UNAVAILABLE);

@@ -37,9 +37,11 @@ public interface Peer {
     }
 
     /**
-     * The thread the container writes this connection on, if a send from any other thread is
-     * handed over to it one frame at a time (Undertow); null where a send writes on the calling
-     * thread. A broadcast then hands each such thread all of its members' sends at once.
+     * Where this connection's sends are best started: the thread the container writes it on, if
+     * a send from any other thread is handed over to it one frame at a time (Undertow), or the
+     * {@link SendLanes lane} it was given where a send writes on the calling thread and a backlog
+     * goes out in one write (Tyrus); null to write from whichever thread queued the frame. A
+     * broadcast hands each such executor all of its members' sends at once.
      */
     default Executor writer() {
         return null;

@@ -23,9 +23,10 @@ final class SessionPeer implements Peer {
     /** Found while the session opens: later, on Payara, the way to it may lead to another connection. */
     private final ContainerSocket socket;
     private final TextSender text;
+    private final Executor writer;
 
-    SessionPeer(Session session, boolean batched, UnansweredCloses closes) {
-        this(session, batched, closes, TextSender.of(session));
+    SessionPeer(Session session, boolean batched, UnansweredCloses closes, SendLanes lanes) {
+        this(session, batched, closes, TextSender.of(session), lanes);
     }
 
     /**
@@ -33,15 +34,19 @@ final class SessionPeer implements Peer {
      * that is refused or closed, which gets at most one frame, so finding a faster way is not worth it.
      */
     SessionPeer(Session session, UnansweredCloses closes) {
-        this(session, false, closes, TextSender.asyncRemote(session));
+        this(session, false, closes, TextSender.asyncRemote(session), null);
     }
 
-    private SessionPeer(Session session, boolean batched, UnansweredCloses closes, TextSender text) {
+    private SessionPeer(Session session, boolean batched, UnansweredCloses closes, TextSender text, SendLanes lanes) {
         this.session = session;
         this.batched = batched;
         this.closes = closes;
         this.socket = ContainerSocket.of(session);
         this.text = text;
+        // Undertow's I/O thread where it has one; a lane where a send writes on the caller's
+        // thread and a backlog goes out in one write (Tyrus), which is where lanes pay.
+        this.writer = socket.writer() != null ? socket.writer()
+                : lanes != null && text.writesRuns() ? lanes.assign() : null;
     }
 
     @Override
@@ -56,7 +61,7 @@ final class SessionPeer implements Peer {
 
     @Override
     public Executor writer() {
-        return socket.writer();
+        return writer;
     }
 
     @Override

@@ -47,7 +47,7 @@ final class ChatFixture implements AfterEachCallback {
     }
 
     Connections connections() {
-        return new Connections(registry, new ConnectionQuota(settings), settings, metrics, clocks, closes());
+        return new Connections(registry, new ConnectionQuota(settings), settings, metrics, clocks, closes(), new SendLanes());
     }
 
     /** A heartbeat whose scheduler runs what it is given at once, on the calling thread. */

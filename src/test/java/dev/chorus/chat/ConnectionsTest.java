@@ -119,7 +119,8 @@ class ConnectionsTest {
     @Test
     void anErrorTheContainerReportsClosesTheSocketWith1011AndKeepsItsSlotUntilTheClose() {
         ConnectionQuota quota = new ConnectionQuota(chat.settings);
-        Connections connections = new Connections(chat.registry, quota, chat.settings, chat.metrics, chat.clocks, chat.closes());
+        Connections connections = new Connections(chat.registry, quota, chat.settings, chat.metrics, chat.clocks,
+                chat.closes(), new SendLanes());
         FakeSession client = new FakeSession(Map.of("name", List.of("alice")));
         connections.open("lobby", client.session());
         assertEquals(1, chat.registry.members());
