@@ -17,7 +17,8 @@ import org.glassfish.tyrus.spi.Writer;
  * {@code TextFrame} even builds a new {@code Charset} each time: {@code Charset.checkName} alone
  * was 5% of a broadcasting Payara's samples), and reschedules the idle timer on the way. A
  * broadcast hands the same String to every member, one after the other on one thread, so the
- * last frame built on each thread is kept and reused while the same String comes again.
+ * last frames built on each thread are kept and reused while the same Strings come again: several,
+ * because a busy send lane writes each member a run of the same few events.
  * <p>
  * What the bypass skips and why that is safe: Tyrus's send lock only orders a fragmented
  * message's parts (Chorus sends whole frames; the writer itself is synchronized, so Tyrus's own
@@ -31,8 +32,19 @@ final class TyrusFramedSender implements TextSender {
 
     private static final byte FIN_TEXT = (byte) 0x81;
     /**
-     * Per thread: the String last framed and its frame. JDK types only, so a container thread that
-     * outlives the application does not hold its class loader.
+     * Frames kept per thread: enough for the runs a busy lane writes (each member of a room gets
+     * the same few events in a row), few enough to look through on every send.
+     */
+    private static final int KEPT_FRAMES = 16;
+    /**
+     * A frame longer than this is kept only in the first place, so that a thread holds at most
+     * one large frame (as many threads write) besides fifteen small ones.
+     */
+    private static final int SMALL_FRAME_BYTES = 4096;
+    /**
+     * Per thread: the Strings last framed ({@code String[]}), their frames ({@code byte[][]}) and
+     * where the next small one goes ({@code int[]}, 1 to 15; 0 is the large frame's). JDK types only, so a container thread that outlives the
+     * application does not hold its class loader.
      */
     private static final ThreadLocal<Object[]> LAST_FRAMED = new ThreadLocal<>();
 
@@ -106,10 +118,32 @@ final class TyrusFramedSender implements TextSender {
 
     /** An unmasked, final text frame (RFC 6455, 5.2) holding the text; reused while the text repeats. */
     static byte[] framed(String text) {
-        Object[] last = LAST_FRAMED.get();
-        if (last != null && last[0] == text) {
-            return (byte[]) last[1];
+        Object[] kept = LAST_FRAMED.get();
+        if (kept == null) {
+            kept = new Object[] {new String[KEPT_FRAMES], new byte[KEPT_FRAMES][], new int[] {1}};
+            LAST_FRAMED.set(kept);
         }
+        String[] texts = (String[]) kept[0];
+        byte[][] frames = (byte[][]) kept[1];
+        for (int i = 0; i < KEPT_FRAMES; i++) {
+            // By identity: a broadcast hands every member the one String; comparing contents
+            // would read each kept text on every send.
+            if (texts[i] == text) {
+                return frames[i];
+            }
+        }
+        byte[] frame = frame(text);
+        int[] next = (int[]) kept[2];
+        int at = frame.length > SMALL_FRAME_BYTES ? 0 : next[0];
+        texts[at] = text;
+        frames[at] = frame;
+        if (at != 0) {
+            next[0] = at == KEPT_FRAMES - 1 ? 1 : at + 1;
+        }
+        return frame;
+    }
+
+    private static byte[] frame(String text) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         int length = payload.length;
         int header = length <= 125 ? 2 : length <= 0xFFFF ? 4 : 10;
@@ -128,12 +162,6 @@ final class TyrusFramedSender implements TextSender {
             }
         }
         System.arraycopy(payload, 0, frame, header, length);
-        if (last == null) {
-            LAST_FRAMED.set(new Object[] {text, frame});
-        } else {
-            last[0] = text;
-            last[1] = frame;
-        }
         return frame;
     }
 }

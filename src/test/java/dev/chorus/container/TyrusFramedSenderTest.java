@@ -85,6 +85,27 @@ class TyrusFramedSenderTest {
     }
 
     @Test
+    void keepsTheFramesOfTheLastFewEventsSoThatRunsOfThemAreFramedOnce() {
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            events.add("{\"type\":\"message\",\"id\":" + i + "}");
+        }
+        List<byte[]> first = events.stream().map(TyrusFramedSender::framed).toList();
+        String large = "x".repeat(70_000);
+        byte[] largeFrame = TyrusFramedSender.framed(large);
+
+        for (int i = 0; i < events.size(); i++) {
+            assertSame(first.get(i), TyrusFramedSender.framed(events.get(i)), "event " + i + " framed again");
+        }
+        assertSame(largeFrame, TyrusFramedSender.framed(large));
+
+        String anotherLarge = "y".repeat(70_000);
+        TyrusFramedSender.framed(anotherLarge);
+        assertNotSame(largeFrame, TyrusFramedSender.framed(large), "a thread keeps one large frame, the latest");
+        assertSame(first.get(0), TyrusFramedSender.framed(events.get(0)), "a large frame pushed out a small one");
+    }
+
+    @Test
     void reportsCompletionAndFailureToTheSendHandler() {
         AtomicReference<SendResult> ok = new AtomicReference<>();
         sender.send("a", ok::set);
