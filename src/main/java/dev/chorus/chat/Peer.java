@@ -21,8 +21,9 @@ public interface Peer {
 
     /**
      * Whether {@link #sendRun} can write several frames in one write: the container lets Chorus
-     * hand it whole frames (Tyrus; see {@code container.TextSender}). A backlog then costs one
-     * write instead of one per event, while each event stays a frame of its own.
+     * hand it whole frames (Tyrus) or holds frames until a flush (Undertow's batching; see
+     * {@code container.TextSender}). A backlog then costs one write instead of one per event,
+     * while each event stays a frame of its own.
      */
     default boolean writesRuns() {
         return false;

@@ -8,9 +8,10 @@ import java.util.logging.Logger;
 
 /**
  * Starts sending whole text frames to one session. On Tyrus (Payara) the frame is built once per
- * event and sending thread, for all the receivers it goes to ({@link TyrusFramedSender}); on any
- * other container, or a Tyrus laid out differently, through the session's async remote. The Tyrus
- * sender also writes a backlog of frames in one write.
+ * event and sending thread, for all the receivers it goes to ({@link TyrusFramedSender}); on
+ * Undertow (WildFly) through the session's async remote, a backlog through the batching API
+ * ({@link BatchingRemoteSender}); on any other container, or a Tyrus laid out differently, through
+ * the async remote alone. The first two write a backlog of frames in one write.
  */
 @FunctionalInterface
 public interface TextSender {
@@ -42,6 +43,9 @@ public interface TextSender {
                 Logger.getLogger(TextSender.class.getName())
                         .log(Level.FINE, "Tyrus frames every send itself for this session", e);
             }
+        }
+        if (session.getClass().getName().startsWith("io.undertow.")) {
+            return new BatchingRemoteSender(session.getAsyncRemote());
         }
         return asyncRemote(session);
     }
