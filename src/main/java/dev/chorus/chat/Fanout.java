@@ -35,10 +35,11 @@ final class Fanout {
 
     /**
      * Starts sending what each accepted member's outbox took, through {@code flush}: at once where
-     * the container writes on the calling thread, else in one hand-over per container thread
-     * instead of one per member (Undertow queues each send from another thread as a task of its
-     * own and wakes its I/O thread for it). The frames are queued already, in order; only where
-     * they are written moves.
+     * the member has no writer of its own ({@link Peer#writer}) or this is it, else in one
+     * hand-over per writer instead of one per member: Undertow's I/O thread (which queues each
+     * send from another thread as a task of its own and wakes for it) or a Tyrus connection's
+     * {@link SendLanes lane}. The frames are queued already, in order; only where they are
+     * written moves.
      */
     void flush(Consumer<Member> flush) {
         Map<Executor, List<Member>> byWriter = null;
