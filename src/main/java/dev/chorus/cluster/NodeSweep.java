@@ -1,7 +1,7 @@
 package dev.chorus.cluster;
 
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -15,11 +15,11 @@ final class NodeSweep {
 
     private static final Logger LOG = Logger.getLogger(NodeSweep.class.getName());
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final String sha;
     private final RoomScript script;
 
-    NodeSweep(RedisCommands<String, String> redis, String sha, RoomScript script) {
+    NodeSweep(RedisClusterCommands<String, String> redis, String sha, RoomScript script) {
         this.redis = redis;
         this.sha = sha;
         this.script = script;

@@ -1,17 +1,12 @@
 package dev.chorus.cluster;
 
 import dev.chorus.config.ChatSettings;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
@@ -33,9 +28,11 @@ import java.util.logging.Logger;
  * <p>
  * What it keeps where: {@link RedisKeys}.
  * <p>
+ * Redis is one server or a Redis Cluster ({@link RedisConnections}: whichever the URI leads to).
+ * <p>
  * Failure rules: the client never reconnects or retries by itself (a retried append could number
- * a message twice). When a connection of the link closes, a command fails for its connection, or
- * following a room fails (a missed entry must not pass unnoticed), the link is dropped and the
+ * a message twice). When a connection of the link closes, a command fails for anything but an
+ * answer from Redis, or following a room fails (a missed entry must not pass unnoticed), the link is dropped and the
  * listener told ({@link RoomLogListener#lost}); a tick every second connects anew, under a new
  * node id, so that what Redis still holds of the old one is swept like a dead node's. Readiness
  * is simply whether a link is up.
@@ -53,16 +50,11 @@ public final class RedisRooms implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
 
     /** One connected life of the link: its connections and the node id it goes by. */
-    private record Link(String node, StatefulRedisConnection<String, String> commands,
-            StatefulRedisPubSubConnection<String, String> pushes, String sha) {
-
-        boolean uses(RedisChannelHandler<?, ?> connection) {
-            return connection == commands || connection == pushes;
-        }
+    private record Link(String node, RedisConnections redis, String sha) {
     }
 
     private final ClientResources resources;
-    private final RedisClient client;
+    private final RedisURI redis;
     private final String where;
     private final int logLength;
     private final long nodeTtlMillis;
@@ -85,30 +77,15 @@ public final class RedisRooms implements AutoCloseable {
      * @param logLength about how many entries each room's log keeps (messages and presence)
      */
     public RedisRooms(ChatSettings.Cluster cluster, int logLength, RoomLogListener listener) {
-        RedisURI redis = RedisURI.create(cluster.redisUri());
+        this.redis = RedisURI.create(cluster.redisUri());
         redis.setTimeout(COMMAND_TIMEOUT);
         this.where = redis.getHost() + ":" + redis.getPort();
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
-        this.client = RedisClient.create(resources, redis);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(false)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .build());
         this.logLength = logLength;
         this.script = new RoomScript(logLength, TimeUnit.SECONDS.toMillis(cluster.emptyRoomTtlSeconds()));
         this.nodeTtlMillis = TimeUnit.SECONDS.toMillis(cluster.nodeTtlSeconds());
         this.listener = listener;
         this.feed = new RoomFeed(listener);
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                Link current = link.get();
-                if (current != null && current.uses(connection)) {
-                    drop(current, new IllegalStateException("the connection closed"));
-                }
-            }
-        });
         this.ticks = resources.eventExecutorGroup().scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
     }
 
@@ -141,7 +118,7 @@ public final class RedisRooms implements AutoCloseable {
     public Ticket join(String room, String name, int namesPage) {
         Link current = up();
         List<Object> reply = run(current, room, "join", name, current.node(), Integer.toString(namesPage));
-        current.commands().async().sadd(RedisKeys.nodeRooms(current.node()), room);
+        current.redis().async().sadd(RedisKeys.nodeRooms(current.node()), room);
         return RoomScript.ticket(reply);
     }
 
@@ -164,7 +141,7 @@ public final class RedisRooms implements AutoCloseable {
      */
     public CompletionStage<Long> say(String room, String from, String text, long sentAtMillis) {
         Link current = up();
-        CompletionStage<Long> id = current.commands().async().<Long>evalsha(current.sha(), ScriptOutputType.INTEGER,
+        CompletionStage<Long> id = current.redis().async().<Long>evalsha(current.sha(), ScriptOutputType.INTEGER,
                 RedisKeys.room(room), script.argv("say", from, text, Long.toString(sentAtMillis), current.node()));
         return id.whenComplete((ok, failure) -> {
             if (failure == null) {
@@ -179,7 +156,7 @@ public final class RedisRooms implements AutoCloseable {
     public void leave(String room, String name) {
         Link current = link.get();
         if (current != null) {
-            current.commands().async().evalsha(current.sha(), ScriptOutputType.INTEGER, RedisKeys.room(room),
+            current.redis().async().evalsha(current.sha(), ScriptOutputType.INTEGER, RedisKeys.room(room),
                     script.argv("leave", name, current.node()));
         }
     }
@@ -198,15 +175,13 @@ public final class RedisRooms implements AutoCloseable {
         Link current = link.getAndSet(null);
         if (current != null) {
             try {
-                new NodeSweep(current.commands().sync(), current.sha(), script).sweep(current.node());
+                new NodeSweep(current.redis().sync(), current.sha(), script).sweep(current.node());
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "Could not take this node's members out of Redis on close", e);
             }
             feed.detach();
-            current.commands().close();
-            current.pushes().close();
+            current.redis().close();
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
@@ -221,8 +196,8 @@ public final class RedisRooms implements AutoCloseable {
             } else {
                 feed.tidy();
                 if (System.currentTimeMillis() - lastRenewal >= nodeTtlMillis / 3) {
-                    renew(current.commands().sync(), current.node());
-                    new NodeSweep(current.commands().sync(), current.sha(), script).sweepDeadBesides(current.node());
+                    renew(current.redis().sync(), current.node());
+                    new NodeSweep(current.redis().sync(), current.sha(), script).sweepDeadBesides(current.node());
                 }
             }
         } catch (RuntimeException e) {
@@ -236,38 +211,41 @@ public final class RedisRooms implements AutoCloseable {
 
     private void connect() {
         String node = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
-        StatefulRedisConnection<String, String> commands = client.connect();
-        StatefulRedisPubSubConnection<String, String> pushes;
-        try {
-            pushes = client.connectPubSub();
-        } catch (RuntimeException e) {
-            commands.close();
-            throw e;
-        }
-        RedisCommands<String, String> sync = commands.sync();
+        AtomicReference<Link> opened = new AtomicReference<>();
+        RedisConnections connections = RedisConnections.open(resources, redis, COMMAND_TIMEOUT, () -> {
+            Link life = opened.get();
+            if (life != null) {
+                drop(life, new IllegalStateException("a connection to Redis closed"));
+            }
+        });
         String sha;
         try {
-            sha = sync.scriptLoad(RoomScript.TEXT);
-            renew(sync, node);
-            sync.sadd(RedisKeys.NODES, node);
+            sha = connections.load(RoomScript.TEXT);
+            renew(connections.sync(), node);
+            connections.sync().sadd(RedisKeys.NODES, node);
         } catch (RuntimeException e) {
-            commands.close();
-            pushes.close();
+            connections.close();
             throw e;
         }
-        Link fresh = new Link(node, commands, pushes, sha);
+        Link fresh = new Link(node, connections, sha);
+        opened.set(fresh);
         link.set(fresh);
+        if (!connections.isOpen()) {
+            // Closed before `opened` was set: its listener could not drop it.
+            drop(fresh, new IllegalStateException("a connection to Redis closed"));
+            return;
+        }
         if (everUp) {
             reconnects.incrementAndGet();
         }
         everUp = true;
         lastFailure = null;
         LOG.info(() -> "Linked to Redis at " + where + " as node " + node);
-        feed.attach(pushes, commands.async(), failure -> drop(fresh, failure));
+        feed.attach(connections, failure -> drop(fresh, failure));
     }
 
     /** Sets the node's liveness key for another TTL: the others sweep its members once it expires. */
-    private void renew(RedisCommands<String, String> sync, String node) {
+    private void renew(RedisClusterCommands<String, String> sync, String node) {
         sync.set(RedisKeys.node(node), "up", SetArgs.Builder.px(nodeTtlMillis));
         lastRenewal = System.currentTimeMillis();
     }
@@ -285,7 +263,7 @@ public final class RedisRooms implements AutoCloseable {
     /** Runs a room operation and waits for its answer. */
     private List<Object> run(Link current, String room, String operation, String... arguments) {
         try {
-            return current.commands().sync().evalsha(current.sha(), ScriptOutputType.MULTI, RedisKeys.room(room),
+            return current.redis().sync().evalsha(current.sha(), ScriptOutputType.MULTI, RedisKeys.room(room),
                     script.argv(operation, arguments));
         } catch (RuntimeException e) {
             dropIfBroken(current, e);
@@ -301,10 +279,16 @@ public final class RedisRooms implements AutoCloseable {
         return current;
     }
 
-    /** A failure that left the connection closed ends the link; one that left it open (a script error) does not. */
+    /**
+     * Ends the link on any failure but an answer from Redis (a script error, say): a closed
+     * connection, a timeout, a shard not reached. A script Redis no longer has (restarted,
+     * or a shard that took over) ends it too: the next link loads it again.
+     */
     private void dropIfBroken(Link current, Throwable failure) {
-        if (!current.commands().isOpen() || !current.pushes().isOpen()
-                || failure instanceof io.lettuce.core.RedisCommandTimeoutException) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (!(cause instanceof RedisCommandExecutionException) || cause instanceof RedisNoScriptException
+                || !current.redis().isOpen()) {
             drop(current, failure);
         }
     }
@@ -318,8 +302,7 @@ public final class RedisRooms implements AutoCloseable {
                     + " to reconnect, and the node is not ready until the link is back");
         }
         feed.detach();
-        current.commands().closeAsync();
-        current.pushes().closeAsync();
+        current.redis().closeAsync();
         listener.lost();
     }
 }

@@ -2,9 +2,7 @@ package dev.chorus.cluster;
 
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,9 +33,8 @@ final class RoomFeed {
     private final Map<String, CompletionStage<Void>> subscribed = new HashMap<>();
     private volatile Attachment attachment;
 
-    /** One connected life: the connection pushes come on, the one logs are read on, and where a failure goes. */
-    private record Attachment(StatefulRedisPubSubConnection<String, String> pushes, RedisAsyncCommands<String, String> reads,
-            Consumer<Throwable> failed) {
+    /** One connected life: its connections (pushes come on one, logs are read on another), and where a failure goes. */
+    private record Attachment(RedisConnections redis, Consumer<Throwable> failed) {
     }
 
     RoomFeed(RoomLogListener listener) {
@@ -53,13 +50,12 @@ final class RoomFeed {
     }
 
     /**
-     * Starts taking pushes on this connection and reading logs on that one, for every room the
-     * node follows; a read that fails goes to {@code failed}.
+     * Starts taking pushes and reading logs on these connections, for every room the node follows;
+     * a read that fails goes to {@code failed}.
      */
-    synchronized void attach(StatefulRedisPubSubConnection<String, String> pushes, RedisAsyncCommands<String, String> reads,
-            Consumer<Throwable> failed) {
-        Attachment fresh = new Attachment(pushes, reads, failed);
-        pushes.addListener(new RedisPubSubAdapter<>() {
+    synchronized void attach(RedisConnections redis, Consumer<Throwable> failed) {
+        Attachment fresh = new Attachment(redis, failed);
+        redis.pushes().addListener(new RedisPubSubAdapter<>() {
             @Override
             public void smessage(String channel, String message) {
                 if (attachment == fresh) {
@@ -87,7 +83,7 @@ final class RoomFeed {
         if (current == null) {
             return;
         }
-        subscribed.computeIfAbsent(room, key -> current.pushes().async().ssubscribe(RedisKeys.live(key)))
+        subscribed.computeIfAbsent(room, key -> current.redis().subscribe(RedisKeys.live(key)))
                 .whenComplete((ok, failure) -> {
                     if (failure == null) {
                         catchUp(current, room);
@@ -110,7 +106,7 @@ final class RoomFeed {
             if (listener.position(room) != null) {
                 return false;
             }
-            current.pushes().async().sunsubscribe(RedisKeys.live(room));
+            current.redis().unsubscribe(RedisKeys.live(room));
             return true;
         });
     }
@@ -137,7 +133,7 @@ final class RoomFeed {
         if (position == null) {
             return;
         }
-        current.reads().xrange(RedisKeys.log(room), Range.from(Range.Boundary.excluding(position), Range.Boundary.unbounded()))
+        current.redis().async().xrange(RedisKeys.log(room), Range.from(Range.Boundary.excluding(position), Range.Boundary.unbounded()))
                 .whenComplete((messages, failure) -> {
                     if (failure != null) {
                         current.failed().accept(failure);

@@ -1,0 +1,285 @@
+package dev.chorus.cluster;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The connections of one connected life of a node's link to Redis, whether that is one server or
+ * a Redis Cluster: commands (in a cluster each goes to the shard that holds its keys' hash tag, so
+ * a room's script runs where the room lives), the connection pushes arrive on, and subscribing to
+ * a room's shard channel on the shard that holds it. Which of the two it is, Redis says
+ * ({@code INFO cluster}), so one URI setting serves both: any one node of a cluster is enough.
+ * <p>
+ * Each life has a client of its own, so that a connection of it that closes, to whichever shard,
+ * ends that life and no later one. The client never reconnects by itself: a retried append could
+ * number a message twice.
+ */
+abstract sealed class RedisConnections implements AutoCloseable {
+
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> pushes;
+    /** Every connection of this life whose close ends it. */
+    private final Set<RedisChannelHandler<?, ?>> watched = ConcurrentHashMap.newKeySet();
+
+    private RedisConnections(AbstractRedisClient client, StatefulConnection<String, String> commands,
+            StatefulRedisPubSubConnection<String, String> pushes) {
+        this.client = client;
+        this.commands = commands;
+        this.pushes = pushes;
+        watch(commands);
+        watch(pushes);
+    }
+
+    /**
+     * Connects to the Redis at the URI, or to the cluster it is a node of. {@code closed} runs
+     * when a connection of this life closes unasked.
+     *
+     * @throws RuntimeException if Redis is not reached
+     */
+    static RedisConnections open(ClientResources resources, RedisURI redis, Duration timeout, Runnable closed) {
+        RedisClient client = RedisClient.create(resources, redis);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(false)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+        RedisConnections opened;
+        try {
+            StatefulRedisConnection<String, String> commands = client.connect();
+            if (commands.sync().info("cluster").contains("cluster_enabled:1")) {
+                commands.close();
+                opened = null;
+            } else {
+                opened = new OneServer(client, commands, pubSub(client::connectPubSub, commands));
+            }
+        } catch (RuntimeException e) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            throw e;
+        }
+        if (opened == null) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            opened = Shards.open(resources, redis, timeout);
+        }
+        opened.listen(closed);
+        return opened;
+    }
+
+    /** Commands, each sent where its keys live. */
+    abstract RedisClusterCommands<String, String> sync();
+
+    abstract RedisClusterAsyncCommands<String, String> async();
+
+    /** Where pushes arrive: its listeners hear every shard channel this life subscribed to. */
+    StatefulRedisPubSubConnection<String, String> pushes() {
+        return pushes;
+    }
+
+    /** Subscribes to a shard channel on the server that holds its slot; completes once Redis confirmed it. */
+    abstract CompletionStage<Void> subscribe(String channel);
+
+    abstract void unsubscribe(String channel);
+
+    /** Loads the script into every server that may run it; answers its SHA-1. */
+    abstract String load(String script);
+
+    /** False once the commands' or the pushes' connection has closed. */
+    boolean isOpen() {
+        return commands.isOpen() && pushes.isOpen();
+    }
+
+    /** Closes every connection of this life, then its client. */
+    @Override
+    public void close() {
+        commands.close();
+        pushes.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    /** As {@link #close}, without waiting. */
+    void closeAsync() {
+        commands.closeAsync();
+        pushes.closeAsync().whenComplete((done, failure) -> client.shutdownAsync(0, 2, TimeUnit.SECONDS));
+    }
+
+    void watch(Object connection) {
+        if (connection instanceof RedisChannelHandler<?, ?> handler) {
+            watched.add(handler);
+        }
+    }
+
+    private void listen(Runnable closed) {
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (watched.contains(connection)) {
+                    closed.run();
+                }
+            }
+        });
+        // One that closed before the listener was there would go unheard.
+        if (!isOpen()) {
+            closed.run();
+        }
+    }
+
+    private static <C extends StatefulRedisPubSubConnection<String, String>> C pubSub(Supplier<C> connect,
+            StatefulConnection<String, String> commands) {
+        try {
+            return connect.get();
+        } catch (RuntimeException e) {
+            commands.close();
+            throw e;
+        }
+    }
+
+    /** One Redis server: every key and channel lives there. */
+    private static final class OneServer extends RedisConnections {
+
+        private final StatefulRedisConnection<String, String> commands;
+        private final StatefulRedisPubSubConnection<String, String> pushes;
+
+        OneServer(RedisClient client, StatefulRedisConnection<String, String> commands,
+                StatefulRedisPubSubConnection<String, String> pushes) {
+            super(client, commands, pushes);
+            this.commands = commands;
+            this.pushes = pushes;
+        }
+
+        @Override
+        RedisClusterCommands<String, String> sync() {
+            return commands.sync();
+        }
+
+        @Override
+        RedisClusterAsyncCommands<String, String> async() {
+            return commands.async();
+        }
+
+        @Override
+        CompletionStage<Void> subscribe(String channel) {
+            return pushes.async().ssubscribe(channel);
+        }
+
+        @Override
+        void unsubscribe(String channel) {
+            pushes.async().sunsubscribe(channel);
+        }
+
+        @Override
+        String load(String script) {
+            return commands.sync().scriptLoad(script);
+        }
+    }
+
+    /**
+     * A Redis Cluster. A room's keys and channel share its hash tag, so one shard holds all of
+     * them. Lettuce routes commands by their first key, but not shard channels (its pub/sub
+     * commands name no key), so each {@code SSUBSCRIBE} goes out on the connection to the primary
+     * of the channel's slot. The layout of the shards is read when the life starts; a slot that
+     * moves later answers a command with a redirect, which Lettuce follows, and a subscription
+     * with an error, which ends the life: the next one reads the layout anew.
+     */
+    private static final class Shards extends RedisConnections {
+
+        private final StatefulRedisClusterConnection<String, String> commands;
+        private final StatefulRedisClusterPubSubConnection<String, String> pushes;
+
+        private Shards(RedisClusterClient client, StatefulRedisClusterConnection<String, String> commands,
+                StatefulRedisClusterPubSubConnection<String, String> pushes) {
+            super(client, commands, pushes);
+            this.commands = commands;
+            this.pushes = pushes;
+            // Pushes arrive on the connection to each shard; this hands them to the listeners of `pushes`.
+            pushes.setNodeMessagePropagation(true);
+        }
+
+        static Shards open(ClientResources resources, RedisURI seed, Duration timeout) {
+            RedisClusterClient client = RedisClusterClient.create(resources, seed);
+            client.setOptions(ClusterClientOptions.builder()
+                    .autoReconnect(false)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    .build());
+            try {
+                StatefulRedisClusterConnection<String, String> commands = client.connect();
+                return new Shards(client, commands, pubSub(client::connectPubSub, commands));
+            } catch (RuntimeException e) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                throw e;
+            }
+        }
+
+        @Override
+        RedisClusterCommands<String, String> sync() {
+            return commands.sync();
+        }
+
+        @Override
+        RedisClusterAsyncCommands<String, String> async() {
+            return commands.async();
+        }
+
+        @Override
+        CompletionStage<Void> subscribe(String channel) {
+            RedisClusterNode primary = primaryOf(channel);
+            if (primary == null) {
+                return CompletableFuture.failedFuture(new IllegalStateException("no shard serves the slot of " + channel));
+            }
+            return pushes.getConnectionAsync(primary.getNodeId()).thenCompose(shard -> {
+                watch(shard);
+                return shard.async().ssubscribe(channel);
+            });
+        }
+
+        @Override
+        void unsubscribe(String channel) {
+            RedisClusterNode primary = primaryOf(channel);
+            if (primary != null) {
+                pushes.getConnectionAsync(primary.getNodeId()).thenAccept(shard -> shard.async().sunsubscribe(channel));
+            }
+        }
+
+        private RedisClusterNode primaryOf(String channel) {
+            return pushes.getPartitions().getMasterBySlot(SlotHash.getSlot(channel));
+        }
+
+        @Override
+        String load(String script) {
+            String sha = null;
+            for (RedisClusterNode node : commands.getPartitions()) {
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                    sha = commands.getConnection(node.getNodeId()).sync().scriptLoad(script);
+                }
+            }
+            if (sha == null) {
+                throw new IllegalStateException("the cluster lists no primary");
+            }
+            return sha;
+        }
+    }
+}
