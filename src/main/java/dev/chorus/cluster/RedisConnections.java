@@ -78,12 +78,17 @@ abstract sealed class RedisConnections implements AutoCloseable {
                 opened = new OneServer(client, commands, pubSub(client::connectPubSub, commands));
             }
         } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            release(client);
             throw e;
         }
         if (opened == null) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            opened = Shards.open(resources, redis, timeout);
+            try {
+                opened = Shards.open(resources, redis, timeout);
+            } finally {
+                // Only now: clients that share resources share their event loops, which the last
+                // client to let go shuts down, under the cluster client's new connections.
+                release(client);
+            }
         }
         opened.listen(closed);
         return opened;
@@ -117,13 +122,21 @@ abstract sealed class RedisConnections implements AutoCloseable {
     public void close() {
         commands.close();
         pushes.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        release(client);
     }
 
     /** As {@link #close}, without waiting. */
     void closeAsync() {
         commands.closeAsync();
-        pushes.closeAsync().whenComplete((done, failure) -> client.shutdownAsync(0, 2, TimeUnit.SECONDS));
+        pushes.closeAsync().whenComplete((done, failure) -> release(client));
+    }
+
+    /**
+     * Lets a client go without waiting: links are made on the client resources' own event
+     * executor, and a client's shutdown waits for tasks on it, so waiting there would never end.
+     */
+    private static void release(AbstractRedisClient client) {
+        client.shutdownAsync(0, 2, TimeUnit.SECONDS);
     }
 
     void watch(Object connection) {
@@ -198,11 +211,13 @@ abstract sealed class RedisConnections implements AutoCloseable {
 
     /**
      * A Redis Cluster. A room's keys and channel share its hash tag, so one shard holds all of
-     * them. Lettuce routes commands by their first key, but not shard channels (its pub/sub
-     * commands name no key), so each {@code SSUBSCRIBE} goes out on the connection to the primary
-     * of the channel's slot. The layout of the shards is read when the life starts; a slot that
-     * moves later answers a command with a redirect, which Lettuce follows, and a subscription
-     * with an error, which ends the life: the next one reads the layout anew.
+     * them; Lettuce sends each command to the shard of its first key. Each {@code SSUBSCRIBE} goes
+     * out on the connection to the primary of the channel's slot, taken here rather than left to
+     * the client so that this life watches it: with no reconnecting, a shard's pub/sub connection
+     * that closed unheard would stop that shard's pushes without a word. The layout of the shards
+     * is read when the life starts; a slot that moves later answers a command with a redirect,
+     * which Lettuce follows, and a subscription with an error, which ends the life: the next one
+     * reads the layout anew.
      */
     private static final class Shards extends RedisConnections {
 
@@ -222,14 +237,17 @@ abstract sealed class RedisConnections implements AutoCloseable {
             RedisClusterClient client = RedisClusterClient.create(resources, seed);
             client.setOptions(ClusterClientOptions.builder()
                     .autoReconnect(false)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    // Lettuce connects to a shard on its first command, and would refuse that
+                    // command while the connection is pending; one to a shard gone for good times
+                    // out instead, which ends the life all the same.
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                     .timeoutOptions(TimeoutOptions.enabled(timeout))
                     .build());
             try {
                 StatefulRedisClusterConnection<String, String> commands = client.connect();
                 return new Shards(client, commands, pubSub(client::connectPubSub, commands));
             } catch (RuntimeException e) {
-                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                release(client);
                 throw e;
             }
         }

@@ -13,7 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,7 +63,15 @@ public final class RedisRooms implements AutoCloseable {
     private final RoomFeed feed;
     private final RoomScript script;
     private final AtomicReference<Link> link = new AtomicReference<>();
-    private final ScheduledFuture<?> ticks;
+    /**
+     * Runs the tick: a thread of its own, not the client's event executor, since linking to a
+     * Redis Cluster waits for its layout, which the client reads on that executor.
+     */
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "chorus-redis-link");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private volatile boolean everUp;
@@ -86,7 +95,7 @@ public final class RedisRooms implements AutoCloseable {
         this.nodeTtlMillis = TimeUnit.SECONDS.toMillis(cluster.nodeTtlSeconds());
         this.listener = listener;
         this.feed = new RoomFeed(listener);
-        this.ticks = resources.eventExecutorGroup().scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
+        ticks.scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
     }
 
     /** Whether the link is up: the node serves rooms only then. */
@@ -171,7 +180,13 @@ public final class RedisRooms implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        ticks.cancel(false);
+        ticks.shutdown();
+        try {
+            // A tick still linking would otherwise leave a link behind after this.
+            ticks.awaitTermination(COMMAND_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Link current = link.getAndSet(null);
         if (current != null) {
             try {

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -33,11 +35,25 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     /** Null: keeps nothing, each start is empty. Else the directory its append-only file lives in, across restarts. */
     private final Path appendOnlyIn;
+    /** Whether it starts as a node of a Redis Cluster ({@link RedisCluster} joins them). */
+    private final boolean clusterNode;
     private ServerProcess process;
 
-    private RedisServer(int port, Path appendOnlyIn) {
+    private RedisServer(int port, Path appendOnlyIn, boolean clusterNode) {
         this.port = port;
         this.appendOnlyIn = appendOnlyIn;
+        this.clusterNode = clusterNode;
+    }
+
+    private RedisServer(int port, Path appendOnlyIn) {
+        this(port, appendOnlyIn, false);
+    }
+
+    /** A Redis started as a Redis Cluster node, alone until {@link RedisCluster} joins it to others. */
+    static RedisServer startClusterNode() {
+        RedisServer redis = new RedisServer(freePort(), null, true);
+        redis.launch();
+        return redis;
     }
 
     /**
@@ -87,9 +103,14 @@ public final class RedisServer implements AutoCloseable {
         try {
             Path data = appendOnlyIn != null ? appendOnlyIn
                     : Files.createTempDirectory(Files.createDirectories(target.resolve("redis-" + port)), "data-");
-            process = ServerProcess.start(new ProcessBuilder(executable(), "--port", Integer.toString(port),
+            List<String> command = new ArrayList<>(List.of(executable("redis-server"), "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", appendOnlyIn != null ? "yes" : "no",
-                    "--appendfsync", "always", "--protected-mode", "yes", "--dir", data.toString()), log);
+                    "--appendfsync", "always", "--protected-mode", "yes", "--dir", data.toString()));
+            if (clusterNode) {
+                command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                        "--cluster-node-timeout", "2000"));
+            }
+            process = ServerProcess.start(new ProcessBuilder(command), log);
         } catch (IOException e) {
             throw new AssertionError("cannot start redis-server on port " + port, e);
         }
@@ -163,25 +184,52 @@ public final class RedisServer implements AutoCloseable {
 
     /** Sends one inline command (words without spaces) over a fresh connection; the reply's first line. */
     private String firstReplyLine(String command) throws IOException {
+        return reply(command, false);
+    }
+
+    /** The text of a bulk reply (as {@code CLUSTER INFO} gives), or the first line of any other. */
+    String bulkReply(String command) {
+        try {
+            return reply(command, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("redis-server on port " + port + " did not answer", e);
+        }
+    }
+
+    private String reply(String command, boolean bulk) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             socket.setSoTimeout(1000);
             socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
             BufferedReader reader = new BufferedReader(
                     new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            return reader.readLine();
+            String first = reader.readLine();
+            if (!bulk || first == null || !first.startsWith("$")) {
+                return first;
+            }
+            char[] body = new char[Integer.parseInt(first.substring(1))];
+            int read = 0;
+            while (read < body.length) {
+                int n = reader.read(body, read, body.length - read);
+                if (n < 0) {
+                    break;
+                }
+                read += n;
+            }
+            return new String(body, 0, read);
         }
     }
 
-    private static String executable() {
+    /** The installed program of that name (Debian's redis-server package has both it and redis-cli). */
+    static String executable(String name) {
         String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/bin";
         for (String directory : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(directory.isEmpty() ? "." : directory, "redis-server");
+            Path candidate = Path.of(directory.isEmpty() ? "." : directory, name);
             if (Files.isExecutable(candidate)) {
                 return candidate.toString();
             }
         }
-        throw new AssertionError("redis-server is not installed (apt-get install redis-server)");
+        throw new AssertionError(name + " is not installed (apt-get install redis-server)");
     }
 
 }
