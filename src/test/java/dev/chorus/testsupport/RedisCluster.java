@@ -60,7 +60,33 @@ public final class RedisCluster implements AutoCloseable {
 
     /** One node's URI: a client finds the others from it. */
     public String uri() {
-        return shards.get(0).uri();
+        return uri(0);
+    }
+
+    /** The URI of the shard with this index (0 to 2). */
+    public String uri(int shard) {
+        return shards.get(shard).uri();
+    }
+
+    /**
+     * Room names beginning with the prefix, one held by each shard (the room's keys and channel
+     * share its hash tag, so the shard of its channel is the room's).
+     */
+    public List<String> roomOnEachShard(String prefix) {
+        String[] rooms = new String[shards.size()];
+        int found = 0;
+        for (int i = 0; found < rooms.length && i < 1000; i++) {
+            String room = prefix + i;
+            int shard = shardOf("chorus:{" + room + "}:live");
+            if (rooms[shard] == null) {
+                rooms[shard] = room;
+                found++;
+            }
+        }
+        if (found < rooms.length) {
+            throw new AssertionError("no room name found for every shard");
+        }
+        return List.of(rooms);
     }
 
     /** How many keys match the pattern on each shard: the cluster's keys are spread over them. */
