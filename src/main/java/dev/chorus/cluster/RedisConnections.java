@@ -43,13 +43,18 @@ abstract sealed class RedisConnections implements AutoCloseable {
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pushes;
+    private final RedisClusterCommands<String, String> sync;
+    private final RedisClusterAsyncCommands<String, String> async;
     /** Every connection of this life whose close ends it. */
     private final Set<RedisChannelHandler<?, ?>> watched = ConcurrentHashMap.newKeySet();
 
     private RedisConnections(AbstractRedisClient client, StatefulConnection<String, String> commands,
+            RedisClusterCommands<String, String> sync, RedisClusterAsyncCommands<String, String> async,
             StatefulRedisPubSubConnection<String, String> pushes) {
         this.client = client;
         this.commands = commands;
+        this.sync = sync;
+        this.async = async;
         this.pushes = pushes;
         watch(commands);
         watch(pushes);
@@ -95,9 +100,13 @@ abstract sealed class RedisConnections implements AutoCloseable {
     }
 
     /** Commands, each sent where its keys live. */
-    abstract RedisClusterCommands<String, String> sync();
+    RedisClusterCommands<String, String> sync() {
+        return sync;
+    }
 
-    abstract RedisClusterAsyncCommands<String, String> async();
+    RedisClusterAsyncCommands<String, String> async() {
+        return async;
+    }
 
     /** Where pushes arrive: its listeners hear every shard channel this life subscribed to. */
     StatefulRedisPubSubConnection<String, String> pushes() {
@@ -173,24 +182,12 @@ abstract sealed class RedisConnections implements AutoCloseable {
     /** One Redis server: every key and channel lives there. */
     private static final class OneServer extends RedisConnections {
 
-        private final StatefulRedisConnection<String, String> commands;
         private final StatefulRedisPubSubConnection<String, String> pushes;
 
         OneServer(RedisClient client, StatefulRedisConnection<String, String> commands,
                 StatefulRedisPubSubConnection<String, String> pushes) {
-            super(client, commands, pushes);
-            this.commands = commands;
+            super(client, commands, commands.sync(), commands.async(), pushes);
             this.pushes = pushes;
-        }
-
-        @Override
-        RedisClusterCommands<String, String> sync() {
-            return commands.sync();
-        }
-
-        @Override
-        RedisClusterAsyncCommands<String, String> async() {
-            return commands.async();
         }
 
         @Override
@@ -205,7 +202,7 @@ abstract sealed class RedisConnections implements AutoCloseable {
 
         @Override
         String load(String script) {
-            return commands.sync().scriptLoad(script);
+            return sync().scriptLoad(script);
         }
     }
 
@@ -226,7 +223,7 @@ abstract sealed class RedisConnections implements AutoCloseable {
 
         private Shards(RedisClusterClient client, StatefulRedisClusterConnection<String, String> commands,
                 StatefulRedisClusterPubSubConnection<String, String> pushes) {
-            super(client, commands, pushes);
+            super(client, commands, commands.sync(), commands.async(), pushes);
             this.commands = commands;
             this.pushes = pushes;
             // Pushes arrive on the connection to each shard; this hands them to the listeners of `pushes`.
@@ -250,16 +247,6 @@ abstract sealed class RedisConnections implements AutoCloseable {
                 release(client);
                 throw e;
             }
-        }
-
-        @Override
-        RedisClusterCommands<String, String> sync() {
-            return commands.sync();
-        }
-
-        @Override
-        RedisClusterAsyncCommands<String, String> async() {
-            return commands.async();
         }
 
         @Override

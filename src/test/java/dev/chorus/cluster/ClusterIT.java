@@ -49,13 +49,8 @@ class ClusterIT extends ChorusClients {
     }
 
     @AfterAll
-    static void stopNodeAndRedis() {
-        if (other != null) {
-            other.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+    static void stopNodeAndRedis() throws Exception {
+        stopAll(other, redis);
     }
 
     /** The second node, started on first use. */

@@ -36,13 +36,8 @@ class ShardedClusterIT extends ChorusClients {
     }
 
     @AfterAll
-    static void stopNodeAndRedis() {
-        if (other != null) {
-            other.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+    static void stopNodeAndRedis() throws Exception {
+        stopAll(other, redis);
     }
 
     @Test

@@ -54,6 +54,15 @@ public abstract class ChorusClients {
         return chorus().chat(room, query);
     }
 
+    /** Closes what a test class started beside the server (nodes, Redis), skipping what it never started. */
+    protected static void stopAll(AutoCloseable... started) throws Exception {
+        for (AutoCloseable each : started) {
+            if (each != null) {
+                each.close();
+            }
+        }
+    }
+
     /** Joins the room under the name, and waits for the welcome. */
     protected ChatClient join(String room, String name) {
         ChatClient client = connect(room, "name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
