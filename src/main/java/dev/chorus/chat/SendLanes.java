@@ -3,7 +3,9 @@ package dev.chorus.chat;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import dev.chorus.config.ChatSettings;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,8 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * writing on the reading thread stayed at one write each and fell behind for good (measured on
  * Payara at 79,000 deliveries/s offered: p50 1.6 s before, 3 ms with lanes; see README).
  * <p>
- * Two lanes at least, one per core beyond that: with one, a lane was the bottleneck (p99 311 ms
- * at 99,000/s, against 20-33 ms with 2 to 8). Idle lanes end their thread after a minute.
+ * Two lanes at least, one per core beyond that, unless {@code chorus.outbox.send-lanes} says how
+ * many: with one, a lane was the bottleneck (p99 311 ms at 99,000/s, against 20-33 ms with 2 to 8).
+ * Idle lanes end their thread after a minute.
  */
 @ApplicationScoped
 public class SendLanes {
@@ -37,12 +40,20 @@ public class SendLanes {
     private final AtomicInteger turn = new AtomicInteger();
     private volatile ThreadPoolExecutor[] lanes;
 
-    public SendLanes() {
-        this(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    /** As many lanes as the settings say. */
+    @Inject
+    public SendLanes(ChatSettings settings) {
+        this(settings.outbound().sendLanes());
     }
 
+    /** The default number of lanes: one per core, two at least. */
+    public SendLanes() {
+        this(0);
+    }
+
+    /** {@code count} lanes; 0: one per core, two at least. */
     SendLanes(int count) {
-        this.count = count;
+        this.count = count > 0 ? count : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     /** The lane for a new connection: each in turn. Threads start with the first. */

@@ -20,7 +20,7 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
                 new Inbound((Integer) values.apply(Setting.MAX_MESSAGE_BYTES), (Double) values.apply(Setting.MESSAGES_PER_SECOND),
                         (Integer) values.apply(Setting.BURST), (Integer) values.apply(Setting.STRIKES)),
                 new Outbound((Integer) values.apply(Setting.OUTBOX_MAX_MESSAGES), (Long) values.apply(Setting.OUTBOX_MAX_CHARS),
-                        (Integer) values.apply(Setting.SEND_TIMEOUT_SECONDS)),
+                        (Integer) values.apply(Setting.SEND_TIMEOUT_SECONDS), (Integer) values.apply(Setting.SEND_LANES)),
                 new Liveness((Integer) values.apply(Setting.HEARTBEAT_SECONDS), (Integer) values.apply(Setting.SILENCE_SECONDS)),
                 new Limits((Integer) values.apply(Setting.MAX_CONNECTIONS),
                         (Integer) values.apply(Setting.MAX_CONNECTIONS_PER_ADDRESS)),
@@ -65,13 +65,21 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
      * @param maxChars characters of frames a connection may have waiting before it is dropped as too slow
      * @param sendTimeoutSeconds how long one send may stay unfinished before the connection is dropped
      *        as too slow, and then how long its close may wait for that send before the socket is closed anyway
+     * @param sendLanes threads that write to connections whose container writes on the caller's
+     *        thread (Tyrus, on Payara); 0: one per core, two at least
      */
-    public record Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds) {
+    public record Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds, int sendLanes) {
         public Outbound {
             require(maxMessages >= 1 && maxChars >= 1, "chorus.outbox.max-messages and chorus.outbox.max-chars must be"
                     + " 1 or more, were " + maxMessages + ", " + maxChars);
             require(sendTimeoutSeconds >= 1, "chorus.outbox.send-timeout-seconds must be 1 or more, was "
                     + sendTimeoutSeconds);
+            require(sendLanes >= 0, "chorus.outbox.send-lanes must be 0 (one per core) or more, was " + sendLanes);
+        }
+
+        /** Bounds and timeout as given, send lanes at their default. */
+        public Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds) {
+            this(maxMessages, maxChars, sendTimeoutSeconds, 0);
         }
     }
 

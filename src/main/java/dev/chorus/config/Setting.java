@@ -17,6 +17,8 @@ public enum Setting {
     OUTBOX_MAX_MESSAGES("chorus.outbox.max-messages", Integer.class, "1024"),
     OUTBOX_MAX_CHARS("chorus.outbox.max-chars", Long.class, "1048576"),
     SEND_TIMEOUT_SECONDS("chorus.outbox.send-timeout-seconds", Integer.class, "10"),
+    /** Threads that write to Tyrus (Payara) connections; 0 (the default): one per core, two at least. */
+    SEND_LANES("chorus.outbox.send-lanes", Integer.class, "0"),
     HEARTBEAT_SECONDS("chorus.heartbeat.seconds", Integer.class, "25"),
     SILENCE_SECONDS("chorus.heartbeat.silence-seconds", Integer.class, "60"),
     MAX_CONNECTIONS("chorus.limits.max-connections", Integer.class, "10000"),

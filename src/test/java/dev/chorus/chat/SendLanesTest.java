@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
 import dev.chorus.testsupport.FakePeer;
+import dev.chorus.testsupport.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -43,6 +46,25 @@ class SendLanesTest {
         assertNotSame(first, second);
         assertSame(first, lanes.assign());
         assertSame(second, lanes.assign());
+    }
+
+    @Test
+    void asManyLanesAsTheSettingsSayOrOnePerCoreAndTwoAtLeast() {
+        lanes = new SendLanes(Settings.defaultsWith(new ChatSettings.Outbound(1024, 1_048_576, 10, 3)));
+        assertEquals(3, distinctLanes(lanes));
+        lanes.stop();
+
+        lanes = new SendLanes(ChatSettings.DEFAULTS);
+        assertEquals(Math.max(2, Runtime.getRuntime().availableProcessors()), distinctLanes(lanes));
+    }
+
+    /** How many different lanes connections are given, over a few rounds of turns. */
+    private static int distinctLanes(SendLanes lanes) {
+        Set<Executor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < 64; i++) {
+            seen.add(lanes.assign());
+        }
+        return seen.size();
     }
 
     @Test
