@@ -90,8 +90,8 @@ abstract sealed class RedisConnections implements AutoCloseable {
             try {
                 opened = Shards.open(resources, redis, timeout);
             } finally {
-                // Only now: clients that share resources share their event loops, which the last
-                // client to let go shuts down, under the cluster client's new connections.
+                // Only now: clients on shared resources share their event loops, shut down when
+                // the last client lets go; this one holds them until the cluster client does too.
                 release(client);
             }
         }
@@ -140,10 +140,7 @@ abstract sealed class RedisConnections implements AutoCloseable {
         pushes.closeAsync().whenComplete((done, failure) -> release(client));
     }
 
-    /**
-     * Lets a client go without waiting: links are made on the client resources' own event
-     * executor, and a client's shutdown waits for tasks on it, so waiting there would never end.
-     */
+    /** Lets a client go without waiting for it: the link's tick goes on meanwhile. */
     private static void release(AbstractRedisClient client) {
         client.shutdownAsync(0, 2, TimeUnit.SECONDS);
     }
@@ -163,10 +160,6 @@ abstract sealed class RedisConnections implements AutoCloseable {
                 }
             }
         });
-        // One that closed before the listener was there would go unheard.
-        if (!isOpen()) {
-            closed.run();
-        }
     }
 
     private static <C extends StatefulRedisPubSubConnection<String, String>> C pubSub(Supplier<C> connect,

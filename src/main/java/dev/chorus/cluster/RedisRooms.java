@@ -246,7 +246,7 @@ public final class RedisRooms implements AutoCloseable {
         opened.set(fresh);
         link.set(fresh);
         if (!connections.isOpen()) {
-            // Closed before `opened` was set: its listener could not drop it.
+            // Closed before `opened` was set, when its listener could not drop it yet.
             drop(fresh, new IllegalStateException("a connection to Redis closed"));
             return;
         }
