@@ -1,9 +1,9 @@
 package dev.chorus.chat;
 
+import dev.chorus.config.ChatSettings;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
-import dev.chorus.config.ChatSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.Executor;

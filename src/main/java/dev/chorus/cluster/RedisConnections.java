@@ -175,22 +175,19 @@ abstract sealed class RedisConnections implements AutoCloseable {
     /** One Redis server: every key and channel lives there. */
     private static final class OneServer extends RedisConnections {
 
-        private final StatefulRedisPubSubConnection<String, String> pushes;
-
         OneServer(RedisClient client, StatefulRedisConnection<String, String> commands,
                 StatefulRedisPubSubConnection<String, String> pushes) {
             super(client, commands, commands.sync(), commands.async(), pushes);
-            this.pushes = pushes;
         }
 
         @Override
         CompletionStage<Void> subscribe(String channel) {
-            return pushes.async().ssubscribe(channel);
+            return pushes().async().ssubscribe(channel);
         }
 
         @Override
         void unsubscribe(String channel) {
-            pushes.async().sunsubscribe(channel);
+            pushes().async().sunsubscribe(channel);
         }
 
         @Override
