@@ -1,6 +1,6 @@
 package dev.chorus.api;
 
-import dev.chorus.chat.SessionRegistry;
+import dev.chorus.room.SessionRegistry;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.ws.rs.GET;

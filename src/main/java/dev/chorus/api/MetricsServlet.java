@@ -1,7 +1,7 @@
 package dev.chorus.api;
 
-import dev.chorus.chat.ChatMetrics;
-import dev.chorus.chat.SessionRegistry;
+import dev.chorus.metrics.ChatMetrics;
+import dev.chorus.room.SessionRegistry;
 import dev.chorus.cluster.RedisRooms;
 import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.handshake.HandshakeRefusals;

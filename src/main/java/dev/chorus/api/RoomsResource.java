@@ -1,7 +1,7 @@
 package dev.chorus.api;
 
-import dev.chorus.chat.MembersPage;
-import dev.chorus.chat.SessionRegistry;
+import dev.chorus.room.MembersPage;
+import dev.chorus.room.SessionRegistry;
 import dev.chorus.protocol.ServerEvents;
 import dev.chorus.config.ChatConfiguration;
 import jakarta.inject.Inject;

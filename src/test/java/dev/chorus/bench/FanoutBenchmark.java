@@ -1,12 +1,12 @@
 package dev.chorus.bench;
 
-import dev.chorus.chat.ChatMetrics;
-import dev.chorus.chat.Member;
-import dev.chorus.chat.Peer;
-import dev.chorus.chat.SessionRegistry;
+import dev.chorus.metrics.ChatMetrics;
+import dev.chorus.room.Member;
+import dev.chorus.outbound.Peer;
+import dev.chorus.room.SessionRegistry;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.testsupport.Settings;
-import dev.chorus.chat.Clocks;
+import dev.chorus.config.Clocks;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;

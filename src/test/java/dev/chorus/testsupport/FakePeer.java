@@ -1,6 +1,6 @@
 package dev.chorus.testsupport;
 
-import dev.chorus.chat.Peer;
+import dev.chorus.outbound.Peer;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonString;

@@ -1,0 +1,120 @@
+package dev.chorus.outbound;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The frames waiting for one socket, bounded by count and characters. Many threads add; only the
+ * outbox's writer takes (and {@link #clear} may run beside it). Counts are reserved before a
+ * frame is added and given back after it is taken, so they never fall below what is queued, and
+ * a racing writer can never make an add skip a bound.
+ */
+final class FrameQueue {
+
+    /**
+     * The most characters one batched frame takes: past about a socket's send buffer (64 KiB is
+     * what server-config gives both servers) a larger write saves no system call, and a client
+     * should not have to hold a huge frame to parse it.
+     */
+    static final int MAX_BATCH_CHARS = 65_536;
+
+    private final int maxFrames;
+    private final long maxChars;
+    private final Queue<String> frames = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger depth = new AtomicInteger();
+    private final AtomicLong chars = new AtomicLong();
+
+    FrameQueue(int maxFrames, long maxChars) {
+        this.maxFrames = maxFrames;
+        this.maxChars = maxChars;
+    }
+
+    /**
+     * Adds the frame unless it would take the queue over its bounds. An empty queue takes any
+     * frame, however large (a welcome with a long history): its receiver is not behind.
+     */
+    boolean add(String frame) {
+        int ahead = depth.getAndIncrement();
+        long total = chars.addAndGet(frame.length());
+        if (ahead > 0 && (ahead >= maxFrames || total > maxChars)) {
+            uncount(frame);
+            return false;
+        }
+        frames.add(frame);
+        return true;
+    }
+
+    /** The next frame, or null; for the writer only. */
+    String take() {
+        String frame = frames.poll();
+        if (frame != null) {
+            uncount(frame);
+        }
+        return frame;
+    }
+
+    /**
+     * The next frame followed by the frames behind it, one per line, up to {@link #MAX_BATCH_CHARS}
+     * and never past {@code barrier} (a ping, which must go out as its own control frame); null
+     * if empty. For the writer only. JSON as ServerEvents writes it never holds a raw line break.
+     */
+    String takeBatch(String barrier) {
+        List<String> run = takeRun(barrier, 1);
+        return run.isEmpty() ? null : run.size() == 1 ? run.get(0) : String.join("\n", run);
+    }
+
+    /**
+     * The next frame and the frames behind it, to go out as separate frames in one write: up to
+     * {@link #MAX_BATCH_CHARS} and never past {@code barrier}; empty if nothing is queued. For the
+     * writer only, so what it peeks at is what it then takes.
+     */
+    List<String> takeRun(String barrier) {
+        return takeRun(barrier, 0);
+    }
+
+    /** As {@link #takeRun(String)}, counting {@code separator} characters between two frames. */
+    private List<String> takeRun(String barrier, int separator) {
+        String first = take();
+        if (first == null) {
+            return List.of();
+        }
+        List<String> run = null;
+        long size = first.length();
+        for (String next = frames.peek(); first != barrier && next != null && next != barrier
+                && size + separator + next.length() <= MAX_BATCH_CHARS; next = frames.peek()) {
+            take();
+            if (run == null) {
+                run = new ArrayList<>();
+                run.add(first);
+            }
+            run.add(next);
+            size += separator + next.length();
+        }
+        return run == null ? List.of(first) : run;
+    }
+
+    boolean isEmpty() {
+        return frames.isEmpty();
+    }
+
+    /** Drops every queued frame. */
+    void clear() {
+        while (take() != null) {
+            // Taking is dropping.
+        }
+    }
+
+    /** Frames waiting; a plain counter, since a concurrent queue's size() walks it. */
+    int depth() {
+        return depth.get();
+    }
+
+    private void uncount(String frame) {
+        depth.decrementAndGet();
+        chars.addAndGet(-frame.length());
+    }
+}

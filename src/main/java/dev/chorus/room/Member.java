@@ -1,0 +1,116 @@
+package dev.chorus.room;
+
+import dev.chorus.config.ChatSettings;
+import dev.chorus.edge.InboundText;
+import dev.chorus.edge.SendAllowance;
+import dev.chorus.outbound.Outbox;
+import dev.chorus.outbound.Peer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * One connection's place in one room. Identity is the object itself; the name is unique in the
+ * room and is set once, when the room admits the member.
+ */
+public final class Member {
+
+    private final Room room;
+    private final Outbox outbox;
+    private final SendAllowance allowance;
+    private final InboundText inbound = new InboundText();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile String name;
+    /** When the client last showed it is there (a message or a pong), in System.nanoTime terms. */
+    private volatile long heardAt;
+    /** The id up to which a resuming client had messages: a cluster's log may still bring some of them. */
+    private long seenUpTo;
+
+    /** A member whose outbox is bounded as {@code bounds} says. */
+    Member(Room room, Peer peer, SendAllowance allowance, ChatSettings.Outbound bounds, LongSupplier nanoTime,
+            BiConsumer<Member, Throwable> onSendFailure) {
+        this.room = room;
+        this.allowance = allowance;
+        this.outbox = new Outbox(peer, bounds.maxMessages(), bounds.maxChars(), nanoTime,
+                cause -> onSendFailure.accept(this, cause));
+    }
+
+    public String room() {
+        return room.name();
+    }
+
+    /** The name the room gave this member: the requested one, or that with a {@code #n} suffix. */
+    public String name() {
+        return name;
+    }
+
+    void name(String name) {
+        this.name = name;
+    }
+
+    Room joined() {
+        return room;
+    }
+
+    /** True the first time only: the connection's slot is given back exactly once. */
+    public boolean release() {
+        return released.compareAndSet(false, true);
+    }
+
+    /** False once the connection under this member has closed, reported or not. */
+    public boolean isConnected() {
+        return outbox.isConnected();
+    }
+
+    /** True once the container reported the connection closed. */
+    boolean isReleased() {
+        return released.get();
+    }
+
+    public void heard(long nowNanos) {
+        heardAt = nowNanos;
+    }
+
+    /** In a cluster, the log position of this member's own join: presence before it was in its welcome. */
+    private String joinedAt;
+
+    /** Written under the room's write lock, read under its read lock. */
+    void seenUpTo(long id) {
+        seenUpTo = id;
+    }
+
+    /** Written under the room's write lock, read under its read lock. */
+    void joinedAt(String position) {
+        joinedAt = position;
+    }
+
+    String joinedAt() {
+        return joinedAt;
+    }
+
+    long seenUpTo() {
+        return seenUpTo;
+    }
+
+    public long heardAt() {
+        return heardAt;
+    }
+
+    /** The message this member's client is sending, part by part. */
+    public InboundText inbound() {
+        return inbound;
+    }
+
+    public SendAllowance allowance() {
+        return allowance;
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    @Override
+    public String toString() {
+        return name + " in " + room.name();
+    }
+}

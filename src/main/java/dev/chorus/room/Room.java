@@ -1,0 +1,313 @@
+package dev.chorus.room;
+
+import dev.chorus.cluster.RoomEntry;
+import dev.chorus.cluster.Ticket;
+import dev.chorus.protocol.ChatMessage;
+import dev.chorus.protocol.Resume;
+import dev.chorus.protocol.ServerEvents;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * The members of one room, by name, and the room's history.
+ * <p>
+ * Lock rules: admitting and discharging members take the write lock; a broadcast takes the read
+ * lock and then the sequence lock, never the other way round. The read lock lets broadcasts run
+ * while no membership changes; the sequence lock makes numbering a message, keeping it and
+ * queueing it to every member one step, so that every member receives the room's messages in id
+ * order (a client that resumes after id n must have seen every id up to n). Under either lock
+ * only non-blocking queue work happens: sends, evictions and socket closes come after release.
+ * <p>
+ * A room that becomes empty is retired for good: it admits nobody any more, and whoever finds it
+ * retired asks the registry for a fresh one. Without that, a join racing the removal of an empty
+ * room could land in a room that is no longer reachable.
+ * <p>
+ * In a cluster the room holds this node's members only; Redis numbers the messages and orders
+ * them with joins and leaves in the room's log, and every node (this one too) applies the log in
+ * that order ({@link #relay}), under the same locks, instead of numbering and announcing itself.
+ */
+public final class Room {
+
+    /**
+     * Rooms up to this size announce every join and leave to every member. Past it, single
+     * arrivals are noise nobody reads (no large chat announces them), and each announcement costs
+     * a frame per member: a wave of n joins would cost n² frames. Members of a larger room learn
+     * the count from their welcome and the members resource.
+     */
+    static final int ANNOUNCED_UP_TO = 100;
+
+    /** Names a welcome lists at most, and the members resource's page: bounded whatever the room's size. */
+    static final int MEMBERS_PAGE = 100;
+
+    private final String name;
+    private final RoomHistory history;
+    private final Clock clock;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Lock sequence = new ReentrantLock();
+    private final NavigableMap<String, Member> members = new TreeMap<>();
+    private volatile boolean retired;
+    private volatile String position; // a cluster's room: the last log entry applied; null on a single node
+
+    Room(String name, RoomHistory history, Clock clock) {
+        this(name, history, clock, null);
+    }
+
+    /** A room of a cluster, which applies the room's log from {@code position} on. */
+    Room(String name, RoomHistory history, Clock clock, String position) {
+        this.name = name;
+        this.history = history;
+        this.clock = clock;
+        this.position = position;
+    }
+
+    /** The log position of the last entry applied (a cluster's room only). */
+    String position() {
+        return position;
+    }
+
+    String name() {
+        return name;
+    }
+
+    RoomHistory history() {
+        return history;
+    }
+
+    boolean isRetired() {
+        return retired;
+    }
+
+    /**
+     * Adds the member under the requested name, or that name with the first free {@code #n}
+     * suffix; queues the welcome (preceded by a gap event if it resumes past what is kept) to it
+     * and the join event to the others. False if this room is retired: find a fresh one.
+     */
+    boolean admit(Member member, String requestedName, Resume resume, Fanout fanout) {
+        lock.writeLock().lock();
+        try {
+            if (retired) {
+                return false;
+            }
+            String unique = requestedName;
+            for (int n = 2; members.containsKey(unique); n++) {
+                unique = requestedName + "#" + n;
+            }
+            seat(member, unique, resume, history.nextId(), null, fanout);
+            announce(members.size(), ServerEvents.join(name, unique, members.size()), member, fanout);
+            return true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Adds a member the cluster admitted under the ticket's name, and queues its welcome with the
+     * cluster's count and names. The others hear of it from the log. Messages the welcome's
+     * history does not hold yet come from the log after it, except those the client had seen.
+     * False if this room is retired: find a fresh one.
+     */
+    boolean admit(Member member, Ticket ticket, Resume resume, Fanout fanout) {
+        lock.writeLock().lock();
+        try {
+            if (retired) {
+                return false;
+            }
+            member.joinedAt(ticket.position());
+            member.seenUpTo(seat(member, ticket.name(), resume, Math.max(history.nextId(), ticket.lastId() + 1), ticket, fanout));
+            return true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Puts the member in under its name and queues its welcome: the room's count and first names
+     * (the cluster's, from the ticket, if any) and the history after what a resuming client saw,
+     * behind a gap if that is not all kept. Returns the id the client has seen up to.
+     */
+    private long seat(Member member, String unique, Resume resume, long nextId, Ticket ticket, Fanout fanout) {
+        member.name(unique);
+        members.put(unique, member);
+        long seenUpTo = history.resumeFrom(resume, nextId, gap -> fanout.offer(member, gap));
+        fanout.offer(member, ServerEvents.welcome(unique, name, history.epoch(),
+                ticket == null ? members.size() : ticket.count(), ticket == null ? page(null, MEMBERS_PAGE) : ticket.names(),
+                history.after(seenUpTo)));
+        return seenUpTo;
+    }
+
+    /** What applying entries of the room's log did. */
+    enum Relayed {
+        /** Every entry after the room's position was applied. */
+        APPLIED,
+        /** An entry came before the one preceding it: nothing further was applied; read the log. */
+        AHEAD,
+        /** An entry was of another numbering: Redis lost the room, and its members must resume afresh. */
+        RENUMBERED
+    }
+
+    /**
+     * Applies the room's log entries after the last one applied, in order: keeps and queues each
+     * message (the ack to its sender, if here), and announces joins and leaves to the members here
+     * (the newcomer excepted). Stops at an entry that does not follow the last one applied, or
+     * that is of another numbering, and says so.
+     */
+    Relayed relay(List<RoomEntry> entries, Fanout fanout) {
+        lock.readLock().lock();
+        try {
+            sequence.lock();
+            try {
+                for (RoomEntry entry : entries) {
+                    if (!entry.isAfter(position)) {
+                        continue;
+                    }
+                    if (!entry.follows(position)) {
+                        return Relayed.AHEAD;
+                    }
+                    if (!entry.epoch().equals(history.epoch())) {
+                        return Relayed.RENUMBERED;
+                    }
+                    position = entry.at();
+                    switch (entry.kind()) {
+                        case MESSAGE -> LogDelivery.message(name, entry, history, members.values(), fanout);
+                        case JOIN, LEAVE -> LogDelivery.presence(name, entry, members.values(), fanout);
+                    }
+                }
+                return Relayed.APPLIED;
+            } finally {
+                sequence.unlock();
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** What discharging a member did. */
+    enum Discharge {
+        /** It had left already: nothing changed. */
+        NOT_A_MEMBER,
+        /** It left; the others got the leave event. */
+        LEFT,
+        /** It was the last: the room is empty and retired. */
+        EMPTIED
+    }
+
+    /**
+     * Removes the member and queues the leave event to the others; the last one out retires
+     * the room. A member that is not here any more changes nothing.
+     */
+    Discharge discharge(Member member, Fanout fanout) {
+        boolean clustered = position != null;
+        lock.writeLock().lock();
+        try {
+            if (!members.remove(member.name(), member)) {
+                return Discharge.NOT_A_MEMBER;
+            }
+            if (members.isEmpty()) {
+                retired = true;
+                return Discharge.EMPTIED;
+            }
+            if (!clustered) {
+                // A cluster's leave reaches every node through the room's log instead.
+                announce(members.size(), ServerEvents.leave(name, member.name(), members.size()), member, fanout);
+            }
+            return Discharge.LEFT;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Retires the room and takes every member out at once, telling nobody: for a shutdown, when
+     * all of them are being closed anyway. Returns who was in it.
+     */
+    List<Member> dischargeAll() {
+        lock.writeLock().lock();
+        try {
+            retired = true;
+            List<Member> everyone = new ArrayList<>(members.values());
+            members.clear();
+            return everyone;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Numbers and keeps the sender's text, queues the message to every other member and the ack
+     * to the sender. The frame is serialized once, whatever the number of members. Nothing
+     * happens if the sender is no longer a member.
+     */
+    void deliver(Member sender, String text, Fanout fanout) {
+        lock.readLock().lock();
+        try {
+            if (members.get(sender.name()) != sender) {
+                return;
+            }
+            sequence.lock();
+            try {
+                ChatMessage message = history.number(sender.name(), text, clock.instant());
+                String frame = ServerEvents.message(message);
+                history.keep(message, frame);
+                for (Member member : members.values()) {
+                    fanout.offer(member, member == sender ? ServerEvents.ack(message) : frame);
+                }
+            } finally {
+                sequence.unlock();
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Queues a presence event to every member but the one it is about, if the room ({@code count}) is small enough. */
+    private void announce(int count, String event, Member about, Fanout fanout) {
+        if (count <= ANNOUNCED_UP_TO) {
+            members.values().stream().filter(other -> other != about).forEach(other -> fanout.offer(other, event));
+        }
+    }
+
+    /** Up to {@code limit} names in order, starting after {@code after} (null: from the first). */
+    private List<String> page(String after, int limit) {
+        Collection<String> names = after == null ? members.keySet() : members.tailMap(after, false).keySet();
+        return names.stream().limit(limit).toList();
+    }
+
+    /**
+     * One page of the members' names, in order, after {@code after} (null: from the first), with
+     * the count: under the read lock, so the page and the count agree.
+     */
+    MembersPage members(String after, int limit) {
+        return whileReading(() -> MembersPage.of(members.size(), page(after, limit + 1), limit));
+    }
+
+    /** The member with this name, or null. */
+    Member member(String memberName) {
+        return whileReading(() -> members.get(memberName));
+    }
+
+    List<Member> members() {
+        return whileReading(() -> new ArrayList<>(members.values()));
+    }
+
+    int size() {
+        return whileReading(members::size);
+    }
+
+    private <T> T whileReading(Supplier<T> read) {
+        lock.readLock().lock();
+        try {
+            return read.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.chorus.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.config.ChatSettings;
+import dev.chorus.protocol.CloseReasons;
+import dev.chorus.protocol.Resume;
+import dev.chorus.testsupport.ChatFixture;
+import dev.chorus.room.Member;
+import dev.chorus.room.SessionRegistry;
+import dev.chorus.testsupport.FakePeer;
+import dev.chorus.testsupport.RedisServer;
+import dev.chorus.testsupport.Settings;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * {@link RoomsAcrossNodes} on one real Redis server (Debian's {@code redis-server} on a loopback
+ * port), and what happens when that server restarts, keeps an append-only file, comes late, or
+ * forgets an empty room.
+ */
+class ClusterRoomsTest extends RoomsAcrossNodes {
+
+    private static RedisServer redis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @Override
+    String redisUri() {
+        return redis.uri();
+    }
+
+    @Test
+    void whenRedisRestartsMembersAreToldToReconnectAndResumeAgainstTheNewNumbering() {
+        FakePeer alice = FakePeer.inline("alice");
+        String epoch = talk(a, alice, 1);
+
+        restart(redis, a, alice);
+
+        FakePeer back = FakePeer.inline("alice");
+        a.join(room, "alice", Resume.after(1, epoch), back);
+        JsonObject gap = ChatFixture.only(back, "gap");
+        assertTrue(gap.getBoolean("reset"), "Redis lost the room (no persistence): the numbering is new, and said so");
+        assertTrue(a.cluster().reconnects() >= 1);
+    }
+
+    @Test
+    void withAnAppendOnlyRedisAClientResumesExactlyAcrossARedisRestart() {
+        RedisServer persistent = RedisServer.startPersistent();
+        try {
+            SessionRegistry node = node(persistent.uri());
+            await().atMost(WITHIN).until(node::isReady);
+            FakePeer alice = FakePeer.inline("alice");
+            String epoch = talk(node, alice, 5);
+
+            restart(persistent, node, alice);
+
+            FakePeer back = FakePeer.inline("alice");
+            Member again = node.join(room, "alice", Resume.after(3, epoch), back);
+            JsonObject welcome = welcome(back);
+            assertTrue(back.events("gap").isEmpty(), "Redis kept the room: no gap, " + back.events());
+            assertEquals(epoch, welcome.getString("epoch"), "the same numbering");
+            assertEquals(ids(4, 5), historyIds(welcome), "exactly what it missed, nothing twice");
+            node.broadcast(again, "alice:6");
+            await().atMost(WITHIN).until(() -> back.events("ack").size() == 1);
+            assertEquals(6, back.events("ack").get(0).getInt("id"), "numbering goes on where it was");
+        } finally {
+            persistent.close();
+        }
+    }
+
+    @Test
+    void aNodeWithoutRedisRefusesJoinsAndIsNotReadyUntilRedisComes() {
+        RedisServer late = RedisServer.on(RedisServer.freePort());
+        try {
+            SessionRegistry alone = node(late.uri());
+            assertFalse(alone.isReady());
+            assertThrows(RedisRooms.Unavailable.class,
+                    () -> alone.join(room, "alice", Resume.FRESH, FakePeer.inline("alice")));
+            assertEquals(0, alone.members());
+
+            late.launch();
+            await().atMost(WITHIN).until(alone::isReady);
+            FakePeer alice = FakePeer.inline("alice");
+            alone.join(room, "alice", Resume.FRESH, alice);
+            assertEquals(1, welcome(alice).getInt("count"));
+        } finally {
+            late.close();
+        }
+    }
+
+    @Test
+    void aRoomNobodyIsInIsForgottenByRedisAfterItsTimeAndKeptWhileAnyoneIsIn() {
+        SessionRegistry shortLived = node(redis.uri(), 1);
+        await().atMost(WITHIN).until(shortLived::isReady);
+        String keys = "chorus:{" + room + "}*";
+        FakePeer alice = FakePeer.inline("alice");
+        Member sender = shortLived.join(room, "alice", Resume.FRESH, alice);
+        String epoch = welcome(alice).getString("epoch");
+        shortLived.broadcast(sender, "alice:1");
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == 1);
+        Member bob = shortLived.join(room, "bob", Resume.FRESH, FakePeer.inline("bob"));
+        shortLived.leave(sender);
+
+        await().during(Duration.ofMillis(1500)).atMost(WITHIN).until(() -> redis.keys(keys) > 0);
+        shortLived.leave(bob);
+        await().atMost(WITHIN).until(() -> redis.keys(keys) == 0);
+
+        FakePeer back = FakePeer.inline("alice");
+        shortLived.join(room, "alice", Resume.after(1, epoch), back);
+        assertTrue(ChatFixture.only(back, "gap").getBoolean("reset"), "the numbering Redis forgot is said to be new");
+        await().during(Duration.ofMillis(1500)).atMost(WITHIN).until(() -> redis.keys(keys) > 0);
+    }
+
+    /** Restarts Redis under the node: its member is told to reconnect (1012), and the node is ready again. */
+    private static void restart(RedisServer server, SessionRegistry node, FakePeer member) {
+        server.restart();
+        await().atMost(WITHIN).until(() -> member.closedWith() != null);
+        assertEquals(CloseReasons.RECONNECT.getCloseCode(), member.closedWith().getCloseCode());
+        await().atMost(WITHIN).until(node::isReady);
+    }
+}

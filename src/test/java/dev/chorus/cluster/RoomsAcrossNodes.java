@@ -1,0 +1,229 @@
+package dev.chorus.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.config.ChatSettings;
+import dev.chorus.config.Clocks;
+import dev.chorus.metrics.ChatMetrics;
+import dev.chorus.protocol.Resume;
+import dev.chorus.testsupport.ChatFixture;
+import dev.chorus.room.Member;
+import dev.chorus.room.SessionRegistry;
+import dev.chorus.testsupport.FakePeer;
+import dev.chorus.testsupport.Settings;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Two registries, as two nodes, sharing one real Redis: what members on different nodes of one
+ * room see, whether Redis is one server ({@link ClusterRoomsTest}) or a Redis Cluster
+ * ({@link ShardedClusterRoomsTest}). Each test uses rooms of its own, so Redis is shared across tests.
+ */
+abstract class RoomsAcrossNodes {
+
+    static final Duration WITHIN = Duration.ofSeconds(10);
+
+    final List<SessionRegistry> nodes = new ArrayList<>();
+    final ChatMetrics metrics = new ChatMetrics();
+    String room;
+    SessionRegistry a;
+    SessionRegistry b;
+
+    /** The Redis every node of the test links to. */
+    abstract String redisUri();
+
+    @AfterEach
+    void unlinkNodes() {
+        nodes.forEach(SessionRegistry::unlink);
+    }
+
+    SessionRegistry node(String redisUri) {
+        return node(redisUri, ChatSettings.DEFAULTS.cluster().emptyRoomTtlSeconds());
+    }
+
+    SessionRegistry node(String redisUri, int emptyRoomTtlSeconds) {
+        ChatSettings settings = Settings.defaultsWith(new ChatSettings.Cluster(redisUri, 2, emptyRoomTtlSeconds),
+                new ChatSettings.History(10, 10, 262144, 67108864));
+        SessionRegistry node = new SessionRegistry(settings, metrics, Clocks.SYSTEM);
+        nodes.add(node);
+        return node;
+    }
+
+    SessionRegistry readyNode() {
+        SessionRegistry node = node(redisUri());
+        await().atMost(WITHIN).until(node::isReady);
+        return node;
+    }
+
+    /** Two linked nodes, and a room named after the test. */
+    @BeforeEach
+    void linkTwoNodes(TestInfo test) {
+        room = test.getTestMethod().orElseThrow().getName();
+        a = readyNode();
+        b = readyNode();
+    }
+
+    static JsonObject welcome(FakePeer peer) {
+        await().atMost(WITHIN).until(() -> !peer.events("welcome").isEmpty());
+        return peer.events("welcome").get(0);
+    }
+
+    @Test
+    void messagesReachMembersOnTheOtherNodeInOneOrderWithContiguousIds() {
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        FakePeer carol = FakePeer.inline("carol");
+        Member onA = a.join(room, "alice", Resume.FRESH, alice);
+        Member onB = b.join(room, "bob", Resume.FRESH, bob);
+        a.join(room, "carol", Resume.FRESH, carol);
+        welcome(bob);
+
+        for (int i = 1; i <= 100; i++) {
+            a.broadcast(onA, "alice:" + i);
+            b.broadcast(onB, "bob:" + i);
+        }
+
+        await().atMost(WITHIN).until(() -> carol.events("message").size() == 200);
+        await().atMost(WITHIN).until(() -> bob.messagesAndAcks() == 200 && alice.messagesAndAcks() == 200);
+        List<Long> seenByCarol = carol.events("message").stream().map(m -> m.getJsonNumber("id").longValue()).toList();
+        assertEquals(ids(1, 200), seenByCarol, "one numbering, contiguous, in order");
+        // FakePeer checks on every event that ids rise by one and each sender's texts come in order.
+        for (FakePeer peer : List.of(alice, bob, carol)) {
+            assertEquals(0, peer.violations(), peer + " saw ids or a sender's messages out of order");
+        }
+        assertEquals(100, alice.events("ack").size(), "the sender gets an ack for each of its messages");
+    }
+
+    @Test
+    void aNodeThatFollowsTheRoomAgainAndAgainWhileItTalksMissesNothing() throws Exception {
+        FakePeer alice = FakePeer.inline("alice");
+        Member onA = a.join(room, "alice", Resume.FRESH, alice);
+        welcome(alice);
+        int messages = 400;
+        Thread talker = new Thread(() -> {
+            for (int i = 1; i <= messages; i++) {
+                a.broadcast(onA, "alice:" + i);
+                LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+            }
+        });
+        talker.start();
+        // Each visitor is alone on B: its leave retires the room there, and the next join follows
+        // it afresh (backlog, subscription, catch-up) while alice's messages keep coming.
+        List<FakePeer> visitors = new ArrayList<>();
+        while (talker.isAlive() && visitors.size() < 200) {
+            FakePeer visitor = FakePeer.inline("bob");
+            visitors.add(visitor);
+            Member onB = b.join(room, "bob", Resume.FRESH, visitor);
+            int seen = visitor.events("message").size();
+            await().atMost(WITHIN).until(() -> visitor.events("message").size() > seen || !talker.isAlive());
+            b.leave(onB);
+        }
+        FakePeer last = FakePeer.inline("carol");
+        b.join(room, "carol", Resume.FRESH, last);
+        talker.join();
+
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == messages);
+        long lastId = alice.events("ack").get(messages - 1).getJsonNumber("id").longValue();
+        // Carol joined on B before or after the last message: it reaches her as an event or in her welcome.
+        await().atMost(WITHIN).until(() -> last.events("message").stream().anyMatch(m -> m.getJsonNumber("id").longValue() == lastId)
+                || historyIds(welcome(last)).contains(lastId));
+        assertTrue(visitors.size() >= 5, "the room was followed afresh while alice talked: " + visitors.size());
+        for (FakePeer visitor : visitors) {
+            // A visitor's welcome holds the last messages: every message after them must follow, none skipped.
+            assertFalse(visitor.events("message").isEmpty(), visitor + " got no message");
+            assertEquals(0, visitor.violations(), visitor + " saw ids skipped or out of order: history "
+                    + historyIds(welcome(visitor)) + ", then " + visitor.events("message").stream().map(m -> m.getJsonNumber("id")).toList());
+        }
+        assertEquals(0, last.violations() + alice.violations());
+    }
+
+    @Test
+    void presenceIsOneAcrossNodes() {
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        FakePeer otherAlice = FakePeer.inline("alice");
+        a.join(room, "alice", Resume.FRESH, alice);
+        welcome(alice);
+        Member bobOnB = b.join(room, "bob", Resume.FRESH, bob);
+        Member secondAlice = b.join(room, "alice", Resume.FRESH, otherAlice);
+
+        assertEquals(2, welcome(bob).getInt("count"), "bob's welcome counts alice on the other node");
+        assertEquals(List.of("alice", "bob"), FakePeer.strings(welcome(bob), "members"));
+        assertEquals("alice#2", secondAlice.name(), "names are unique across the cluster");
+        await().atMost(WITHIN).until(() -> alice.events("join").size() == 2);
+        assertEquals(List.of("bob", "alice#2"), alice.events("join").stream().map(e -> e.getString("member")).toList());
+        assertEquals(3, alice.events("join").get(1).getInt("count"));
+        assertEquals(3, a.members(room, null, 10).count(), "the members resource answers for the whole cluster");
+
+        b.leave(bobOnB);
+        await().atMost(WITHIN).until(() -> alice.events("leave").size() == 1);
+        assertEquals("bob", alice.events("leave").get(0).getString("member"));
+        assertEquals(2, alice.events("leave").get(0).getInt("count"));
+        assertEquals(List.of("alice", "alice#2"), a.members(room, null, 10).names());
+    }
+
+    @Test
+    void aClientResumesOnTheOtherNodeExactlyOrIsToldOfTheGap() {
+        String epoch = talk(a, FakePeer.inline("alice"), 15);
+
+        FakePeer resumed = FakePeer.inline("bob");
+        b.join(room, "bob", Resume.after(8, epoch), resumed);
+        assertEquals(ids(9, 15), historyIds(welcome(resumed)), "exactly what it missed, from Redis");
+        assertTrue(resumed.events("gap").isEmpty());
+
+        FakePeer tooOld = FakePeer.inline("carol");
+        b.join(room, "carol", Resume.after(2, epoch), tooOld);
+        JsonObject gap = ChatFixture.only(tooOld, "gap");
+        assertEquals(6, gap.getInt("until"), "the history keeps the last 10: 3 to 5 are gone, and said so");
+        assertFalse(gap.getBoolean("reset"));
+
+        FakePeer otherNumbering = FakePeer.inline("dave");
+        b.join(room, "dave", Resume.after(8, "not-" + epoch), otherNumbering);
+        assertTrue(ChatFixture.only(otherNumbering, "gap").getBoolean("reset"));
+        assertEquals(0, resumed.violations() + tooOld.violations() + otherNumbering.violations());
+    }
+
+    @Test
+    void afterEveryoneLeavesNothingIsLeftOfThemOnAnyNodeOrInRedis() {
+        List<Member> members = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            SessionRegistry node = i % 2 == 0 ? a : b;
+            members.add(node.join(room, "m" + i, Resume.FRESH, FakePeer.inline("m" + i)));
+        }
+        members.forEach(member -> (members.indexOf(member) % 2 == 0 ? a : b).leave(member));
+
+        assertEquals(0, a.members() + b.members());
+        assertEquals(0, a.rooms() + b.rooms());
+        await().atMost(WITHIN).until(() -> a.members(room, null, 10) == null);
+    }
+
+    /** Alice joins on the node and says alice:1 to alice:n, each acknowledged; returns her welcome's epoch. */
+    String talk(SessionRegistry node, FakePeer alice, int messages) {
+        Member sender = node.join(room, "alice", Resume.FRESH, alice);
+        String epoch = welcome(alice).getString("epoch");
+        for (int i = 1; i <= messages; i++) {
+            node.broadcast(sender, "alice:" + i);
+        }
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == messages);
+        return epoch;
+    }
+
+    static List<Long> historyIds(JsonObject welcome) {
+        return ChatFixture.historyIds(welcome).stream().map(Integer::longValue).toList();
+    }
+
+    static List<Long> ids(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.chorus.edge;
+
+import static dev.chorus.testsupport.ChatFixture.FRESH;
+import static dev.chorus.testsupport.ChatFixture.historyIds;
+import static dev.chorus.testsupport.ChatFixture.only;
+import static dev.chorus.testsupport.FakePeer.strings;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.ChatFixture;
+import dev.chorus.room.Member;
+import dev.chorus.testsupport.FakePeer;
+import jakarta.json.JsonObject;
+import jakarta.websocket.CloseReason.CloseCodes;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Queue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Closing everyone when the application stops. */
+class GracefulShutdownTest {
+
+    @RegisterExtension
+    final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
+
+    @Test
+    void shutdownClosesEveryoneWith1001AfterWhatWasQueuedWithoutLeaveEventsAndDoesNotWaitForAStuckSend() {
+        Queue<Runnable> neverCompleted = new ArrayDeque<>();
+        FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        Member sender = chat.join("lobby", alice);
+        chat.join("lobby", bob);
+        chat.join("elsewhere", stuck); // its welcome's send never completes
+        chat.registry.broadcast(sender, "last words");
+
+        GracefulShutdown.closeAll(chat.registry.dischargeAll(), Duration.ZERO);
+
+        for (FakePeer peer : List.of(alice, bob, stuck)) {
+            assertEquals(CloseCodes.GOING_AWAY, peer.closedWith().getCloseCode(), peer.name());
+            assertEquals(1, peer.closes(), peer.name());
+        }
+        assertEquals(List.of("last words"), bob.texts());
+        assertEquals(List.of(), alice.events("leave"), "nobody is told of the others leaving");
+        assertEquals(List.of(), bob.events("leave"));
+        assertEquals(0, chat.registry.members());
+        assertEquals(0, chat.registry.rooms());
+    }
+}

@@ -1,0 +1,67 @@
+package dev.chorus.outbound;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.testsupport.FakePeer;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.CloseReason.CloseCodes;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+
+/** What the outbox tests share: peers whose sends complete when the test says, and the outbox's clock. */
+abstract class OutboxTestSupport {
+
+    final ExecutorService completions = Executors.newFixedThreadPool(4);
+    final List<Throwable> failures = new CopyOnWriteArrayList<>();
+
+    /** Completions of sends by peers that complete only when the test runs them. */
+    final Queue<Runnable> pending = new ArrayDeque<>();
+
+    /** The monotonic time the outbox reads; tests move it by hand. */
+    long nanos;
+
+    Outbox bounded(FakePeer peer, int maxFrames, long maxChars) {
+        return new Outbox(peer, maxFrames, maxChars, () -> nanos, failures::add);
+    }
+
+    Outbox unbounded(FakePeer peer) {
+        return bounded(peer, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /** An outbox with a:0 in flight and a:1 queued behind it. */
+    Outbox sendingFirstOfTwo(FakePeer peer) {
+        Outbox outbox = unbounded(peer);
+        outbox.offer("a:0");
+        outbox.offer("a:1");
+        outbox.flush();
+        return outbox;
+    }
+
+    static void assertAccepted(Outbox.Offer offer, String... why) {
+        assertEquals(Outbox.Offer.ACCEPTED, offer, String.join("", why));
+    }
+
+    static void assertRefused(Outbox.Offer offer, String... why) {
+        assertNotEquals(Outbox.Offer.ACCEPTED, offer, String.join("", why));
+    }
+
+    @AfterEach
+    void stop() {
+        completions.shutdownNow();
+    }
+}

@@ -1,0 +1,136 @@
+package dev.chorus.outbound;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.config.ChatSettings;
+import dev.chorus.testsupport.ChatFixture;
+import dev.chorus.room.Member;
+import dev.chorus.testsupport.FakePeer;
+import dev.chorus.testsupport.Settings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SendLanesTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
+    private final CountDownLatch released = new CountDownLatch(1);
+    private SendLanes lanes;
+
+    @AfterEach
+    void stopLanes() {
+        lanes.stop();
+    }
+
+    @Test
+    void connectionsTakeTheLanesInTurn() {
+        lanes = new SendLanes(2);
+
+        Executor first = lanes.assign();
+        Executor second = lanes.assign();
+
+        assertNotSame(first, second);
+        assertSame(first, lanes.assign());
+        assertSame(second, lanes.assign());
+    }
+
+    @Test
+    void asManyLanesAsTheSettingsSayOrOnePerCoreAndTwoAtLeast() {
+        lanes = new SendLanes(Settings.defaultsWith(new ChatSettings.Outbound(1024, 1_048_576, 10, 3)));
+        assertEquals(3, distinctLanes(lanes));
+        lanes.stop();
+
+        lanes = new SendLanes(ChatSettings.DEFAULTS);
+        assertEquals(Math.max(2, Runtime.getRuntime().availableProcessors()), distinctLanes(lanes));
+    }
+
+    /** How many different lanes connections are given, over a few rounds of turns. */
+    private static int distinctLanes(SendLanes lanes) {
+        Set<Executor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < 64; i++) {
+            seen.add(lanes.assign());
+        }
+        return seen.size();
+    }
+
+    @Test
+    void broadcastsThatQueueWhileTheLaneIsBusyReachEachMemberInOneWrite() throws Exception {
+        lanes = new SendLanes(1);
+        Member alice = chat.join("lobby", FakePeer.inline("alice").writingRuns());
+        List<FakePeer> members = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            FakePeer member = FakePeer.inline("m" + i).writingRuns().writingOn(lanes.assign());
+            members.add(member);
+            chat.join("lobby", member);
+        }
+        String laneThread = hold(lanes.assign()).call();
+        List<Integer> writesBefore = members.stream().map(FakePeer::writes).toList();
+
+        for (int i = 1; i <= 5; i++) {
+            chat.registry.broadcast(alice, "alice:" + i);
+        }
+        release();
+
+        await().atMost(WAIT).until(() -> members.stream().allMatch(member -> member.events("message").size() == 5));
+        for (int i = 0; i < members.size(); i++) {
+            FakePeer member = members.get(i);
+            assertEquals(1, member.writes() - writesBefore.get(i), member + ": five messages, one write");
+            assertEquals(Set.of(laneThread), member.sendThreads(), member + " was written off its lane");
+            assertEquals(0, member.violations(), member + " saw frames out of order or overlapping");
+        }
+    }
+
+    @Test
+    void afterTheLanesStopABroadcastIsWrittenFromTheBroadcastingThread() {
+        lanes = new SendLanes(1);
+        Member alice = chat.join("lobby", FakePeer.inline("alice").writingRuns());
+        FakePeer bob = FakePeer.inline("bob").writingRuns().writingOn(lanes.assign());
+        chat.join("lobby", bob);
+        await().atMost(WAIT).until(() -> !bob.events("welcome").isEmpty());
+
+        lanes.stop();
+        chat.registry.broadcast(alice, "alice:1");
+
+        assertEquals(1, bob.events("message").size(), "the message was lost with the lanes");
+        assertTrue(bob.sendThreads().contains(Thread.currentThread().getName()));
+    }
+
+    /** Occupies the lane until {@link #release}; the call returns the lane's thread name once it is held. */
+    private Callable<String> hold(Executor lane) {
+        CountDownLatch held = new CountDownLatch(1);
+        AtomicReference<String> thread = new AtomicReference<>();
+        lane.execute(() -> {
+            thread.set(Thread.currentThread().getName());
+            held.countDown();
+            try {
+                released.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return () -> {
+            assertTrue(held.await(5, TimeUnit.SECONDS), "the lane never came free");
+            return thread.get();
+        };
+    }
+
+    private void release() {
+        released.countDown();
+    }
+}

@@ -1,0 +1,333 @@
+package dev.chorus.room;
+
+import static dev.chorus.testsupport.ChatFixture.FRESH;
+import static dev.chorus.testsupport.ChatFixture.historyIds;
+import static dev.chorus.testsupport.ChatFixture.only;
+import static dev.chorus.testsupport.FakePeer.strings;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.config.ChatSettings;
+import dev.chorus.config.Clocks;
+import dev.chorus.metrics.ChatMetrics;
+import dev.chorus.testsupport.ChatFixture;
+import dev.chorus.testsupport.FakePeer;
+import dev.chorus.testsupport.Settings;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.websocket.CloseReason.CloseCodes;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.weld.junit.MockBean;
+import org.jboss.weld.junit5.EnableWeld;
+import org.jboss.weld.junit5.WeldInitiator;
+import org.jboss.weld.junit5.WeldSetup;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Rooms, numbering, history, presence and eviction, on fake peers. */
+class SessionRegistryTest {
+
+    @RegisterExtension
+    final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
+
+    @Nested
+    @EnableWeld
+    class AsABean {
+
+        @WeldSetup
+        WeldInitiator weld = WeldInitiator.from(SessionRegistry.class, ChatMetrics.class, Clocks.Source.class)
+                .addBeans(MockBean.of(ChatSettings.DEFAULTS, ChatSettings.class))
+                .activate(ApplicationScoped.class)
+                .build();
+
+        @Inject
+        SessionRegistry bean;
+
+        @Inject
+        BeanManager beans;
+
+        @Test
+        void isOneSharedApplicationScopedBean() {
+            var resolved = beans.resolve(beans.getBeans(SessionRegistry.class));
+            assertSame(ApplicationScoped.class, resolved.getScope());
+            bean.join("lobby", "alice", FRESH, FakePeer.inline("alice"));
+            assertEquals(1, weld.select(SessionRegistry.class).get().members(), "every injection point shares one registry");
+        }
+    }
+
+    @Test
+    void stampsAndRelaysAMessageToEveryOtherMemberAndAcksTheSender() {
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        FakePeer carol = FakePeer.async("carol", chat.completions);
+        Member fromAlice = chat.join("lobby", alice);
+        chat.join("lobby", bob);
+        chat.join("lobby", carol);
+
+        chat.registry.broadcast(fromAlice, "hello");
+
+        JsonObject message = only(bob, "message");
+        assertEquals("lobby", message.getString("room"));
+        assertEquals(1, message.getInt("id"));
+        assertEquals("alice", message.getString("from"));
+        assertEquals("hello", message.getString("text"));
+        assertEquals("2026-11-25T09:19:07.123Z", message.getString("ts"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> carol.events("message").size() == 1);
+        // Welcomes 3, join events 1 + 2, then the message to 2 others and the ack.
+        assertEquals(3 + 3 + 3, chat.metrics.deliveries());
+        assertEquals(message, carol.events("message").get(0));
+        assertTrue(alice.events("message").isEmpty(), "the sender got its own message back");
+        assertEquals(1, only(alice, "ack").getInt("id"));
+    }
+
+    @Test
+    void membersWhoseContainerWritesOnItsOwnThreadGetABroadcastThroughOneHandOverPerThread() throws Exception {
+        ExecutorService writerThread = Executors.newSingleThreadExecutor(task -> new Thread(task, "container-writer"));
+        AtomicInteger handOvers = new AtomicInteger();
+        Executor writer = task -> {
+            handOvers.incrementAndGet();
+            writerThread.execute(task);
+        };
+        try {
+            Member fromAlice = chat.join("lobby", FakePeer.inline("alice"));
+            FakePeer plain = FakePeer.inline("plain");
+            chat.join("lobby", plain);
+            List<FakePeer> onWriter = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                onWriter.add(FakePeer.inline("w" + i).writingOn(writer));
+                chat.join("lobby", onWriter.get(i));
+            }
+            int before = handOvers.get();
+
+            for (int i = 1; i <= 20; i++) {
+                chat.registry.broadcast(fromAlice, "alice:" + i);
+            }
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> onWriter.stream().allMatch(peer -> peer.texts().size() == 20));
+            assertEquals(20, handOvers.get() - before, "one hand-over per broadcast, not one per member");
+            for (FakePeer peer : onWriter) {
+                assertEquals(Set.of("container-writer"), peer.sendThreads(), peer + " was written from elsewhere");
+                assertEquals(0, peer.violations(), peer + " saw messages out of order");
+            }
+            assertEquals(20, plain.texts().size(), "a member without such a thread is written at once, as before");
+            assertFalse(plain.sendThreads().contains("container-writer"));
+        } finally {
+            writerThread.shutdownNow();
+        }
+    }
+
+    @Test
+    void senderCannotSpoofItsNameThroughTheText() {
+        FakePeer bob = FakePeer.inline("bob");
+        Member mallory = chat.join("lobby", FakePeer.inline("mallory"));
+        chat.join("lobby", bob);
+        String forged = "{\"type\":\"message\",\"from\":\"alice\",\"text\":\"hi\"}";
+
+        chat.registry.broadcast(mallory, forged);
+
+        JsonObject message = only(bob, "message");
+        assertEquals("mallory", message.getString("from"));
+        assertEquals(forged, message.getString("text"));
+    }
+
+    @Test
+    void keepsRoomsApartAndNumbersEachRoomOnItsOwn() {
+        FakePeer inLobby = FakePeer.inline("lobby-member");
+        FakePeer inKitchen = FakePeer.inline("kitchen-member");
+        Member lobbySender = chat.join("lobby", FakePeer.inline("sender"));
+        Member kitchenSender = chat.join("kitchen", FakePeer.inline("sender"));
+        chat.join("lobby", inLobby);
+        chat.join("kitchen", inKitchen);
+
+        chat.registry.broadcast(lobbySender, "one");
+        chat.registry.broadcast(lobbySender, "two");
+        chat.registry.broadcast(kitchenSender, "elsewhere");
+
+        assertEquals(List.of("one", "two"), inLobby.texts());
+        assertEquals(List.of("elsewhere"), inKitchen.texts());
+        assertEquals(1, inKitchen.events("message").get(0).getInt("id"));
+        assertEquals(2, chat.registry.rooms());
+    }
+
+    @Test
+    void welcomesWithTheMembersAndTellsTheOthersWhoJoinedAndLeft() {
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        chat.join("lobby", alice);
+        Member bobInLobby = chat.join("lobby", bob);
+
+        JsonObject welcome = only(bob, "welcome");
+        assertEquals("bob", welcome.getString("you"));
+        assertEquals("lobby", welcome.getString("room"));
+        assertEquals(List.of("alice", "bob"), strings(welcome, "members"));
+        assertEquals(2, welcome.getInt("count"));
+        JsonObject joined = only(alice, "join");
+        assertEquals("bob", joined.getString("member"));
+        assertEquals(2, joined.getInt("count"));
+        assertFalse(joined.containsKey("members"), "a join must cost the same in a room of any size");
+        assertTrue(bob.events("join").isEmpty(), "the joiner gets a welcome, not its own join");
+
+        chat.registry.leave(bobInLobby);
+
+        JsonObject left = only(alice, "leave");
+        assertEquals("bob", left.getString("member"));
+        assertEquals(1, left.getInt("count"));
+    }
+
+    @Test
+    void aLargeRoomWelcomesWithTheCountAndOnePageOfNamesAndStopsAnnouncingSingleArrivals() {
+        int size = Room.ANNOUNCED_UP_TO + 50;
+        FakePeer first = FakePeer.inline("m000");
+        chat.join("big", first);
+        for (int i = 1; i < size; i++) {
+            chat.join("big", FakePeer.inline(String.format("m%03d", i)));
+        }
+        FakePeer late = FakePeer.inline("zz-late");
+        Member lateMember = chat.join("big", late);
+
+        JsonObject welcome = only(late, "welcome");
+        assertEquals(size + 1, welcome.getInt("count"));
+        List<String> page = strings(welcome, "members");
+        assertEquals(Room.MEMBERS_PAGE, page.size());
+        assertEquals("m000", page.get(0));
+        assertEquals(Room.ANNOUNCED_UP_TO - 1, first.events("join").size(), "announced while the room was small");
+        chat.registry.leave(lateMember);
+        assertEquals(0, first.events("leave").size());
+    }
+
+    @Test
+    void pagesThroughARoomsMembersByName() {
+        for (String name : List.of("dave", "alice", "carol", "bob", "erin")) {
+            chat.join("lobby", FakePeer.inline(name));
+        }
+
+        MembersPage first = chat.registry.members("lobby", null, 2);
+        MembersPage second = chat.registry.members("lobby", first.next(), 2);
+        MembersPage last = chat.registry.members("lobby", second.next(), 2);
+
+        assertEquals(List.of("alice", "bob"), first.names());
+        assertEquals(List.of("carol", "dave"), second.names());
+        assertEquals(List.of("erin"), last.names());
+        assertNull(last.next());
+        assertEquals(5, last.count());
+        assertNull(chat.registry.members("nowhere", null, 2));
+    }
+
+    @Test
+    void givesATakenNameTheFirstFreeSuffix() {
+        Member first = chat.join("lobby", FakePeer.inline("alice"));
+        Member second = chat.join("lobby", FakePeer.inline("alice"));
+        Member third = chat.join("lobby", FakePeer.inline("alice"));
+        Member elsewhere = chat.join("kitchen", FakePeer.inline("alice"));
+
+        assertEquals(List.of("alice", "alice#2", "alice#3", "alice"),
+                List.of(first.name(), second.name(), third.name(), elsewhere.name()));
+        chat.registry.leave(second);
+        assertEquals("alice#2", chat.join("lobby", FakePeer.inline("alice")).name());
+    }
+
+    @Test
+    void sendsNothingToAMemberThatLeftAndForgetsEmptyRooms() {
+        Member alice = chat.join("lobby", FakePeer.inline("alice"));
+        FakePeer bob = FakePeer.inline("bob");
+        Member bobInLobby = chat.join("lobby", bob);
+        int sendsBeforeLeaving = bob.sends();
+
+        chat.registry.leave(bobInLobby);
+        chat.registry.leave(bobInLobby);
+        chat.registry.broadcast(alice, "anyone?");
+
+        assertEquals(sendsBeforeLeaving, bob.sends());
+        assertEquals(1, chat.registry.members());
+        chat.registry.leave(alice);
+        assertEquals(0, chat.registry.members());
+        assertEquals(0, chat.registry.rooms(), "an empty room must disappear");
+    }
+
+    @Test
+    void memberThatLeftCannotBroadcast() {
+        Member alice = chat.join("lobby", FakePeer.inline("alice"));
+        FakePeer bob = FakePeer.inline("bob");
+        chat.join("lobby", bob);
+
+        chat.registry.leave(alice);
+        chat.registry.broadcast(alice, "ghost");
+
+        assertTrue(bob.events("message").isEmpty());
+    }
+
+    @Test
+    void evictsAndClosesAMemberWhoseSendFailsWhileOthersKeepReceiving() {
+        chat.configure(ChatSettings.DEFAULTS);
+        FakePeer healthy = FakePeer.async("healthy", chat.completions);
+        Member sender = chat.join("lobby", FakePeer.inline("sender"));
+        chat.join("lobby", healthy);
+        FakePeer broken = FakePeer.failingOnSend("broken", chat.completions, 3);
+        chat.join("lobby", broken);
+
+        for (int i = 0; i < 50; i++) {
+            chat.registry.broadcast(sender, "sender:" + i);
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> healthy.texts().size() == 50);
+        await().atMost(Duration.ofSeconds(5)).until(() -> chat.registry.members() == 2);
+        assertEquals(CloseCodes.UNEXPECTED_CONDITION, broken.closedWith().getCloseCode());
+        assertEquals(List.of("sender:0"), broken.texts());
+        assertEquals(0, broken.violations(), "written to after its send failed");
+        assertEquals(0, healthy.violations());
+        assertNull(healthy.closedWith());
+        await().atMost(Duration.ofSeconds(5)).until(() -> healthy.events("leave").size() == 1);
+    }
+
+    @Test
+    void reconnectClosesTheNamedMemberWithServiceRestart() {
+        FakePeer alice = FakePeer.inline("alice");
+        chat.join("lobby", alice);
+
+        assertFalse(chat.registry.reconnect("lobby", "nobody"));
+        assertTrue(chat.registry.reconnect("lobby", "alice"));
+
+        assertEquals(CloseCodes.SERVICE_RESTART, alice.closedWith().getCloseCode());
+        assertEquals(0, chat.registry.members());
+        assertFalse(chat.registry.reconnect("lobby", "alice"), "gone: a second request finds nobody");
+    }
+
+    @Test
+    void dropsAReceiverThatFallsBehindWith1013AndTheOthersNeverNotice() {
+        chat.configure(Settings.defaultsWith(new ChatSettings.Inbound(65_536, 1000, 1000, 10), new ChatSettings.Outbound(5, 1_048_576, 10)));
+        Queue<Runnable> neverCompleted = new ArrayDeque<>();
+        FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
+        FakePeer healthy = FakePeer.inline("healthy");
+        Member sender = chat.join("lobby", FakePeer.inline("sender"));
+        chat.join("lobby", healthy);
+        chat.join("lobby", stuck);
+
+        for (int i = 0; i < 20; i++) {
+            chat.registry.broadcast(sender, "sender:" + i);
+        }
+
+        assertEquals(20, healthy.texts().size());
+        assertEquals(0, healthy.violations());
+        assertEquals(2, chat.registry.members());
+        assertEquals(1, chat.metrics.outboxOverflows());
+        neverCompleted.forEach(Runnable::run); // the welcome's send finally completes
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, stuck.closedWith().getCloseCode());
+    }
+}
