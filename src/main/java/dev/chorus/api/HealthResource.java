@@ -1,6 +1,7 @@
 package dev.chorus.api;
 
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.cluster.RedisSequence;
+import dev.chorus.room.Rooms;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.ws.rs.GET;
@@ -20,7 +21,7 @@ import jakarta.ws.rs.core.Response.Status;
 public class HealthResource {
 
     @Inject
-    SessionRegistry registry;
+    Rooms registry;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -30,7 +31,7 @@ public class HealthResource {
                 .add("status", ready ? "UP" : "DOWN")
                 .add("members", registry.members())
                 .add("rooms", registry.rooms());
-        if (registry.cluster() != null) {
+        if (registry.sequence() instanceof RedisSequence) {
             body.add("cluster", ready ? "linked" : "redis unreachable");
         }
         return Response.status(ready ? Status.OK : Status.SERVICE_UNAVAILABLE).entity(body.build()).build();

@@ -1,8 +1,9 @@
 package dev.chorus.api;
 
 import dev.chorus.metrics.ChatMetrics;
-import dev.chorus.room.SessionRegistry;
-import dev.chorus.cluster.RedisRooms;
+import dev.chorus.room.Rooms;
+import dev.chorus.cluster.RedisLink;
+import dev.chorus.cluster.RedisSequence;
 import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.handshake.HandshakeRefusals;
 import jakarta.inject.Inject;
@@ -23,7 +24,7 @@ public class MetricsServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     @Inject
-    transient SessionRegistry registry;
+    transient Rooms registry;
 
     @Inject
     transient ChatMetrics metrics;
@@ -72,8 +73,8 @@ public class MetricsServlet extends HttpServlet {
         header(out, "chorus_closes_total", "counter", "Closed connections by close code");
         metrics.closesByCode().forEach((code, count) ->
                 out.println("chorus_closes_total{code=\"" + code + "\"} " + count));
-        RedisRooms cluster = registry.cluster();
-        if (cluster != null) {
+        if (registry.sequence() instanceof RedisSequence redis) {
+            RedisLink cluster = redis.link();
             sample(out, "chorus_cluster_up", "gauge", "1 while the link to the cluster's Redis is up, else 0",
                     cluster.isUp() ? 1 : 0);
             sample(out, "chorus_cluster_reconnects_total", "counter", "Times the link to Redis came back after a loss",

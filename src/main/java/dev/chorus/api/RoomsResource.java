@@ -1,7 +1,7 @@
 package dev.chorus.api;
 
 import dev.chorus.room.MembersPage;
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.room.Rooms;
 import dev.chorus.protocol.ServerEvents;
 import dev.chorus.config.ChatConfiguration;
 import jakarta.inject.Inject;
@@ -26,7 +26,7 @@ import jakarta.ws.rs.core.Response.Status;
 public class RoomsResource {
 
     @Inject
-    SessionRegistry registry;
+    Rooms registry;
 
     @Inject
     ChatConfiguration configuration;

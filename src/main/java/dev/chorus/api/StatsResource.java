@@ -1,6 +1,6 @@
 package dev.chorus.api;
 
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.room.Rooms;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 public class StatsResource {
 
     @Inject
-    SessionRegistry registry;
+    Rooms registry;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)

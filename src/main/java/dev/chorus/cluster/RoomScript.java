@@ -1,5 +1,6 @@
 package dev.chorus.cluster;
 
+import dev.chorus.room.Ticket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

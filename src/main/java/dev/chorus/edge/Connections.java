@@ -1,6 +1,5 @@
 package dev.chorus.edge;
 
-import dev.chorus.cluster.RedisRooms;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.handshake.ConnectionQuota;
@@ -10,8 +9,10 @@ import dev.chorus.outbound.SendLanes;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.JoinRequest;
 import dev.chorus.protocol.ServerEvents;
+import dev.chorus.room.InboundText;
 import dev.chorus.room.Member;
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.room.Rooms;
+import dev.chorus.room.Sequence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -33,7 +34,7 @@ public class Connections {
 
     private static final Logger LOG = Logger.getLogger(Connections.class.getName());
 
-    private final SessionRegistry registry;
+    private final Rooms rooms;
     private final ConnectionQuota quota;
     private final ChatSettings settings;
     private final ChatMetrics metrics;
@@ -42,9 +43,9 @@ public class Connections {
     private final SendLanes lanes;
 
     @Inject
-    public Connections(SessionRegistry registry, ConnectionQuota quota, ChatSettings settings, ChatMetrics metrics,
+    public Connections(Rooms rooms, ConnectionQuota quota, ChatSettings settings, ChatMetrics metrics,
             Clocks clocks, UnansweredCloses closes, SendLanes lanes) {
-        this.registry = registry;
+        this.rooms = rooms;
         this.quota = quota;
         this.settings = settings;
         this.metrics = metrics;
@@ -88,8 +89,10 @@ public class Connections {
         // enforce it on parts read after the first (UNDERTOW-2770).
         session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
         try {
-            registry.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched(), closes, lanes));
-        } catch (RedisRooms.Unavailable e) {
+            rooms.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched(), closes, lanes),
+                    // Before anything is sent: whatever the client does once it has its welcome (closing at once, say) finds the member.
+                    member -> session.getUserProperties().put(MEMBER, member));
+        } catch (Sequence.Unavailable e) {
             quota.release(RemoteAddress.of(session.getRequestParameterMap()));
             refuse(session, "unavailable", "the cluster is not reachable, try again later", CloseReasons.CLUSTER_UNAVAILABLE);
             return;
@@ -113,7 +116,7 @@ public class Connections {
         }
         String text = member.inbound().append(part, last, settings.inbound().maxMessageBytes());
         if (text == InboundText.TOO_BIG) {
-            registry.dismiss(member, CloseReasons.tooBig(settings.inbound().maxMessageBytes()));
+            rooms.dismiss(member, CloseReasons.tooBig(settings.inbound().maxMessageBytes()));
         } else if (text != null) {
             say(member, text);
         }
@@ -123,15 +126,15 @@ public class Connections {
         long now = clocks.nanoTime();
         member.heard(now);
         if (text.isBlank()) {
-            registry.refuse(member, "empty", "message text is empty");
+            rooms.refuse(member, "empty", "message text is empty");
         } else if (member.allowance().tryTake(now)) {
             metrics.received();
-            registry.broadcast(member, text);
+            rooms.publish(member, text);
         } else if (member.allowance().strikes() >= settings.inbound().strikes()) {
-            registry.dismiss(member, CloseReasons.RATE_EXCEEDED);
+            rooms.dismiss(member, CloseReasons.RATE_EXCEEDED);
         } else {
             metrics.rateLimited();
-            registry.refuse(member, "rate-limited", String.format(Locale.ROOT,
+            rooms.refuse(member, "rate-limited", String.format(Locale.ROOT,
                     "too fast: at most %s messages a second, %d at once; this one was dropped",
                     settings.inbound().messagesPerSecond(), settings.inbound().burst()));
         }
@@ -174,8 +177,8 @@ public class Connections {
             // outlive the undeploy); the member, its queue and its room must not stay with it.
             session.getUserProperties().remove(MEMBER);
             quota.release(RemoteAddress.of(session.getRequestParameterMap()));
-            registry.closing().remove(member);
-            registry.leave(member);
+            rooms.closing().remove(member);
+            rooms.leave(member);
         }
     }
 
@@ -184,9 +187,9 @@ public class Connections {
         if (member == null) {
             new SessionPeer(session, closes).close(reason);
         } else if (afterQueued) {
-            registry.dismiss(member, reason);
+            rooms.dismiss(member, reason);
         } else {
-            registry.evict(member, reason);
+            rooms.evict(member, reason);
         }
     }
 

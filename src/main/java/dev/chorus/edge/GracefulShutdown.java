@@ -2,7 +2,7 @@ package dev.chorus.edge;
 
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.room.Member;
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.room.Rooms;
 import jakarta.inject.Inject;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -39,7 +39,7 @@ public class GracefulShutdown implements ServletContextListener {
     private static final Logger LOG = Logger.getLogger(GracefulShutdown.class.getName());
 
     @Inject
-    SessionRegistry registry;
+    Rooms rooms;
 
     private Thread hook;
 
@@ -62,7 +62,7 @@ public class GracefulShutdown implements ServletContextListener {
 
     private void closeAll() {
         try {
-            closeAll(registry.dischargeAll(), GRACE);
+            closeAll(rooms.dischargeAll(), GRACE);
         } catch (RuntimeException e) {
             // From the hook, after the container already destroyed the application: its own
             // undeploy closed the sockets, and there is nothing left to close.

@@ -7,7 +7,7 @@ import dev.chorus.outbound.Outbox;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.room.Fanout;
 import dev.chorus.room.Member;
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.room.Rooms;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -38,7 +38,7 @@ public class Heartbeat {
     @Resource
     public ManagedScheduledExecutorService scheduler;
 
-    private final SessionRegistry registry;
+    private final Rooms rooms;
     private final ChatSettings settings;
     private final ChatMetrics metrics;
     private final Clocks clocks;
@@ -46,9 +46,9 @@ public class Heartbeat {
     private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
 
     @Inject
-    public Heartbeat(SessionRegistry registry, ChatSettings settings, ChatMetrics metrics, Clocks clocks,
+    public Heartbeat(Rooms rooms, ChatSettings settings, ChatMetrics metrics, Clocks clocks,
             UnansweredCloses closes) {
-        this.registry = registry;
+        this.rooms = rooms;
         this.settings = settings;
         this.metrics = metrics;
         this.clocks = clocks;
@@ -91,8 +91,8 @@ public class Heartbeat {
         long now = clocks.nanoTime();
         long silence = TimeUnit.SECONDS.toNanos(settings.liveness().silenceSeconds());
         List<Member> silent = new ArrayList<>();
-        Fanout pings = new Fanout();
-        for (Member member : registry.everyone()) {
+        Fanout pings = rooms.fanout();
+        for (Member member : rooms.everyone()) {
             if (now - member.heardAt() > silence || !member.isConnected()) {
                 silent.add(member);
             } else {
@@ -101,10 +101,10 @@ public class Heartbeat {
         }
         for (Member member : silent) {
             metrics.silentDropped();
-            registry.evict(member, CloseReasons.silent(settings.liveness().silenceSeconds()));
+            rooms.evict(member, CloseReasons.silent(settings.liveness().silenceSeconds()));
         }
         // Pings are not deliveries: the metric counts what members were sent to read.
-        registry.flushAndEvict(pings);
+        pings.send();
     }
 
     /**
@@ -122,18 +122,18 @@ public class Heartbeat {
         closes.cutOverdue();
         long now = clocks.nanoTime();
         long timeout = TimeUnit.SECONDS.toNanos(settings.outbound().sendTimeoutSeconds());
-        List<Member> stuck = registry.everyone().stream()
+        List<Member> stuck = rooms.everyone().stream()
                 .filter(member -> member.outbox().sendingFor(now) > timeout)
                 .toList();
         for (Member member : stuck) {
             metrics.sendTimedOut();
-            registry.evict(member, CloseReasons.SEND_TIMED_OUT);
+            rooms.evict(member, CloseReasons.SEND_TIMED_OUT);
         }
-        for (Member member : registry.closing()) {
+        for (Member member : rooms.closing()) {
             if (member.outbox().isFinished()) {
-                registry.closing().remove(member);
+                rooms.closing().remove(member);
             } else if (member.outbox().sendingFor(now) > timeout) {
-                registry.closing().remove(member);
+                rooms.closing().remove(member);
                 scheduler.execute(() -> member.outbox().abort(CloseReasons.SEND_TIMED_OUT));
             }
         }

@@ -89,11 +89,6 @@ public final class SessionPeer implements Peer {
     }
 
     @Override
-    public void joined(Member member) {
-        session.getUserProperties().put(Connections.MEMBER, member);
-    }
-
-    @Override
     public void ping() throws IOException {
         session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
     }

@@ -1,15 +1,13 @@
 package dev.chorus.outbound;
 
-import dev.chorus.edge.SessionPeer;
-import dev.chorus.room.Member;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
- * The far end of one connection, as the registry sees it: something that takes one text frame
- * at a time and can be closed. {@link SessionPeer} backs it with a WebSocket session; tests back
+ * The far end of one connection, as its outbox sees it: something that takes one text frame
+ * at a time and can be closed. {@code edge.SessionPeer} backs it with a WebSocket session; tests back
  * it with fakes, so the registry runs without a server.
  */
 public interface Peer {
@@ -64,13 +62,6 @@ public interface Peer {
      */
     default boolean takesBatches() {
         return false;
-    }
-
-    /**
-     * The room admitted this peer as the member: called before anything is sent to it, so that
-     * whatever the client does once it has its welcome (closing at once, say) finds the member.
-     */
-    default void joined(Member member) {
     }
 
     /** Closes the connection; a peer that is already gone ignores it. */

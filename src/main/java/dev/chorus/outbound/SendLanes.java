@@ -1,7 +1,6 @@
 package dev.chorus.outbound;
 
 import dev.chorus.config.ChatSettings;
-import dev.chorus.room.Fanout;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
@@ -19,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The threads that write to connections whose container writes on the caller's thread and takes a
  * backlog as one write (Tyrus on Payara: {@link Peer#writesRuns}). Each such connection is given
  * one lane for its life; a broadcast queues its frames and hands each lane one task for all its
- * members ({@link Fanout#flush}), instead of writing 99 sockets on the thread that read the
+ * members ({@code room.Fanout}), instead of writing 99 sockets on the thread that read the
  * message. The point is what happens under load: while a lane writes one member, the next
  * broadcasts queue behind it, so that when it comes to the others it finds several frames each
  * and writes them in one system call. The busier the node, the fewer writes per delivery, where
@@ -81,7 +80,7 @@ public class SendLanes {
 
     /**
      * Lets the lanes finish what they were handed; a broadcast after this writes from its own
-     * thread ({@link Fanout}), as the lanes refuse it.
+     * thread ({@code room.Fanout}), as the lanes refuse it.
      */
     @PreDestroy
     void stop() {

@@ -1,8 +1,6 @@
 package dev.chorus.room;
 
 import dev.chorus.config.ChatSettings;
-import dev.chorus.edge.InboundText;
-import dev.chorus.edge.SendAllowance;
 import dev.chorus.outbound.Outbox;
 import dev.chorus.outbound.Peer;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +33,7 @@ public final class Member {
                 cause -> onSendFailure.accept(this, cause));
     }
 
-    public String room() {
+    public String roomName() {
         return room.name();
     }
 
@@ -48,7 +46,7 @@ public final class Member {
         this.name = name;
     }
 
-    Room joined() {
+    public Room room() {
         return room;
     }
 
@@ -75,20 +73,20 @@ public final class Member {
     private String joinedAt;
 
     /** Written under the room's write lock, read under its read lock. */
-    void seenUpTo(long id) {
+    public void seenUpTo(long id) {
         seenUpTo = id;
     }
 
     /** Written under the room's write lock, read under its read lock. */
-    void joinedAt(String position) {
+    public void joinedAt(String position) {
         joinedAt = position;
     }
 
-    String joinedAt() {
+    public String joinedAt() {
         return joinedAt;
     }
 
-    long seenUpTo() {
+    public long seenUpTo() {
         return seenUpTo;
     }
 

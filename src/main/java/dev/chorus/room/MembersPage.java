@@ -12,7 +12,7 @@ import java.util.List;
 public record MembersPage(int count, List<String> names, String next) {
 
     /** The page of at most {@code limit} names, from one more name than that if there are more. */
-    static MembersPage of(int count, List<String> upToOneMore, int limit) {
+    public static MembersPage of(int count, List<String> upToOneMore, int limit) {
         boolean more = upToOneMore.size() > limit;
         List<String> shown = more ? upToOneMore.subList(0, limit) : upToOneMore;
         return new MembersPage(count, shown, more ? shown.get(shown.size() - 1) : null);

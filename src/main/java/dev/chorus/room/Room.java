@@ -1,7 +1,5 @@
 package dev.chorus.room;
 
-import dev.chorus.cluster.RoomEntry;
-import dev.chorus.cluster.Ticket;
 import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
@@ -15,6 +13,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -31,9 +30,10 @@ import java.util.function.Supplier;
  * retired asks the registry for a fresh one. Without that, a join racing the removal of an empty
  * room could land in a room that is no longer reachable.
  * <p>
- * In a cluster the room holds this node's members only; Redis numbers the messages and orders
- * them with joins and leaves in the room's log, and every node (this one too) applies the log in
- * that order ({@link #relay}), under the same locks, instead of numbering and announcing itself.
+ * A room that follows a log (in a cluster) holds this node's members only; its {@link Sequence}
+ * numbers the messages and orders them with joins and leaves in the room's log, and every node
+ * (this one too) applies the log in that order ({@link #inOrder}), under the same locks, instead of
+ * numbering and announcing itself.
  */
 public final class Room {
 
@@ -43,10 +43,10 @@ public final class Room {
      * a frame per member: a wave of n joins would cost n² frames. Members of a larger room learn
      * the count from their welcome and the members resource.
      */
-    static final int ANNOUNCED_UP_TO = 100;
+    public static final int ANNOUNCED_UP_TO = 100;
 
     /** Names a welcome lists at most, and the members resource's page: bounded whatever the room's size. */
-    static final int MEMBERS_PAGE = 100;
+    public static final int MEMBERS_PAGE = 100;
 
     private final String name;
     private final RoomHistory history;
@@ -55,30 +55,36 @@ public final class Room {
     private final Lock sequence = new ReentrantLock();
     private final NavigableMap<String, Member> members = new TreeMap<>();
     private volatile boolean retired;
-    private volatile String position; // a cluster's room: the last log entry applied; null on a single node
+    /** The last entry of the room's log applied, in a room that follows a log (in Redis); null for a room numbered here. */
+    private volatile String position;
 
     Room(String name, RoomHistory history, Clock clock) {
         this(name, history, clock, null);
     }
 
     /** A room of a cluster, which applies the room's log from {@code position} on. */
-    Room(String name, RoomHistory history, Clock clock, String position) {
+    public Room(String name, RoomHistory history, Clock clock, String position) {
         this.name = name;
         this.history = history;
         this.clock = clock;
         this.position = position;
     }
 
-    /** The log position of the last entry applied (a cluster's room only). */
-    String position() {
+    /** The log position of the last entry applied (a room that follows a log only). */
+    public String position() {
         return position;
     }
 
-    String name() {
+    /** Moves the log position on; called under {@link #inOrder}, entry after entry. */
+    public void position(String applied) {
+        position = applied;
+    }
+
+    public String name() {
         return name;
     }
 
-    RoomHistory history() {
+    public RoomHistory history() {
         return history;
     }
 
@@ -91,7 +97,7 @@ public final class Room {
      * suffix; queues the welcome (preceded by a gap event if it resumes past what is kept) to it
      * and the join event to the others. False if this room is retired: find a fresh one.
      */
-    boolean admit(Member member, String requestedName, Resume resume, Fanout fanout) {
+    public boolean admit(Member member, String requestedName, Resume resume, Fanout fanout) {
         lock.writeLock().lock();
         try {
             if (retired) {
@@ -115,7 +121,7 @@ public final class Room {
      * history does not hold yet come from the log after it, except those the client had seen.
      * False if this room is retired: find a fresh one.
      */
-    boolean admit(Member member, Ticket ticket, Resume resume, Fanout fanout) {
+    public boolean admit(Member member, Ticket ticket, Resume resume, Fanout fanout) {
         lock.writeLock().lock();
         try {
             if (retired) {
@@ -144,44 +150,17 @@ public final class Room {
         return seenUpTo;
     }
 
-    /** What applying entries of the room's log did. */
-    enum Relayed {
-        /** Every entry after the room's position was applied. */
-        APPLIED,
-        /** An entry came before the one preceding it: nothing further was applied; read the log. */
-        AHEAD,
-        /** An entry was of another numbering: Redis lost the room, and its members must resume afresh. */
-        RENUMBERED
-    }
-
     /**
-     * Applies the room's log entries after the last one applied, in order: keeps and queues each
-     * message (the ack to its sender, if here), and announces joins and leaves to the members here
-     * (the newcomer excepted). Stops at an entry that does not follow the last one applied, or
-     * that is of another numbering, and says so.
+     * Runs the step with the members under the read lock and the sequence lock: the order in which
+     * a room that follows a log applies its entries, as {@link #deliver} numbers messages, so that
+     * every member receives them in id order. The step may only queue (through a fanout).
      */
-    Relayed relay(List<RoomEntry> entries, Fanout fanout) {
+    public <T> T inOrder(Function<Collection<Member>, T> step) {
         lock.readLock().lock();
         try {
             sequence.lock();
             try {
-                for (RoomEntry entry : entries) {
-                    if (!entry.isAfter(position)) {
-                        continue;
-                    }
-                    if (!entry.follows(position)) {
-                        return Relayed.AHEAD;
-                    }
-                    if (!entry.epoch().equals(history.epoch())) {
-                        return Relayed.RENUMBERED;
-                    }
-                    position = entry.at();
-                    switch (entry.kind()) {
-                        case MESSAGE -> LogDelivery.message(name, entry, history, members.values(), fanout);
-                        case JOIN, LEAVE -> LogDelivery.presence(name, entry, members.values(), fanout);
-                    }
-                }
-                return Relayed.APPLIED;
+                return step.apply(members.values());
             } finally {
                 sequence.unlock();
             }
@@ -290,11 +269,11 @@ public final class Room {
     }
 
     /** The member with this name, or null. */
-    Member member(String memberName) {
+    public Member member(String memberName) {
         return whileReading(() -> members.get(memberName));
     }
 
-    List<Member> members() {
+    public List<Member> members() {
         return whileReading(() -> new ArrayList<>(members.values()));
     }
 

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * so a resume never misses more than the budgets forced. Not thread-safe: the room numbers and
  * keeps under its read lock plus its sequence lock, and reads under its write lock.
  */
-final class RoomHistory {
+public final class RoomHistory {
 
     private record Kept(long id, String frame) {
     }
@@ -42,7 +42,7 @@ final class RoomHistory {
     }
 
     /** A history that goes on from a numbering kept elsewhere (the cluster's, in Redis). */
-    RoomHistory(String room, int capacity, long maxChars, HistoryBudget budget, String epoch, long nextId) {
+    public RoomHistory(String room, int capacity, long maxChars, HistoryBudget budget, String epoch, long nextId) {
         this.room = room;
         this.epoch = epoch;
         this.nextId = nextId;
@@ -58,7 +58,7 @@ final class RoomHistory {
     }
 
     /** Keeps a message numbered elsewhere (by the cluster); the next id follows it. */
-    void keepNumbered(ChatMessage message, String frame) {
+    public void keepNumbered(ChatMessage message, String frame) {
         nextId = Math.max(nextId, message.id() + 1);
         keep(message, frame);
     }
@@ -94,7 +94,7 @@ final class RoomHistory {
     }
 
     /** Gives this history's characters back to the budget: it is being forgotten whole. */
-    void discard() {
+    public void discard() {
         budget.release(chars);
         chars = 0;
         kept.clear();
@@ -135,7 +135,7 @@ final class RoomHistory {
         return kept.isEmpty() ? nextId : kept.peekFirst().id();
     }
 
-    String epoch() {
+    public String epoch() {
         return epoch;
     }
 

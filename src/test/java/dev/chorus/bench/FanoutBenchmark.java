@@ -3,7 +3,7 @@ package dev.chorus.bench;
 import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.room.Member;
 import dev.chorus.outbound.Peer;
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.room.Rooms;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.testsupport.Settings;
 import dev.chorus.config.Clocks;
@@ -17,7 +17,7 @@ import dev.chorus.protocol.Resume;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Fan-out through the registry with peers that cost nothing, so the figures are Chorus' own:
+ * Fan-out through the rooms with peers that cost nothing, so the figures are Chorus' own:
  * what one broadcast to a room of {@value #MEMBERS} costs, the same with stalled members in the
  * room (clients that stopped reading), and the heap an idle connection takes. Stalled members are
  * compared as ratios against the healthy room measured in the same run. Run {@code bench/run}.
@@ -57,7 +57,7 @@ public final class FanoutBenchmark {
             }
         }
         print("all reading", broadcast(0), healthy);
-        System.out.printf(Locale.ROOT, "heap per idle connection (registry side): %,d bytes%n", heapPerIdleMember());
+        System.out.printf(Locale.ROOT, "heap per idle connection (rooms side): %,d bytes%n", heapPerIdleMember());
     }
 
     private static void print(String label, Figures figures, Figures baseline) {
@@ -70,14 +70,14 @@ public final class FanoutBenchmark {
     }
 
     private static Figures broadcast(int stalled) {
-        SessionRegistry registry = registry();
+        Rooms rooms = rooms();
         AtomicLong delivered = new AtomicLong();
-        Member sender = registry.join("bench", "sender", Resume.FRESH, new BenchPeer(delivered, false));
+        Member sender = rooms.join("bench", "sender", Resume.FRESH, new BenchPeer(delivered, false));
         for (int i = 0; i < MEMBERS - 1; i++) {
-            registry.join("bench", "m" + i, Resume.FRESH, new BenchPeer(delivered, i < stalled));
+            rooms.join("bench", "m" + i, Resume.FRESH, new BenchPeer(delivered, i < stalled));
         }
         for (int i = 0; i < WARMUP_BROADCASTS; i++) {
-            registry.broadcast(sender, TEXT);
+            rooms.publish(sender, TEXT);
         }
         long[] nanos = new long[MEASURED_BROADCASTS];
         long gcBefore = gcMillis();
@@ -85,7 +85,7 @@ public final class FanoutBenchmark {
         long started = System.nanoTime();
         for (int i = 0; i < MEASURED_BROADCASTS; i++) {
             long t = System.nanoTime();
-            registry.broadcast(sender, TEXT);
+            rooms.publish(sender, TEXT);
             nanos[i] = System.nanoTime() - t;
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -100,20 +100,20 @@ public final class FanoutBenchmark {
 
     private static long heapPerIdleMember() {
         long baseline = usedHeapAfterGc();
-        SessionRegistry registry = registry();
+        Rooms rooms = rooms();
         AtomicLong delivered = new AtomicLong();
         for (int i = 0; i < IDLE_MEMBERS; i++) {
-            registry.join("room" + i % 100, "m" + i, Resume.FRESH, new BenchPeer(delivered, false));
+            rooms.join("room" + i % 100, "m" + i, Resume.FRESH, new BenchPeer(delivered, false));
         }
         long used = usedHeapAfterGc();
-        if (registry.members() != IDLE_MEMBERS) {
-            throw new IllegalStateException("members: " + registry.members());
+        if (rooms.members() != IDLE_MEMBERS) {
+            throw new IllegalStateException("members: " + rooms.members());
         }
         return (used - baseline) / IDLE_MEMBERS;
     }
 
-    private static SessionRegistry registry() {
-        return new SessionRegistry(SETTINGS, new ChatMetrics(), Clocks.SYSTEM);
+    private static Rooms rooms() {
+        return new Rooms(SETTINGS, new ChatMetrics(), Clocks.SYSTEM);
     }
 
     private static long gcMillis() {

@@ -11,7 +11,8 @@ import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
 import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.room.Member;
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.room.Rooms;
+import dev.chorus.room.Sequence;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.RedisServer;
 import dev.chorus.testsupport.Settings;
@@ -63,14 +64,14 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
         a.join(room, "alice", Resume.after(1, epoch), back);
         JsonObject gap = ChatFixture.only(back, "gap");
         assertTrue(gap.getBoolean("reset"), "Redis lost the room (no persistence): the numbering is new, and said so");
-        assertTrue(a.cluster().reconnects() >= 1);
+        assertTrue(link(a).reconnects() >= 1);
     }
 
     @Test
     void withAnAppendOnlyRedisAClientResumesExactlyAcrossARedisRestart() {
         RedisServer persistent = RedisServer.startPersistent();
         try {
-            SessionRegistry node = node(persistent.uri());
+            Rooms node = node(persistent.uri());
             await().atMost(WITHIN).until(node::isReady);
             FakePeer alice = FakePeer.inline("alice");
             String epoch = talk(node, alice, 5);
@@ -83,7 +84,7 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
             assertTrue(back.events("gap").isEmpty(), "Redis kept the room: no gap, " + back.events());
             assertEquals(epoch, welcome.getString("epoch"), "the same numbering");
             assertEquals(ids(4, 5), historyIds(welcome), "exactly what it missed, nothing twice");
-            node.broadcast(again, "alice:6");
+            node.publish(again, "alice:6");
             await().atMost(WITHIN).until(() -> back.events("ack").size() == 1);
             assertEquals(6, back.events("ack").get(0).getInt("id"), "numbering goes on where it was");
         } finally {
@@ -95,9 +96,9 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
     void aNodeWithoutRedisRefusesJoinsAndIsNotReadyUntilRedisComes() {
         RedisServer late = RedisServer.on(RedisServer.freePort());
         try {
-            SessionRegistry alone = node(late.uri());
+            Rooms alone = node(late.uri());
             assertFalse(alone.isReady());
-            assertThrows(RedisRooms.Unavailable.class,
+            assertThrows(Sequence.Unavailable.class,
                     () -> alone.join(room, "alice", Resume.FRESH, FakePeer.inline("alice")));
             assertEquals(0, alone.members());
 
@@ -113,13 +114,13 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
 
     @Test
     void aRoomNobodyIsInIsForgottenByRedisAfterItsTimeAndKeptWhileAnyoneIsIn() {
-        SessionRegistry shortLived = node(redis.uri(), 1);
+        Rooms shortLived = node(redis.uri(), 1);
         await().atMost(WITHIN).until(shortLived::isReady);
         String keys = "chorus:{" + room + "}*";
         FakePeer alice = FakePeer.inline("alice");
         Member sender = shortLived.join(room, "alice", Resume.FRESH, alice);
         String epoch = welcome(alice).getString("epoch");
-        shortLived.broadcast(sender, "alice:1");
+        shortLived.publish(sender, "alice:1");
         await().atMost(WITHIN).until(() -> alice.events("ack").size() == 1);
         Member bob = shortLived.join(room, "bob", Resume.FRESH, FakePeer.inline("bob"));
         shortLived.leave(sender);
@@ -135,7 +136,7 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
     }
 
     /** Restarts Redis under the node: its member is told to reconnect (1012), and the node is ready again. */
-    private static void restart(RedisServer server, SessionRegistry node, FakePeer member) {
+    private static void restart(RedisServer server, Rooms node, FakePeer member) {
         server.restart();
         await().atMost(WITHIN).until(() -> member.closedWith() != null);
         assertEquals(CloseReasons.RECONNECT.getCloseCode(), member.closedWith().getCloseCode());

@@ -11,7 +11,7 @@ import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.protocol.Resume;
 import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.room.Member;
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.room.Rooms;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.Settings;
 import jakarta.json.JsonObject;
@@ -34,34 +34,39 @@ abstract class RoomsAcrossNodes {
 
     static final Duration WITHIN = Duration.ofSeconds(10);
 
-    final List<SessionRegistry> nodes = new ArrayList<>();
+    final List<Rooms> nodes = new ArrayList<>();
     final ChatMetrics metrics = new ChatMetrics();
     String room;
-    SessionRegistry a;
-    SessionRegistry b;
+    Rooms a;
+    Rooms b;
 
     /** The Redis every node of the test links to. */
     abstract String redisUri();
 
     @AfterEach
     void unlinkNodes() {
-        nodes.forEach(SessionRegistry::unlink);
+        nodes.forEach(Rooms::unlink);
     }
 
-    SessionRegistry node(String redisUri) {
+    Rooms node(String redisUri) {
         return node(redisUri, ChatSettings.DEFAULTS.cluster().emptyRoomTtlSeconds());
     }
 
-    SessionRegistry node(String redisUri, int emptyRoomTtlSeconds) {
+    Rooms node(String redisUri, int emptyRoomTtlSeconds) {
         ChatSettings settings = Settings.defaultsWith(new ChatSettings.Cluster(redisUri, 2, emptyRoomTtlSeconds),
                 new ChatSettings.History(10, 10, 262144, 67108864));
-        SessionRegistry node = new SessionRegistry(settings, metrics, Clocks.SYSTEM);
+        Rooms node = new Rooms(settings, metrics, Clocks.SYSTEM, new SequenceChoice(settings, Clocks.SYSTEM));
         nodes.add(node);
         return node;
     }
 
-    SessionRegistry readyNode() {
-        SessionRegistry node = node(redisUri());
+    /** The node's link to Redis. */
+    static RedisLink link(Rooms node) {
+        return ((RedisSequence) node.sequence()).link();
+    }
+
+    Rooms readyNode() {
+        Rooms node = node(redisUri());
         await().atMost(WITHIN).until(node::isReady);
         return node;
     }
@@ -90,8 +95,8 @@ abstract class RoomsAcrossNodes {
         welcome(bob);
 
         for (int i = 1; i <= 100; i++) {
-            a.broadcast(onA, "alice:" + i);
-            b.broadcast(onB, "bob:" + i);
+            a.publish(onA, "alice:" + i);
+            b.publish(onB, "bob:" + i);
         }
 
         await().atMost(WITHIN).until(() -> carol.events("message").size() == 200);
@@ -113,7 +118,7 @@ abstract class RoomsAcrossNodes {
         int messages = 400;
         Thread talker = new Thread(() -> {
             for (int i = 1; i <= messages; i++) {
-                a.broadcast(onA, "alice:" + i);
+                a.publish(onA, "alice:" + i);
                 LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
             }
         });
@@ -198,7 +203,7 @@ abstract class RoomsAcrossNodes {
     void afterEveryoneLeavesNothingIsLeftOfThemOnAnyNodeOrInRedis() {
         List<Member> members = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            SessionRegistry node = i % 2 == 0 ? a : b;
+            Rooms node = i % 2 == 0 ? a : b;
             members.add(node.join(room, "m" + i, Resume.FRESH, FakePeer.inline("m" + i)));
         }
         members.forEach(member -> (members.indexOf(member) % 2 == 0 ? a : b).leave(member));
@@ -209,11 +214,11 @@ abstract class RoomsAcrossNodes {
     }
 
     /** Alice joins on the node and says alice:1 to alice:n, each acknowledged; returns her welcome's epoch. */
-    String talk(SessionRegistry node, FakePeer alice, int messages) {
+    String talk(Rooms node, FakePeer alice, int messages) {
         Member sender = node.join(room, "alice", Resume.FRESH, alice);
         String epoch = welcome(alice).getString("epoch");
         for (int i = 1; i <= messages; i++) {
-            node.broadcast(sender, "alice:" + i);
+            node.publish(sender, "alice:" + i);
         }
         await().atMost(WITHIN).until(() -> alice.events("ack").size() == messages);
         return epoch;

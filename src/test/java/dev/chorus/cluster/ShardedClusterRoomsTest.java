@@ -60,7 +60,7 @@ class ShardedClusterRoomsTest extends RoomsAcrossNodes {
 
         for (int i = 1; i <= 50; i++) {
             for (Member sender : senders) {
-                a.broadcast(sender, "alice:" + i);
+                a.publish(sender, "alice:" + i);
             }
         }
 

@@ -77,7 +77,7 @@ class ConnectionsTest {
             chat.connections().say(fromFlooder, "flood " + i);
         }
         assertEquals(CloseCodes.VIOLATED_POLICY, flooder.closedWith().getCloseCode());
-        assertEquals(1, chat.registry.members());
+        assertEquals(1, chat.rooms.members());
     }
 
     @Test
@@ -111,27 +111,22 @@ class ConnectionsTest {
         connections.say(endless.session(), "x".repeat(600), false); // the last part never comes
 
         assertEquals(CloseCodes.TOO_BIG, endless.closedWith().getCloseCode());
-        assertEquals(0, chat.registry.members());
-    }
-
-    @Test
-    void countsUtf8BytesWithoutEncoding() {
-        assertEquals("aé€🐱".getBytes(java.nio.charset.StandardCharsets.UTF_8).length, InboundText.utf8Length("aé€🐱"));
+        assertEquals(0, chat.rooms.members());
     }
 
     @Test
     void anErrorTheContainerReportsClosesTheSocketWith1011AndKeepsItsSlotUntilTheClose() {
         ConnectionQuota quota = new ConnectionQuota(chat.settings);
-        Connections connections = new Connections(chat.registry, quota, chat.settings, chat.metrics, chat.clocks,
+        Connections connections = new Connections(chat.rooms, quota, chat.settings, chat.metrics, chat.clocks,
                 chat.closes(), new SendLanes());
         FakeSession client = new FakeSession(Map.of("name", List.of("alice")));
         connections.open("lobby", client.session());
-        assertEquals(1, chat.registry.members());
+        assertEquals(1, chat.rooms.members());
 
         connections.fail(client.session(), new IllegalStateException("a callback threw"));
 
         assertEquals(CloseCodes.UNEXPECTED_CONDITION, client.closedWith().getCloseCode());
-        assertEquals(0, chat.registry.members());
+        assertEquals(0, chat.rooms.members());
         assertEquals(1, quota.connections(), "released before the container reported the close");
         connections.close(client.session(), client.closedWith());
         assertEquals(0, quota.connections());
@@ -148,6 +143,6 @@ class ConnectionsTest {
         }
 
         assertEquals(Map.of("1000", 1L, "other", 3L), chat.metrics.closesByCode());
-        assertEquals(0, chat.registry.members());
+        assertEquals(0, chat.rooms.members());
     }
 }

@@ -40,9 +40,9 @@ class GracefulShutdownTest {
         Member sender = chat.join("lobby", alice);
         chat.join("lobby", bob);
         chat.join("elsewhere", stuck); // its welcome's send never completes
-        chat.registry.broadcast(sender, "last words");
+        chat.rooms.publish(sender, "last words");
 
-        GracefulShutdown.closeAll(chat.registry.dischargeAll(), Duration.ZERO);
+        GracefulShutdown.closeAll(chat.rooms.dischargeAll(), Duration.ZERO);
 
         for (FakePeer peer : List.of(alice, bob, stuck)) {
             assertEquals(CloseCodes.GOING_AWAY, peer.closedWith().getCloseCode(), peer.name());
@@ -51,7 +51,7 @@ class GracefulShutdownTest {
         assertEquals(List.of("last words"), bob.texts());
         assertEquals(List.of(), alice.events("leave"), "nobody is told of the others leaving");
         assertEquals(List.of(), bob.events("leave"));
-        assertEquals(0, chat.registry.members());
-        assertEquals(0, chat.registry.rooms());
+        assertEquals(0, chat.rooms.members());
+        assertEquals(0, chat.rooms.rooms());
     }
 }

@@ -51,7 +51,7 @@ class HeartbeatTest {
         assertEquals(CloseCodes.GOING_AWAY, quiet.closedWith().getCloseCode());
         assertEquals(2, talker.pings());
         assertEquals(1, chat.metrics.silentDrops());
-        assertEquals(1, chat.registry.members());
+        assertEquals(1, chat.rooms.members());
         assertEquals(0, talker.violations() + quiet.violations());
     }
 
@@ -74,7 +74,7 @@ class HeartbeatTest {
         assertEquals(CloseCodes.GOING_AWAY, ghost.closedWith().getCloseCode());
         assertEquals(0, ghost.pings());
         assertEquals(1, alive.pings());
-        assertEquals(1, chat.registry.members());
+        assertEquals(1, chat.rooms.members());
     }
 
     @Test
@@ -83,7 +83,7 @@ class HeartbeatTest {
         FakePeer slow = FakePeer.async("slow", pending::add);
         Member sender = chat.join("lobby", FakePeer.inline("sender"));
         chat.join("lobby", slow);
-        chat.registry.broadcast(sender, "queued");
+        chat.rooms.publish(sender, "queued");
 
         chat.heartbeat().beat();
         assertEquals(0, slow.pings(), "pinged while a send was in flight");
@@ -108,13 +108,13 @@ class HeartbeatTest {
         chat.heartbeat().expireStuckSends();
         assertNull(stopped.closedWith(), "10 s is within the 10 s send timeout");
         chat.nanos += 1;
-        chat.registry.broadcast(sender, "still flowing");
+        chat.rooms.publish(sender, "still flowing");
         chat.heartbeat().expireStuckSends();
 
         assertEquals(CloseCodes.TRY_AGAIN_LATER, stopped.closedWith().getCloseCode());
         assertEquals("too slow: send timed out", stopped.closedWith().getReasonPhrase());
         assertEquals(1, chat.metrics.sendTimeouts());
-        assertEquals(2, chat.registry.members());
+        assertEquals(2, chat.rooms.members());
         assertEquals(List.of("still flowing"), healthy.texts());
         assertEquals(1, healthy.events("leave").size());
     }
@@ -127,7 +127,7 @@ class HeartbeatTest {
         Member sender = chat.join("lobby", FakePeer.inline("sender"));
         chat.join("lobby", stopped);
         for (int i = 0; i < 3; i++) {
-            chat.registry.broadcast(sender, "m" + i); // the third overflows its queue of 2
+            chat.rooms.publish(sender, "m" + i); // the third overflows its queue of 2
         }
         assertEquals(1, chat.metrics.outboxOverflows());
         assertNull(stopped.closedWith(), "the 1013 waits for the welcome's send in flight");

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.chorus.outbound.Outbox;
 import dev.chorus.room.Member;
 import dev.chorus.room.Room;
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.room.Rooms;
 import dev.chorus.testsupport.ChatClient;
 import dev.chorus.testsupport.ChorusInstance;
 import dev.chorus.testsupport.DeployedChorus;
@@ -105,7 +105,7 @@ class ShutdownIT {
             long left;
             long waitedFrom = System.nanoTime();
             try {
-                loaders = ServerJvms.loadedClasses(server, SessionRegistry.class.getName());
+                loaders = ServerJvms.loadedClasses(server, Rooms.class.getName());
                 // The container lets go of a closed connection's endpoint (and with it the member)
                 // on its own schedule after the close: wait for that, bounded, a full GC each time.
                 try {

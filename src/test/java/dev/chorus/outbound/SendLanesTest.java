@@ -83,7 +83,7 @@ class SendLanesTest {
         List<Integer> writesBefore = members.stream().map(FakePeer::writes).toList();
 
         for (int i = 1; i <= 5; i++) {
-            chat.registry.broadcast(alice, "alice:" + i);
+            chat.rooms.publish(alice, "alice:" + i);
         }
         release();
 
@@ -105,7 +105,7 @@ class SendLanesTest {
         await().atMost(WAIT).until(() -> !bob.events("welcome").isEmpty());
 
         lanes.stop();
-        chat.registry.broadcast(alice, "alice:1");
+        chat.rooms.publish(alice, "alice:1");
 
         assertEquals(1, bob.events("message").size(), "the message was lost with the lanes");
         assertTrue(bob.sendThreads().contains(Thread.currentThread().getName()));

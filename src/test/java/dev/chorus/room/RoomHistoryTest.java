@@ -53,9 +53,9 @@ class RoomHistoryTest {
         chat.talk("lobby", 5);
 
         FakePeer resuming = FakePeer.inline("resuming");
-        chat.registry.join("lobby", "resuming", Resume.after(3), resuming);
+        chat.rooms.join("lobby", "resuming", Resume.after(3), resuming);
         FakePeer upToDate = FakePeer.inline("up-to-date");
-        chat.registry.join("lobby", "up-to-date", Resume.after(5), upToDate);
+        chat.rooms.join("lobby", "up-to-date", Resume.after(5), upToDate);
 
         assertEquals(List.of(4, 5), historyIds(only(resuming, "welcome")));
         assertTrue(resuming.events("gap").isEmpty());
@@ -68,7 +68,7 @@ class RoomHistoryTest {
         chat.talk("lobby", 6);
 
         FakePeer behind = FakePeer.inline("behind");
-        chat.registry.join("lobby", "behind", Resume.after(1), behind);
+        chat.rooms.join("lobby", "behind", Resume.after(1), behind);
 
         List<JsonObject> events = behind.events();
         assertEquals("gap", events.get(0).getString("type"));
@@ -80,10 +80,10 @@ class RoomHistoryTest {
     @Test
     void resumingFromAnIdTheRoomNeverIssuedSaysTheNumberingRestarted() {
         Member sender = chat.join("lobby", FakePeer.inline("sender"));
-        chat.registry.broadcast(sender, "m1");
+        chat.rooms.publish(sender, "m1");
 
         FakePeer fromAnotherLife = FakePeer.inline("old-client");
-        chat.registry.join("lobby", "old-client", Resume.after(57), fromAnotherLife);
+        chat.rooms.join("lobby", "old-client", Resume.after(57), fromAnotherLife);
 
         JsonObject gap = fromAnotherLife.events().get(0);
         assertEquals("gap", gap.getString("type"));
@@ -95,13 +95,13 @@ class RoomHistoryTest {
     @Test
     void aRoomThatEmptiedKeepsItsHistoryAndNumberingForWhoeverComesBack() {
         Member first = chat.join("lobby", FakePeer.inline("first"));
-        chat.registry.broadcast(first, "before everyone left");
-        chat.registry.leave(first);
-        assertEquals(0, chat.registry.rooms());
+        chat.rooms.publish(first, "before everyone left");
+        chat.rooms.leave(first);
+        assertEquals(0, chat.rooms.rooms());
 
         FakePeer back = FakePeer.inline("back");
         Member again = chat.join("lobby", back);
-        chat.registry.broadcast(again, "after");
+        chat.rooms.publish(again, "after");
 
         assertEquals("before everyone left", only(back, "welcome").getJsonArray("history")
                 .getJsonObject(0).getString("text"));
@@ -112,8 +112,8 @@ class RoomHistoryTest {
     void forgetsTheHistoriesOfRoomsThatEmptiedLongestAgoBeyondTheLimit() {
         for (String room : List.of("a", "b", "c")) {
             Member member = chat.join(room, FakePeer.inline("x"));
-            chat.registry.broadcast(member, "in " + room);
-            chat.registry.leave(member);
+            chat.rooms.publish(member, "in " + room);
+            chat.rooms.leave(member);
         }
 
         FakePeer inA = FakePeer.inline("y");
@@ -132,7 +132,7 @@ class RoomHistoryTest {
         // U+0001 is written as a six-character escape: the budget counts what is sent, not the text.
         String escaped = "\u0001".repeat(100);
         for (int i = 0; i < 20; i++) {
-            chat.registry.broadcast(sender, escaped);
+            chat.rooms.publish(sender, escaped);
         }
 
         FakePeer late = FakePeer.inline("late");
@@ -145,7 +145,7 @@ class RoomHistoryTest {
         assertTrue(frame > 600, "the escapes count: " + frame);
         assertEquals(2_000 / frame, kept.size(), "as many frames as fit in 2,000 characters");
         assertEquals(escaped, welcome.getJsonArray("history").getJsonObject(0).getString("text"));
-        assertEquals(20 - kept.size(), chat.registry.historyBudget().forgotten());
+        assertEquals(20 - kept.size(), chat.rooms.historyBudget().forgotten());
     }
 
     @Test
@@ -154,18 +154,18 @@ class RoomHistoryTest {
         for (String room : List.of("a", "b")) {
             Member member = chat.join(room, FakePeer.inline("x"));
             for (int i = 0; i < 5; i++) {
-                chat.registry.broadcast(member, "x".repeat(100));
+                chat.rooms.publish(member, "x".repeat(100));
             }
-            chat.registry.leave(member);
+            chat.rooms.leave(member);
         }
         // a and b keep five frames of about 195 characters each: 1,950 of the 2,000. The live room's
         // first message goes over.
         Member live = chat.join("live", FakePeer.inline("z"));
-        chat.registry.broadcast(live, "z".repeat(100));
+        chat.rooms.publish(live, "z".repeat(100));
 
-        assertTrue(chat.registry.historyBudget().used() <= 2_000, "kept " + chat.registry.historyBudget().used());
+        assertTrue(chat.rooms.historyBudget().used() <= 2_000, "kept " + chat.rooms.historyBudget().used());
         FakePeer inA = FakePeer.inline("y");
-        chat.registry.join("a", "y", Resume.after(5), inA);
+        chat.rooms.join("a", "y", Resume.after(5), inA);
         assertEquals("gap", inA.events().get(0).getString("type"), "a's numbering restarted, and the client is told");
         FakePeer inB = FakePeer.inline("y");
         chat.join("b", inB);
@@ -180,9 +180,9 @@ class RoomHistoryTest {
         String epoch = only(first, "welcome").getString("epoch");
 
         FakePeer sameNumbering = FakePeer.inline("same");
-        chat.registry.join("lobby", "same", Resume.after(9, epoch), sameNumbering);
+        chat.rooms.join("lobby", "same", Resume.after(9, epoch), sameNumbering);
         FakePeer otherNumbering = FakePeer.inline("other");
-        chat.registry.join("lobby", "other", Resume.after(9, "restarted"), otherNumbering);
+        chat.rooms.join("lobby", "other", Resume.after(9, "restarted"), otherNumbering);
 
         assertTrue(sameNumbering.events("gap").isEmpty());
         assertEquals(List.of(10), historyIds(only(sameNumbering, "welcome")));
@@ -196,7 +196,7 @@ class RoomHistoryTest {
     void aRoomMadeAnewNumbersUnderAnotherEpoch() {
         FakePeer before = FakePeer.inline("before");
         Member member = chat.join("gone", before);
-        chat.registry.leave(member);
+        chat.rooms.leave(member);
         chat.configure(chat.settings); // a restart: nothing retained
         FakePeer after = FakePeer.inline("after");
         chat.join("gone", after);

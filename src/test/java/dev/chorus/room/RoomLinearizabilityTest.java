@@ -1,7 +1,7 @@
 package dev.chorus.room;
 
 import dev.chorus.config.ChatSettings;
-import dev.chorus.edge.SendAllowance;
+import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.outbound.Peer;
 import dev.chorus.protocol.Resume;
 import jakarta.websocket.CloseReason;
@@ -37,13 +37,13 @@ public class RoomLinearizabilityTest {
     @Operation
     public String join(@Param(name = "who") int who) {
         Member member = new Member(room, new SilentPeer(), new SendAllowance(1, 1, 0), new ChatSettings.Outbound(8, 1_000, 10), () -> 0, (m, e) -> { });
-        return room.admit(member, "user" + who, Resume.FRESH, new Fanout()) ? member.name() : "retired";
+        return room.admit(member, "user" + who, Resume.FRESH, new Fanout(new ChatMetrics(), (m, reason) -> { })) ? member.name() : "retired";
     }
 
     @Operation
     public Room.Discharge leave(@Param(name = "who") int who) {
         Member member = room.member("user" + who);
-        return member == null ? Room.Discharge.NOT_A_MEMBER : room.discharge(member, new Fanout());
+        return member == null ? Room.Discharge.NOT_A_MEMBER : room.discharge(member, new Fanout(new ChatMetrics(), (m, reason) -> { }));
     }
 
     @Operation

@@ -38,7 +38,7 @@ class WriterLockStressTest {
     private static final int MAX_CYCLES_PER_LEAVER = 20_000;
     private static final int MAX_MESSAGES_PER_SENDER = 50_000;
 
-    private final SessionRegistry registry = new SessionRegistry(
+    private final Rooms registry = new Rooms(
             Settings.defaultsWith(new ChatSettings.Outbound(16_384, Long.MAX_VALUE, 10)), new ChatMetrics(), Clocks.SYSTEM);
     private final List<WriterLocked> leavers = new CopyOnWriteArrayList<>();
     private final AtomicInteger failedSends = new AtomicInteger();
@@ -56,7 +56,7 @@ class WriterLockStressTest {
         new StressLoops(RUN_FOR)
                 .add(SENDERS, MAX_MESSAGES_PER_SENDER, (thread, seq) -> {
                     Member sender = senders.get(thread);
-                    registry.broadcast(sender, sender.name() + ":" + seq);
+                    registry.publish(sender, sender.name() + ":" + seq);
                 })
                 .add(LEAVERS, MAX_CYCLES_PER_LEAVER,
                         (thread, cycle) -> joinAndFail("leaver" + thread + "." + cycle, "room" + cycle % ROOMS))

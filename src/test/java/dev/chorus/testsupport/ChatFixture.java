@@ -12,7 +12,7 @@ import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.outbound.SendLanes;
 import dev.chorus.protocol.Resume;
 import dev.chorus.room.Member;
-import dev.chorus.room.SessionRegistry;
+import dev.chorus.room.Rooms;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.json.JsonObject;
 import java.lang.reflect.Proxy;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A registry on fake peers, with clocks the test moves by hand (nothing waits for time to pass),
+ * A rooms on fake peers, with clocks the test moves by hand (nothing waits for time to pass),
  * and the beans around it built on the same settings, metrics and clocks.
  */
 public final class ChatFixture implements AfterEachCallback {
@@ -41,25 +41,25 @@ public final class ChatFixture implements AfterEachCallback {
     public long nanos;
     public final Clocks clocks = new Clocks(Clock.fixed(NOW, ZoneOffset.UTC), () -> nanos);
     public ChatSettings settings;
-    public SessionRegistry registry;
+    public Rooms rooms;
 
     public ChatFixture(ChatSettings settings) {
         configure(settings);
     }
 
-    /** Starts over with a fresh registry on these settings. */
+    /** Starts over with a fresh rooms on these settings. */
     public void configure(ChatSettings changed) {
         settings = changed;
-        registry = new SessionRegistry(settings, metrics, clocks);
+        rooms = new Rooms(settings, metrics, clocks);
     }
 
     public Connections connections() {
-        return new Connections(registry, new ConnectionQuota(settings), settings, metrics, clocks, closes(), new SendLanes());
+        return new Connections(rooms, new ConnectionQuota(settings), settings, metrics, clocks, closes(), new SendLanes());
     }
 
     /** A heartbeat whose scheduler runs what it is given at once, on the calling thread. */
     public Heartbeat heartbeat() {
-        Heartbeat heartbeat = new Heartbeat(registry, settings, metrics, clocks, closes());
+        Heartbeat heartbeat = new Heartbeat(rooms, settings, metrics, clocks, closes());
         heartbeat.scheduler = (ManagedScheduledExecutorService) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {ManagedScheduledExecutorService.class}, (proxy, method, args) -> {
                     if (!method.getName().equals("execute")) {
@@ -76,14 +76,14 @@ public final class ChatFixture implements AfterEachCallback {
     }
 
     public Member join(String room, FakePeer peer) {
-        return registry.join(room, peer.name(), FRESH, peer);
+        return rooms.join(room, peer.name(), FRESH, peer);
     }
 
     /** Joins a sender to the room and has it say m1 to m{count}. */
     public void talk(String room, int count) {
         Member sender = join(room, FakePeer.inline("sender"));
         for (int i = 1; i <= count; i++) {
-            registry.broadcast(sender, "m" + i);
+            rooms.publish(sender, "m" + i);
         }
     }
 

@@ -1,9 +1,7 @@
 package dev.chorus.room;
 
-import dev.chorus.cluster.RedisRooms;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
-import dev.chorus.edge.SendAllowance;
 import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.outbound.Outbox;
 import dev.chorus.outbound.Peer;
@@ -16,10 +14,11 @@ import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,13 +42,13 @@ import java.util.logging.Logger;
  * A member is evicted, and never written to again, when its socket closes or errors, when a send
  * to it fails, or when its queue overflows.
  * <p>
- * With {@code chorus.cluster.redis-uri} set, rooms span the nodes sharing that Redis: what
- * differs then is in {@link SharedRooms}.
+ * Joins, messages and leaves are put in order by the node's {@link Sequence}: numbered in this
+ * JVM, or in Redis when {@code chorus.cluster.redis-uri} is set and rooms span the nodes sharing it.
  */
 @ApplicationScoped
-public class SessionRegistry {
+public class Rooms {
 
-    private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
+    private static final Logger LOG = Logger.getLogger(Rooms.class.getName());
 
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
     /**
@@ -59,25 +58,28 @@ public class SessionRegistry {
     private final Set<Member> closing = ConcurrentHashMap.newKeySet();
     private final ChatSettings settings;
     private final HistoryBudget historyBudget;
-    private final RetainedHistories retained;
     private final Clocks clocks;
     private final ChatMetrics metrics;
-    /** This node's part in a cluster's rooms, or null on a single node. */
-    private final SharedRooms cluster;
+    private final Sequence sequence;
 
+    /** The node's rooms, ordered by the sequence {@code start} makes (this JVM's, or a cluster's). */
     @Inject
-    public SessionRegistry(ChatSettings settings, ChatMetrics metrics, Clocks clocks) {
+    public Rooms(ChatSettings settings, ChatMetrics metrics, Clocks clocks, Sequence.Start start) {
         this.settings = settings;
         this.metrics = metrics;
         this.historyBudget = new HistoryBudget(settings.history().totalMaxChars());
-        this.retained = new RetainedHistories(settings.history().retainedRooms(), historyBudget);
         this.clocks = clocks;
-        // Last: the link starts calling back into this registry at once.
-        this.cluster = settings.cluster().enabled() ? new SharedRooms(this, rooms, settings, historyBudget, clocks) : null;
+        // Last: a cluster's sequence starts calling back into these rooms at once.
+        this.sequence = start.of(this);
+    }
+
+    /** A single node's rooms, numbered in this JVM. */
+    public Rooms(ChatSettings settings, ChatMetrics metrics, Clocks clocks) {
+        this(settings, metrics, clocks, rooms -> new LocalSequence(rooms, settings, rooms.historyBudget(), clocks));
     }
 
     /** For the container's client proxy only. */
-    protected SessionRegistry() {
+    protected Rooms() {
         this(ChatSettings.DEFAULTS, new ChatMetrics(), Clocks.SYSTEM);
     }
 
@@ -87,26 +89,16 @@ public class SessionRegistry {
      * welcome, and the others the join event.
      */
     public Member join(String roomName, String name, Resume resume, Peer peer) {
-        if (cluster != null) {
-            return cluster.join(roomName, name, resume, peer);
-        }
-        Fanout fanout = new Fanout();
-        Member member;
-        while (true) {
-            Room room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired()
-                    ? found
-                    : new Room(key, historyFor(key, found), clocks.wall()));
-            member = newMember(room, peer);
-            if (room.admit(member, name, resume, fanout)) {
-                break;
-            }
-        }
-        peer.joined(member);
-        complete(fanout);
-        return member;
+        return join(roomName, name, resume, peer, member -> { });
     }
 
-    Member newMember(Room room, Peer peer) {
+    /** As {@link #join(String, String, Resume, Peer)}; {@code seated} hears of the member before anything is sent to it. */
+    public Member join(String roomName, String name, Resume resume, Peer peer, Consumer<Member> seated) {
+        return sequence.join(roomName, name, resume, peer, seated);
+    }
+
+    /** A member of the room: its outbox bounded and its send failures reported as the settings say. */
+    public Member newMember(Room room, Peer peer) {
         long now = clocks.nanoTime();
         SendAllowance allowance = new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
         Member member = new Member(room, peer, allowance, settings.outbound(), clocks::nanoTime, this::dropAfterSendFailure);
@@ -120,21 +112,15 @@ public class SessionRegistry {
     }
 
     /** Sends the text to every other member of the sender's room, and the ack to the sender. */
-    public void broadcast(Member sender, String text) {
-        if (cluster != null) {
-            cluster.say(sender, text);
-            return;
-        }
-        Fanout fanout = new Fanout();
-        sender.joined().deliver(sender, text, fanout);
-        complete(fanout);
+    public void publish(Member sender, String text) {
+        sequence.publish(sender, text);
     }
 
     /** Queues an error event to one member; its connection stays open. */
     public void refuse(Member member, String code, String reason) {
-        Fanout fanout = new Fanout();
+        Fanout fanout = fanout();
         fanout.offer(member, ServerEvents.error(code, reason));
-        complete(fanout);
+        fanout.complete();
     }
 
     /**
@@ -150,11 +136,7 @@ public class SessionRegistry {
 
     /** Up to {@code limit} of the room's names after {@code after} (null: the first); null if nobody is in. */
     public MembersPage members(String roomName, String after, int limit) {
-        if (cluster != null) {
-            return cluster.members(roomName, after, Math.min(limit, Room.MEMBERS_PAGE));
-        }
-        Room room = rooms.get(roomName);
-        return room == null ? null : room.members(after, Math.min(limit, Room.MEMBERS_PAGE));
+        return sequence.members(roomName, after, Math.min(limit, Room.MEMBERS_PAGE));
     }
 
     /** What all rooms' histories keep, and what their budgets made them forget. */
@@ -164,17 +146,41 @@ public class SessionRegistry {
 
     /** Whether this node can serve: always on its own; in a cluster, while its link to Redis is up. */
     public boolean isReady() {
-        return cluster == null || cluster.link().isUp();
+        return sequence.isReady();
     }
 
-    /** The link to the cluster's Redis, or null on a single node. */
-    public RedisRooms cluster() {
-        return cluster == null ? null : cluster.link();
+    /** What orders this node's rooms. */
+    public Sequence sequence() {
+        return sequence;
     }
 
     @PreDestroy
     public void unlink() {
-        Optional.ofNullable(cluster()).ifPresent(RedisRooms::close);
+        sequence.close();
+    }
+
+    /** The live room of that name on this node, or null. */
+    public Room room(String roomName) {
+        Room room = rooms.get(roomName);
+        return room == null || room.isRetired() ? null : room;
+    }
+
+    /** The rooms live on this node. */
+    public List<Room> live() {
+        return rooms.values().stream().filter(room -> !room.isRetired()).toList();
+    }
+
+    /**
+     * The live room of that name, or the one {@code fresh} makes (handed the retired room it
+     * replaces, or null) if there is none: atomically, so that two joins never make two rooms.
+     */
+    public Room settle(String roomName, UnaryOperator<Room> fresh) {
+        return rooms.compute(roomName, (key, found) -> found != null && !found.isRetired() ? found : fresh.apply(found));
+    }
+
+    /** A fanout whose completion counts its deliveries and evicts the members that overflowed. */
+    public Fanout fanout() {
+        return new Fanout(metrics, this::evict);
     }
 
     /** Members on this node, across all rooms. */
@@ -223,49 +229,25 @@ public class SessionRegistry {
     }
 
     /**
-     * Flushes every member the fanout queued to; evicts those whose queue overflowed. A flush that
-     * throws drops that one member (1011) and the others are still flushed.
-     */
-    public void flushAndEvict(Fanout fanout) {
-        int deepest = 0;
-        for (Member member : fanout.accepted()) {
-            deepest = Math.max(deepest, member.outbox().queued());
-        }
-        fanout.flush(this::flush);
-        // Once per fanout: each call goes through the bean's client proxy (measured 4% of a
-        // broadcasting node's CPU when it was called once per member).
-        metrics.observeOutboxDepth(deepest);
-        for (Member member : fanout.overflowed()) {
-            metrics.outboxOverflowed();
-            evict(member, CloseReasons.QUEUE_FULL);
-        }
-    }
-
-    /**
      * Takes the member out of its room first, so that no broadcast finds it any more, then closes
      * its outbox: with the reason (if any) once no send is in flight, after sending what is queued
      * if {@code afterQueued}. True if this call took it out, false if it had left already.
      */
     private boolean leave(Member member, CloseReason reason, boolean afterQueued) {
-        Room room = member.joined();
-        Fanout fanout = new Fanout();
+        Room room = member.room();
+        Fanout fanout = fanout();
         Room.Discharge discharge = room.discharge(member, fanout);
         if (discharge == Room.Discharge.EMPTIED) {
             rooms.computeIfPresent(room.name(), (key, current) -> {
-                if (current != room) {
-                    return current;
+                if (current == room) {
+                    sequence.retire(room);
+                    return null;
                 }
-                if (cluster == null) {
-                    retained.retain(key, room.history());
-                } else {
-                    // Redis keeps the cluster's history; the next member here reads it back from there.
-                    room.history().discard();
-                }
-                return null;
+                return current;
             });
         }
-        if (cluster != null && discharge != Room.Discharge.NOT_A_MEMBER) {
-            cluster.link().leave(room.name(), member.name());
+        if (discharge != Room.Discharge.NOT_A_MEMBER) {
+            sequence.left(room, member);
         }
         if (reason != null && !member.isReleased()) {
             closing.add(member);
@@ -275,31 +257,8 @@ public class SessionRegistry {
         } else {
             member.outbox().close(reason);
         }
-        complete(fanout);
+        fanout.complete();
         return discharge != Room.Discharge.NOT_A_MEMBER;
-    }
-
-    private RoomHistory historyFor(String roomName, Room retiredRoom) {
-        if (retiredRoom != null) {
-            return retiredRoom.history();
-        }
-        RoomHistory history = retained.reclaim(roomName);
-        return history != null ? history
-                : new RoomHistory(roomName, settings.history().size(), settings.history().maxChars(), historyBudget);
-    }
-
-    /** Counts the frames as deliveries, then flushes them. */
-    void complete(Fanout fanout) {
-        metrics.delivered(fanout.accepted().size());
-        flushAndEvict(fanout);
-    }
-
-    private void flush(Member member) {
-        try {
-            member.outbox().flush();
-        } catch (RuntimeException e) {
-            dropAfterSendFailure(member, e);
-        }
     }
 
     private void dropAfterSendFailure(Member member, Throwable cause) {

@@ -39,9 +39,9 @@ import org.junit.jupiter.api.Test;
  * without gap or repeat while they are in; failing members must be evicted and never written to
  * again; and when everyone has left, the registry must be empty.
  */
-class SessionRegistryStressTest {
+class RoomsStressTest {
 
-    private static final Logger LOG = Logger.getLogger(SessionRegistryStressTest.class.getName());
+    private static final Logger LOG = Logger.getLogger(RoomsStressTest.class.getName());
 
     private static final String[] ROOMS = {"red", "green", "blue"};
     private static final int STABLE_THREADS = 12;
@@ -63,7 +63,7 @@ class SessionRegistryStressTest {
      */
     private static final ChatSettings BOUNDED =
             Settings.defaultsWith(new ChatSettings.Outbound(16_384, Long.MAX_VALUE, 10));
-    private final SessionRegistry registry = new SessionRegistry(BOUNDED, new ChatMetrics(), Clocks.SYSTEM);
+    private final Rooms registry = new Rooms(BOUNDED, new ChatMetrics(), Clocks.SYSTEM);
     private final ExecutorService completions = Executors.newFixedThreadPool(4);
     private final ExecutorService lagging = Executors.newFixedThreadPool(2);
 
@@ -104,8 +104,8 @@ class SessionRegistryStressTest {
         StressLoops loops = new StressLoops(RUN_FOR);
         loops.add(STABLE_THREADS, MAX_MESSAGES_PER_STABLE_SENDER, (thread, seq) -> {
             Member member = stableMembers.get(thread);
-            registry.broadcast(member, stablePeers.get(thread).name() + ":" + seq);
-            sentPerRoom.get(member.room()).incrementAndGet();
+            registry.publish(member, stablePeers.get(thread).name() + ":" + seq);
+            sentPerRoom.get(member.roomName()).incrementAndGet();
         });
         loops.add(CHURN_THREADS, MAX_CHURN_CYCLES, (thread, cycle) -> churn("churn" + thread + "." + cycle));
         loops.add(FAILING_THREADS, Integer.MAX_VALUE,
@@ -117,7 +117,7 @@ class SessionRegistryStressTest {
         // that received as many as were sent in its room got every one exactly once, in order.
         for (int i = 0; i < STABLE_THREADS; i++) {
             FakePeer peer = stablePeers.get(i);
-            long sentInRoom = sentPerRoom.get(stableMembers.get(i).room()).get();
+            long sentInRoom = sentPerRoom.get(stableMembers.get(i).roomName()).get();
             assertNull(peer.closedWith(), peer + " was dropped although healthy");
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                     .until(() -> peer.messagesAndAcks() >= sentInRoom);
@@ -171,7 +171,7 @@ class SessionRegistryStressTest {
         Member member = join(room, peer);
         int messages = random.nextInt(3);
         for (int seq = 0; seq < messages; seq++) {
-            registry.broadcast(member, name + ":" + seq);
+            registry.publish(member, name + ":" + seq);
             sentPerRoom.get(room).incrementAndGet();
         }
         registry.leave(member);
@@ -213,7 +213,7 @@ class SessionRegistryStressTest {
         Member sender = join(room, FakePeer.inline(name + "-sender").countOnly());
         join(room, peer);
         for (int seq = 0; seq < 2 * BOUNDED.outbound().maxMessages() && peer.closedWith() == null; seq++) {
-            registry.broadcast(sender, sender.name() + ":" + seq);
+            registry.publish(sender, sender.name() + ":" + seq);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> peer.closedWith() != null);
         assertEquals(CloseCodes.TRY_AGAIN_LATER, peer.closedWith().getCloseCode(), peer.closedWith().toString());

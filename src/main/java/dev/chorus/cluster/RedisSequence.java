@@ -1,82 +1,81 @@
-package dev.chorus.room;
+package dev.chorus.cluster;
 
-import dev.chorus.cluster.Backlog;
-import dev.chorus.cluster.NamesPage;
-import dev.chorus.cluster.RedisRooms;
-import dev.chorus.cluster.RoomEntry;
-import dev.chorus.cluster.RoomLogListener;
-import dev.chorus.cluster.Ticket;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.outbound.Peer;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
+import dev.chorus.room.Fanout;
+import dev.chorus.room.HistoryBudget;
+import dev.chorus.room.Member;
+import dev.chorus.room.MembersPage;
+import dev.chorus.room.Room;
+import dev.chorus.room.RoomHistory;
+import dev.chorus.room.Rooms;
+import dev.chorus.room.Sequence;
+import dev.chorus.room.Ticket;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * This node's part in rooms that span a cluster ({@code chorus.cluster.redis-uri}): joins, messages
- * and leaves go to Redis ({@link RedisRooms}), which orders and numbers them in each room's log, and
- * the node applies the log to its own members ({@link Room#relay}). The registry's rooms map holds
- * this node's rooms either way; here is only what differs in a cluster.
+ * Rooms that span a cluster ({@code chorus.cluster.redis-uri}): joins, messages and leaves go to
+ * Redis ({@link RedisLink}), which orders and numbers them in each room's log, and the node applies
+ * the log to its own members ({@link LogDelivery}) under each room's locks ({@link Room#inOrder}).
  */
-final class SharedRooms {
+public final class RedisSequence implements Sequence {
 
-    private static final Logger LOG = Logger.getLogger(SharedRooms.class.getName());
+    private static final Logger LOG = Logger.getLogger(RedisSequence.class.getName());
 
-    private final SessionRegistry registry;
-    private final ConcurrentMap<String, Room> rooms;
+    private final Rooms rooms;
     private final ChatSettings settings;
     private final HistoryBudget budget;
     private final Clocks clocks;
-    private final RedisRooms link;
+    private final RedisLink link;
 
-    SharedRooms(SessionRegistry registry, ConcurrentMap<String, Room> rooms, ChatSettings settings, HistoryBudget budget,
-            Clocks clocks) {
-        this.registry = registry;
+    public RedisSequence(Rooms rooms, ChatSettings settings, Clocks clocks) {
         this.rooms = rooms;
         this.settings = settings;
-        this.budget = budget;
+        this.budget = rooms.historyBudget();
         this.clocks = clocks;
         // The log keeps presence besides messages: room for a history's worth of each, and more.
-        this.link = new RedisRooms(settings.cluster(), 4 * settings.history().size() + 128, new Relay());
+        this.link = new RedisLink(settings.cluster(), 4 * settings.history().size() + 128, new Relay());
     }
 
-    RedisRooms link() {
+    /** The node's link to Redis. */
+    public RedisLink link() {
         return link;
     }
 
     /**
      * Joins through Redis: the name is made unique across the cluster and the join goes in the
      * room's log; a room new to this node starts from the log's backlog, read before the join so
-     * that everything between the two reaches the newcomer from the log. Throws
-     * {@link RedisRooms.Unavailable} if Redis cannot be reached, having joined nobody.
+     * that everything between the two reaches the newcomer from the log.
      */
-    Member join(String roomName, String name, Resume resume, Peer peer) {
-        Room known = rooms.get(roomName);
-        Room fresh = known == null || known.isRetired() ? follow(roomName) : null;
+    @Override
+    public Member join(String roomName, String name, Resume resume, Peer peer, Consumer<Member> seated) {
+        Room fresh = rooms.room(roomName) == null ? follow(roomName) : null;
         try {
             Ticket ticket = link.join(roomName, name, Room.MEMBERS_PAGE);
-            Fanout fanout = new Fanout();
+            Fanout fanout = rooms.fanout();
             boolean followed = false;
             Member member;
             try {
                 while (true) {
-                    Room room = rooms.get(roomName);
-                    if (room == null || room.isRetired()) {
+                    Room room = rooms.room(roomName);
+                    if (room == null) {
                         Room candidate = fresh != null ? fresh : follow(roomName);
                         fresh = null;
-                        room = rooms.compute(roomName, (key, found) -> found != null && !found.isRetired() ? found : candidate);
+                        room = rooms.settle(roomName, retired -> candidate);
                         if (room == candidate) {
                             followed = true;
                         } else {
                             candidate.history().discard();
                         }
                     }
-                    member = registry.newMember(room, peer);
+                    member = rooms.newMember(room, peer);
                     if (room.admit(member, ticket, resume, fanout)) {
                         break;
                     }
@@ -85,8 +84,8 @@ final class SharedRooms {
                 link.leave(roomName, ticket.name());
                 throw e;
             }
-            peer.joined(member);
-            registry.complete(fanout);
+            seated.accept(member);
+            fanout.complete();
             if (followed) {
                 link.follow(roomName);
             }
@@ -109,31 +108,54 @@ final class SharedRooms {
         return new Room(roomName, history, clocks.wall(), backlog.position());
     }
 
-    /** One page of the room's names across the cluster, or null if nobody is in it anywhere. */
-    MembersPage members(String roomName, String after, int pageSize) {
-        NamesPage page = link.names(roomName, after, pageSize + 1);
-        return page.count() == 0 ? null : MembersPage.of(page.count(), page.names(), pageSize);
-    }
-
     /**
      * Hands the text to Redis, which numbers it into the room's log; the room delivers it (and the
      * ack) when this node reads it back. Messages of one sender keep their order: they travel one
      * connection, in order. A message Redis did not take is refused to its sender.
      */
-    void say(Member sender, String text) {
-        Room room = sender.joined();
+    @Override
+    public void publish(Member sender, String text) {
+        Room room = sender.room();
         if (room.member(sender.name()) != sender) {
             return;
         }
         try {
             link.say(room.name(), sender.name(), text, clocks.wall().millis()).whenComplete((id, failure) -> {
                 if (failure != null) {
-                    registry.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis did not take it");
+                    rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis did not take it");
                 }
             });
-        } catch (RedisRooms.Unavailable e) {
-            registry.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis is not reached");
+        } catch (Unavailable e) {
+            rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis is not reached");
         }
+    }
+
+    /** Redis keeps the cluster's history; the next member here reads it back from there. */
+    @Override
+    public void retire(Room room) {
+        room.history().discard();
+    }
+
+    /** The leave goes in the room's log, which announces it on every node. */
+    @Override
+    public void left(Room room, Member member) {
+        link.leave(room.name(), member.name());
+    }
+
+    @Override
+    public MembersPage members(String roomName, String after, int limit) {
+        NamesPage page = link.names(roomName, after, limit + 1);
+        return page.count() == 0 ? null : MembersPage.of(page.count(), page.names(), limit);
+    }
+
+    @Override
+    public boolean isReady() {
+        return link.isUp();
+    }
+
+    @Override
+    public void close() {
+        link.close();
     }
 
     /** What the link to Redis asks of this node's rooms, and hands them. */
@@ -142,40 +164,36 @@ final class SharedRooms {
         @Override
         public Set<String> followed() {
             Set<String> followed = new HashSet<>();
-            rooms.forEach((name, room) -> {
-                if (!room.isRetired()) {
-                    followed.add(name);
-                }
-            });
+            rooms.live().forEach(room -> followed.add(room.name()));
             return followed;
         }
 
         @Override
         public String position(String roomName) {
-            Room room = rooms.get(roomName);
-            return room == null || room.isRetired() ? null : room.position();
+            Room room = rooms.room(roomName);
+            return room == null ? null : room.position();
         }
 
         @Override
         public boolean relayed(String roomName, List<RoomEntry> entries) {
-            Room room = rooms.get(roomName);
+            Room room = rooms.room(roomName);
             if (room == null) {
                 return true;
             }
-            Fanout fanout = new Fanout();
-            Room.Relayed relayed = room.relay(entries, fanout);
-            registry.complete(fanout);
-            if (relayed == Room.Relayed.RENUMBERED) {
+            Fanout fanout = rooms.fanout();
+            LogDelivery.Relayed relayed = room.inOrder(members -> LogDelivery.apply(room, entries, members, fanout));
+            fanout.complete();
+            if (relayed == LogDelivery.Relayed.RENUMBERED) {
                 LOG.warning(() -> "Room " + roomName + " is numbered anew in Redis (it lost the room); its members"
                         + " here are told to reconnect and resume");
-                room.members().forEach(member -> registry.dismiss(member, CloseReasons.RECONNECT));
+                room.members().forEach(member -> rooms.dismiss(member, CloseReasons.RECONNECT));
             }
-            return relayed != Room.Relayed.AHEAD;
+            return relayed != LogDelivery.Relayed.AHEAD;
         }
 
         @Override
         public void lost() {
-            registry.everyone().forEach(member -> registry.dismiss(member, CloseReasons.RECONNECT));
+            rooms.everyone().forEach(member -> rooms.dismiss(member, CloseReasons.RECONNECT));
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.chorus.cluster;
+package dev.chorus.room;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.chorus.edge;
+package dev.chorus.room;
 
 /**
  * A token bucket that paces one client's messages: {@code burst} tokens at most, refilled at
@@ -23,7 +23,7 @@ public final class SendAllowance {
     }
 
     /** Takes a token if there is one; a refusal adds a strike, a success clears them. */
-    synchronized boolean tryTake(long nowNanos) {
+    public synchronized boolean tryTake(long nowNanos) {
         tokens = Math.min(burst, tokens + (nowNanos - refilledAt) * perNano);
         refilledAt = nowNanos;
         if (tokens >= 1) {
@@ -35,7 +35,7 @@ public final class SendAllowance {
         return false;
     }
 
-    synchronized int strikes() {
+    public synchronized int strikes() {
         return strikes;
     }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.cluster.SequenceChoice;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.metrics.ChatMetrics;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Rooms, numbering, history, presence and eviction, on fake peers. */
-class SessionRegistryTest {
+class RoomsTest {
 
     @RegisterExtension
     final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
@@ -52,23 +53,23 @@ class SessionRegistryTest {
     class AsABean {
 
         @WeldSetup
-        WeldInitiator weld = WeldInitiator.from(SessionRegistry.class, ChatMetrics.class, Clocks.Source.class)
+        WeldInitiator weld = WeldInitiator.from(Rooms.class, SequenceChoice.class, ChatMetrics.class, Clocks.Source.class)
                 .addBeans(MockBean.of(ChatSettings.DEFAULTS, ChatSettings.class))
                 .activate(ApplicationScoped.class)
                 .build();
 
         @Inject
-        SessionRegistry bean;
+        Rooms bean;
 
         @Inject
         BeanManager beans;
 
         @Test
         void isOneSharedApplicationScopedBean() {
-            var resolved = beans.resolve(beans.getBeans(SessionRegistry.class));
+            var resolved = beans.resolve(beans.getBeans(Rooms.class));
             assertSame(ApplicationScoped.class, resolved.getScope());
             bean.join("lobby", "alice", FRESH, FakePeer.inline("alice"));
-            assertEquals(1, weld.select(SessionRegistry.class).get().members(), "every injection point shares one registry");
+            assertEquals(1, weld.select(Rooms.class).get().members(), "every injection point shares one registry");
         }
     }
 
@@ -81,7 +82,7 @@ class SessionRegistryTest {
         chat.join("lobby", bob);
         chat.join("lobby", carol);
 
-        chat.registry.broadcast(fromAlice, "hello");
+        chat.rooms.publish(fromAlice, "hello");
 
         JsonObject message = only(bob, "message");
         assertEquals("lobby", message.getString("room"));
@@ -117,7 +118,7 @@ class SessionRegistryTest {
             int before = handOvers.get();
 
             for (int i = 1; i <= 20; i++) {
-                chat.registry.broadcast(fromAlice, "alice:" + i);
+                chat.rooms.publish(fromAlice, "alice:" + i);
             }
 
             await().atMost(Duration.ofSeconds(5)).until(() -> onWriter.stream().allMatch(peer -> peer.texts().size() == 20));
@@ -140,7 +141,7 @@ class SessionRegistryTest {
         chat.join("lobby", bob);
         String forged = "{\"type\":\"message\",\"from\":\"alice\",\"text\":\"hi\"}";
 
-        chat.registry.broadcast(mallory, forged);
+        chat.rooms.publish(mallory, forged);
 
         JsonObject message = only(bob, "message");
         assertEquals("mallory", message.getString("from"));
@@ -156,14 +157,14 @@ class SessionRegistryTest {
         chat.join("lobby", inLobby);
         chat.join("kitchen", inKitchen);
 
-        chat.registry.broadcast(lobbySender, "one");
-        chat.registry.broadcast(lobbySender, "two");
-        chat.registry.broadcast(kitchenSender, "elsewhere");
+        chat.rooms.publish(lobbySender, "one");
+        chat.rooms.publish(lobbySender, "two");
+        chat.rooms.publish(kitchenSender, "elsewhere");
 
         assertEquals(List.of("one", "two"), inLobby.texts());
         assertEquals(List.of("elsewhere"), inKitchen.texts());
         assertEquals(1, inKitchen.events("message").get(0).getInt("id"));
-        assertEquals(2, chat.registry.rooms());
+        assertEquals(2, chat.rooms.rooms());
     }
 
     @Test
@@ -184,7 +185,7 @@ class SessionRegistryTest {
         assertFalse(joined.containsKey("members"), "a join must cost the same in a room of any size");
         assertTrue(bob.events("join").isEmpty(), "the joiner gets a welcome, not its own join");
 
-        chat.registry.leave(bobInLobby);
+        chat.rooms.leave(bobInLobby);
 
         JsonObject left = only(alice, "leave");
         assertEquals("bob", left.getString("member"));
@@ -208,7 +209,7 @@ class SessionRegistryTest {
         assertEquals(Room.MEMBERS_PAGE, page.size());
         assertEquals("m000", page.get(0));
         assertEquals(Room.ANNOUNCED_UP_TO - 1, first.events("join").size(), "announced while the room was small");
-        chat.registry.leave(lateMember);
+        chat.rooms.leave(lateMember);
         assertEquals(0, first.events("leave").size());
     }
 
@@ -218,16 +219,16 @@ class SessionRegistryTest {
             chat.join("lobby", FakePeer.inline(name));
         }
 
-        MembersPage first = chat.registry.members("lobby", null, 2);
-        MembersPage second = chat.registry.members("lobby", first.next(), 2);
-        MembersPage last = chat.registry.members("lobby", second.next(), 2);
+        MembersPage first = chat.rooms.members("lobby", null, 2);
+        MembersPage second = chat.rooms.members("lobby", first.next(), 2);
+        MembersPage last = chat.rooms.members("lobby", second.next(), 2);
 
         assertEquals(List.of("alice", "bob"), first.names());
         assertEquals(List.of("carol", "dave"), second.names());
         assertEquals(List.of("erin"), last.names());
         assertNull(last.next());
         assertEquals(5, last.count());
-        assertNull(chat.registry.members("nowhere", null, 2));
+        assertNull(chat.rooms.members("nowhere", null, 2));
     }
 
     @Test
@@ -239,7 +240,7 @@ class SessionRegistryTest {
 
         assertEquals(List.of("alice", "alice#2", "alice#3", "alice"),
                 List.of(first.name(), second.name(), third.name(), elsewhere.name()));
-        chat.registry.leave(second);
+        chat.rooms.leave(second);
         assertEquals("alice#2", chat.join("lobby", FakePeer.inline("alice")).name());
     }
 
@@ -250,15 +251,15 @@ class SessionRegistryTest {
         Member bobInLobby = chat.join("lobby", bob);
         int sendsBeforeLeaving = bob.sends();
 
-        chat.registry.leave(bobInLobby);
-        chat.registry.leave(bobInLobby);
-        chat.registry.broadcast(alice, "anyone?");
+        chat.rooms.leave(bobInLobby);
+        chat.rooms.leave(bobInLobby);
+        chat.rooms.publish(alice, "anyone?");
 
         assertEquals(sendsBeforeLeaving, bob.sends());
-        assertEquals(1, chat.registry.members());
-        chat.registry.leave(alice);
-        assertEquals(0, chat.registry.members());
-        assertEquals(0, chat.registry.rooms(), "an empty room must disappear");
+        assertEquals(1, chat.rooms.members());
+        chat.rooms.leave(alice);
+        assertEquals(0, chat.rooms.members());
+        assertEquals(0, chat.rooms.rooms(), "an empty room must disappear");
     }
 
     @Test
@@ -267,8 +268,8 @@ class SessionRegistryTest {
         FakePeer bob = FakePeer.inline("bob");
         chat.join("lobby", bob);
 
-        chat.registry.leave(alice);
-        chat.registry.broadcast(alice, "ghost");
+        chat.rooms.leave(alice);
+        chat.rooms.publish(alice, "ghost");
 
         assertTrue(bob.events("message").isEmpty());
     }
@@ -283,11 +284,11 @@ class SessionRegistryTest {
         chat.join("lobby", broken);
 
         for (int i = 0; i < 50; i++) {
-            chat.registry.broadcast(sender, "sender:" + i);
+            chat.rooms.publish(sender, "sender:" + i);
         }
 
         await().atMost(Duration.ofSeconds(5)).until(() -> healthy.texts().size() == 50);
-        await().atMost(Duration.ofSeconds(5)).until(() -> chat.registry.members() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> chat.rooms.members() == 2);
         assertEquals(CloseCodes.UNEXPECTED_CONDITION, broken.closedWith().getCloseCode());
         assertEquals(List.of("sender:0"), broken.texts());
         assertEquals(0, broken.violations(), "written to after its send failed");
@@ -301,12 +302,12 @@ class SessionRegistryTest {
         FakePeer alice = FakePeer.inline("alice");
         chat.join("lobby", alice);
 
-        assertFalse(chat.registry.reconnect("lobby", "nobody"));
-        assertTrue(chat.registry.reconnect("lobby", "alice"));
+        assertFalse(chat.rooms.reconnect("lobby", "nobody"));
+        assertTrue(chat.rooms.reconnect("lobby", "alice"));
 
         assertEquals(CloseCodes.SERVICE_RESTART, alice.closedWith().getCloseCode());
-        assertEquals(0, chat.registry.members());
-        assertFalse(chat.registry.reconnect("lobby", "alice"), "gone: a second request finds nobody");
+        assertEquals(0, chat.rooms.members());
+        assertFalse(chat.rooms.reconnect("lobby", "alice"), "gone: a second request finds nobody");
     }
 
     @Test
@@ -320,12 +321,12 @@ class SessionRegistryTest {
         chat.join("lobby", stuck);
 
         for (int i = 0; i < 20; i++) {
-            chat.registry.broadcast(sender, "sender:" + i);
+            chat.rooms.publish(sender, "sender:" + i);
         }
 
         assertEquals(20, healthy.texts().size());
         assertEquals(0, healthy.violations());
-        assertEquals(2, chat.registry.members());
+        assertEquals(2, chat.rooms.members());
         assertEquals(1, chat.metrics.outboxOverflows());
         neverCompleted.forEach(Runnable::run); // the welcome's send finally completes
         assertEquals(CloseCodes.TRY_AGAIN_LATER, stuck.closedWith().getCloseCode());

@@ -1,6 +1,8 @@
 package dev.chorus.cluster;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.room.Sequence;
+import dev.chorus.room.Ticket;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -38,16 +40,9 @@ import java.util.logging.Logger;
  * node id, so that what Redis still holds of the old one is swept like a dead node's. Readiness
  * is simply whether a link is up.
  */
-public final class RedisRooms implements AutoCloseable {
+public final class RedisLink implements AutoCloseable {
 
-    /** Redis cannot be reached now; the node says so to the client instead of guessing. */
-    public static final class Unavailable extends RuntimeException {
-        Unavailable(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    private static final Logger LOG = Logger.getLogger(RedisRooms.class.getName());
+    private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
 
     /** One connected life of the link: its connections and the node id it goes by. */
@@ -85,7 +80,7 @@ public final class RedisRooms implements AutoCloseable {
      *
      * @param logLength about how many entries each room's log keeps (messages and presence)
      */
-    public RedisRooms(ChatSettings.Cluster cluster, int logLength, RoomLogListener listener) {
+    public RedisLink(ChatSettings.Cluster cluster, int logLength, RoomLogListener listener) {
         this.redis = RedisURI.create(cluster.redisUri());
         redis.setTimeout(COMMAND_TIMEOUT);
         this.where = redis.getHost() + ":" + redis.getPort();
@@ -282,14 +277,14 @@ public final class RedisRooms implements AutoCloseable {
                     script.argv(operation, arguments));
         } catch (RuntimeException e) {
             dropIfBroken(current, e);
-            throw new Unavailable("Redis did not answer: " + e.getMessage(), e);
+            throw new Sequence.Unavailable("Redis did not answer: " + e.getMessage(), e);
         }
     }
 
     private Link up() {
         Link current = link.get();
         if (current == null) {
-            throw new Unavailable("Redis at " + where + " is not reached", null);
+            throw new Sequence.Unavailable("Redis at " + where + " is not reached", null);
         }
         return current;
     }

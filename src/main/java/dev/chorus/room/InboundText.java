@@ -1,4 +1,4 @@
-package dev.chorus.edge;
+package dev.chorus.room;
 
 /**
  * The parts of one client's message as the container hands them over, counted in UTF-8 bytes as
@@ -9,7 +9,7 @@ package dev.chorus.edge;
 public final class InboundText {
 
     /** What {@link #append} returns for a message past the limit; compared by identity. */
-    static final String TOO_BIG = new String("too big");
+    public static final String TOO_BIG = new String("too big");
 
     private final StringBuilder parts = new StringBuilder();
     private long bytes;
@@ -18,7 +18,7 @@ public final class InboundText {
      * Adds a part. Returns the whole message when this was its last part, {@link #TOO_BIG} once it
      * has grown past {@code maxBytes} (the parts are dropped), or null while more is to come.
      */
-    String append(String part, boolean last, int maxBytes) {
+    public String append(String part, boolean last, int maxBytes) {
         bytes += utf8Length(part);
         if (bytes > maxBytes) {
             reset();
