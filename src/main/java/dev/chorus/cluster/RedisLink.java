@@ -13,7 +13,6 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,20 +24,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * This node's link to the Redis that the nodes of a cluster share: it writes every change to a
- * room through one script (so that Redis gives each room one order and contiguous ids) and follows
- * the rooms this node has members in ({@link RoomFeed}), handing their entries to a {@link RoomLogListener}.
- * <p>
- * What it keeps where: {@link RedisKeys}.
- * <p>
- * Redis is one server or a Redis Cluster ({@link RedisConnections}: whichever the URI leads to).
- * <p>
- * Failure rules: the client never reconnects or retries by itself (a retried append could number
- * a message twice). When a connection of the link closes, a command fails for anything but an
- * answer from Redis, or following a room fails (a missed entry must not pass unnoticed), the link is dropped and the
- * listener told ({@link RoomLogListener#lost}); a tick every second connects anew, under a new
- * node id, so that what Redis still holds of the old one is swept like a dead node's. Readiness
- * is simply whether a link is up.
+ * This node's link to the Redis that a cluster's nodes share: every change to a room goes through
+ * one script, so that Redis gives each room one order and contiguous ids, and the rooms this node
+ * holds members in are followed ({@link RoomFeed}), their entries handed to a {@link RoomLogListener}.
+ * On any failure but an answer from Redis the link is dropped and the listener told
+ * ({@link RoomLogListener#lost}); a tick every second links anew under a new node id. The client
+ * never retries by itself: a retried append could number a message twice (docs/clustering.md).
  */
 public final class RedisLink implements AutoCloseable {
 
@@ -46,8 +37,7 @@ public final class RedisLink implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
 
     /** One connected life of the link: its connections and the node id it goes by. */
-    private record Link(String node, RedisConnections redis, String sha) {
-    }
+    private record Link(String node, RedisConnections redis, String sha) { }
 
     private final ClientResources resources;
     private final RedisURI redis;
@@ -72,7 +62,7 @@ public final class RedisLink implements AutoCloseable {
     private volatile boolean everUp;
     private volatile boolean closed;
     private long lastRenewal;
-    private String lastFailure;
+    private final Outages outages;
 
     /**
      * Starts linking to Redis at the URI, at once and then every second until it is up (the node
@@ -84,6 +74,7 @@ public final class RedisLink implements AutoCloseable {
         this.redis = RedisURI.create(cluster.redisUri());
         redis.setTimeout(COMMAND_TIMEOUT);
         this.where = redis.getHost() + ":" + redis.getPort();
+        this.outages = new Outages(where);
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.logLength = logLength;
         this.script = new RoomScript(logLength, TimeUnit.SECONDS.toMillis(cluster.emptyRoomTtlSeconds()));
@@ -212,7 +203,7 @@ public final class RedisLink implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (current == null) {
-                notReached(e);
+                outages.notReached(e);
             } else {
                 dropIfBroken(current, e);
             }
@@ -249,7 +240,7 @@ public final class RedisLink implements AutoCloseable {
             reconnects.incrementAndGet();
         }
         everUp = true;
-        lastFailure = null;
+        outages.ended();
         LOG.info(() -> "Linked to Redis at " + where + " as node " + node);
         feed.attach(connections, failure -> drop(fresh, failure));
     }
@@ -258,16 +249,6 @@ public final class RedisLink implements AutoCloseable {
     private void renew(RedisClusterCommands<String, String> sync, String node) {
         sync.set(RedisKeys.node(node), "up", SetArgs.Builder.px(nodeTtlMillis));
         lastRenewal = System.currentTimeMillis();
-    }
-
-    /** Logs why Redis is not reached, once per different reason, so a long outage does not flood the log. */
-    private void notReached(RuntimeException e) {
-        String reason = String.valueOf(e.getMessage());
-        if (!reason.equals(lastFailure)) {
-            lastFailure = reason;
-            LOG.warning("Redis at " + where + " not reached (" + reason + "); this node reports itself not ready"
-                    + " and tries again every second");
-        }
     }
 
     /** Runs a room operation and waits for its answer. */

@@ -4,7 +4,6 @@ import dev.chorus.container.ContainerSocket;
 import dev.chorus.container.TextSender;
 import dev.chorus.outbound.Peer;
 import dev.chorus.outbound.SendLanes;
-import dev.chorus.room.Member;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;

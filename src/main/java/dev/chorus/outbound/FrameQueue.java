@@ -97,6 +97,19 @@ final class FrameQueue {
         return run == null ? List.of(first) : run;
     }
 
+    /**
+     * What goes out in the next write, empty if nothing is queued: a run of separate frames where
+     * the peer writes {@code runs}, else one frame (of lines, if the client asked for {@code batches}).
+     * The {@code barrier} (a ping) always goes alone.
+     */
+    List<String> next(boolean runs, boolean batches, String barrier) {
+        if (runs) {
+            return takeRun(barrier);
+        }
+        String frame = batches ? takeBatch(barrier) : take();
+        return frame == null ? List.of() : List.of(frame);
+    }
+
     boolean isEmpty() {
         return frames.isEmpty();
     }

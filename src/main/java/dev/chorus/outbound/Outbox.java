@@ -25,8 +25,7 @@ import java.util.function.LongSupplier;
 public final class Outbox {
 
     /** How the outbox ends: with what reason (null: leave the socket to the container), and when. */
-    private record Closing(CloseReason reason, boolean afterQueued) {
-    }
+    private record Closing(CloseReason reason, boolean afterQueued) { }
 
     /**
      * Queued like a frame, so that a ping never overlaps a send; recognised by identity, so no
@@ -80,20 +79,6 @@ public final class Outbox {
         this.onFailure = onFailure;
     }
 
-    /** What became of a frame offered to the outbox. */
-    public enum Offer {
-        /** Queued; {@link #flush} sends it. */
-        ACCEPTED,
-        /**
-         * Over the bounds: this offer closed the outbox with 1013 (queue full), so that no later
-         * frame can overtake the refused one. The caller evicts the member; exactly one offer
-         * ever gets this answer.
-         */
-        OVERFLOWED,
-        /** The outbox was closed already; the frame is dropped. */
-        CLOSED
-    }
-
     /**
      * Queues a frame for sending, unless the frame would take this outbox over its bounds: then
      * the receiver is not keeping up, and the outbox closes at once, in this call. Had it stayed
@@ -121,7 +106,7 @@ public final class Outbox {
         return Offer.ACCEPTED;
     }
 
-    /** The thread the peer's container writes on, if sends are best made there ({@link Peer#writer}). */
+    /** Where the peer's sends are best started, if anywhere in particular ({@link Peer#writer}). */
     public Executor writer() {
         return writer;
     }
@@ -163,8 +148,7 @@ public final class Outbox {
         if (!closing.get().afterQueued()) {
             frames.clear();
         }
-        // Even when another close came first: an outbox that overflowed in offer() waits for
-        // this flush to close its socket, since offer() runs under a room's lock.
+        // Even when another close came first: an outbox that overflowed in offer(), under a room's lock, waits for this.
         flush();
     }
 
@@ -219,7 +203,7 @@ public final class Outbox {
                 finish();
                 return;
             }
-            List<String> next = takeNext();
+            List<String> next = frames.next(runs, batching, PING);
             if (next.isEmpty()) {
                 writing.set(false);
                 // A frame or a close that arrived after poll() found `writing` taken and left the
@@ -260,19 +244,6 @@ public final class Outbox {
                 return;
             }
         }
-    }
-
-    /**
-     * What goes out in the next write, empty if nothing is queued: a run of separate frames where
-     * the peer writes runs, else one frame (of lines, if the client asked for batches). A ping is
-     * always alone.
-     */
-    private List<String> takeNext() {
-        if (runs) {
-            return frames.takeRun(PING);
-        }
-        String frame = batching ? frames.takeBatch(PING) : frames.take();
-        return frame == null ? List.of() : List.of(frame);
     }
 
     /**

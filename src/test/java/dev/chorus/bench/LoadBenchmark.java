@@ -26,18 +26,14 @@ import org.HdrHistogram.Histogram;
  * {@code warmup} plus {@code duration} seconds, and every member checks what it receives: each sender's sequence without gap,
  * repeat or reordering, and the latency from send to delivery (one clock: sender and receivers
  * are in this JVM) into an HdrHistogram, for the messages sent after the warm-up. Senders are spread
- * over the period and clients are the JDK's ({@code java.net.http.WebSocket}): measured beside the
- * outside referee on one Payara at 10,000 deliveries/s (referee p50 1.8-2.8 ms, p99 6.5-8.1 ms,
- * 4-6 s of its own CPU), senders firing together read p50 11-12 ms and p99 37-45 ms with Tyrus
- * clients (20 s of CPU: a container per connection) and 6-9 ms with the JDK's; spread, Tyrus
- * clients read 3.5-5.7 ms at 22-30 s of CPU, the JDK's 2.3-2.8 ms and p99 6.7-9.9 ms at 9-12 s.
- * The clients share the machine's cores with the server, so their cost is in every figure.
+ * over the period and clients are the JDK's ({@code java.net.http.WebSocket}), which cost the
+ * load far less CPU than Tyrus clients (docs/performance.md compares them). The clients share the machine's cores with the server, so their cost is in every figure.
  * {@code idle-rooms} adds that many rooms, each with one silent member per node.
  * <p>
  * Prints one line of figures: deliveries/s, p50, p99, p999, lost, reordered, and, given the
  * server's PID, its CPU time, RSS and system calls (per delivery over the whole run and after the
  * warm-up). Loopback only, bounded in count and time. Not a test: {@code bench/load} runs it (see
- * the README).
+ * docs/performance.md).
  */
 public final class LoadBenchmark {
 

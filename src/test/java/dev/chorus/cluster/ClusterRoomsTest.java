@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.config.ChatSettings;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
 import dev.chorus.testsupport.ChatFixture;
@@ -15,19 +14,11 @@ import dev.chorus.room.Rooms;
 import dev.chorus.room.Sequence;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.RedisServer;
-import dev.chorus.testsupport.Settings;
 import jakarta.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.locks.LockSupport;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /**
  * {@link RoomsAcrossNodes} on one real Redis server (Debian's {@code redis-server} on a loopback

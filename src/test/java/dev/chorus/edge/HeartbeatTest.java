@@ -1,27 +1,16 @@
 package dev.chorus.edge;
 
-import static dev.chorus.testsupport.ChatFixture.FRESH;
-import static dev.chorus.testsupport.ChatFixture.historyIds;
-import static dev.chorus.testsupport.ChatFixture.only;
-import static dev.chorus.testsupport.FakePeer.strings;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
 import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.room.Member;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.Settings;
-import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason.CloseCodes;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.Queue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

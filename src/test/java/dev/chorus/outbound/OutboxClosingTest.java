@@ -1,26 +1,13 @@
 package dev.chorus.outbound;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testsupport.FakePeer;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.SendHandler;
-import jakarta.websocket.SendResult;
 import jakarta.websocket.CloseReason.CloseCodes;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** How an outbox ends: closes, aborts and overflows, and nothing sent after any of them. */
@@ -120,14 +107,14 @@ class OutboxClosingTest extends OutboxTestSupport {
         assertAccepted(outbox.offer("a:1"));
         assertAccepted(outbox.offer("a:2"));
 
-        assertEquals(Outbox.Offer.OVERFLOWED, outbox.offer("a:3"));
+        assertEquals(Offer.OVERFLOWED, outbox.offer("a:3"));
         pending.remove().run(); // a:0 completes before anyone evicts the member
         assertRefused(outbox.offer("a:4"), "a frame after the refused one was taken");
         outbox.flush();
 
         assertEquals(List.of("a:0"), peer.rawFrames(), "a frame after the refused a:3 would let the client skip it");
         assertEquals("too slow: outbound queue full", peer.closedWith().getReasonPhrase());
-        assertEquals(Outbox.Offer.CLOSED, outbox.offer("a:5"), "only one offer reports the overflow");
+        assertEquals(Offer.CLOSED, outbox.offer("a:5"), "only one offer reports the overflow");
         assertEquals(0, outbox.queued());
     }
 

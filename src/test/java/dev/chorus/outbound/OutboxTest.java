@@ -2,24 +2,15 @@ package dev.chorus.outbound;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testsupport.FakePeer;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
-import jakarta.websocket.CloseReason.CloseCodes;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -94,7 +85,7 @@ class OutboxTest extends OutboxTestSupport {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> failures.size() == 1);
         assertEquals(List.of("a:0", "a:1"), peer.rawFrames());
-        assertEquals(Outbox.Offer.CLOSED, outbox.offer("a:10"), "a failed outbox must refuse frames");
+        assertEquals(Offer.CLOSED, outbox.offer("a:10"), "a failed outbox must refuse frames");
         outbox.flush();
         assertEquals(0, peer.violations(), "written to after the failure");
         assertEquals(1, failures.size());

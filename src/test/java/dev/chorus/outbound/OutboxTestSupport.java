@@ -1,26 +1,15 @@
 package dev.chorus.outbound;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testsupport.FakePeer;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.SendHandler;
-import jakarta.websocket.SendResult;
-import jakarta.websocket.CloseReason.CloseCodes;
-import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 
 /** What the outbox tests share: peers whose sends complete when the test says, and the outbox's clock. */
@@ -52,12 +41,12 @@ abstract class OutboxTestSupport {
         return outbox;
     }
 
-    static void assertAccepted(Outbox.Offer offer, String... why) {
-        assertEquals(Outbox.Offer.ACCEPTED, offer, String.join("", why));
+    static void assertAccepted(Offer offer, String... why) {
+        assertEquals(Offer.ACCEPTED, offer, String.join("", why));
     }
 
-    static void assertRefused(Outbox.Offer offer, String... why) {
-        assertNotEquals(Outbox.Offer.ACCEPTED, offer, String.join("", why));
+    static void assertRefused(Offer offer, String... why) {
+        assertNotEquals(Offer.ACCEPTED, offer, String.join("", why));
     }
 
     @AfterEach

@@ -1,15 +1,9 @@
 package dev.chorus.room;
 
-import static dev.chorus.testsupport.ChatFixture.FRESH;
 import static dev.chorus.testsupport.ChatFixture.historyIds;
 import static dev.chorus.testsupport.ChatFixture.only;
-import static dev.chorus.testsupport.FakePeer.strings;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
@@ -19,12 +13,8 @@ import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.ServerEvents;
 import dev.chorus.testsupport.FakePeer;
 import jakarta.json.JsonObject;
-import jakarta.websocket.CloseReason.CloseCodes;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import dev.chorus.protocol.Resume;
-import java.util.Queue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

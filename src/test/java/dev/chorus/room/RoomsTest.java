@@ -1,9 +1,7 @@
 package dev.chorus.room;
 
 import static dev.chorus.testsupport.ChatFixture.FRESH;
-import static dev.chorus.testsupport.ChatFixture.historyIds;
 import static dev.chorus.testsupport.ChatFixture.only;
-import static dev.chorus.testsupport.FakePeer.strings;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -42,7 +39,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Rooms, numbering, history, presence and eviction, on fake peers. */
+/** Rooms, numbering, history and eviction, on fake peers. */
 class RoomsTest {
 
     @RegisterExtension
@@ -165,83 +162,6 @@ class RoomsTest {
         assertEquals(List.of("elsewhere"), inKitchen.texts());
         assertEquals(1, inKitchen.events("message").get(0).getInt("id"));
         assertEquals(2, chat.rooms.rooms());
-    }
-
-    @Test
-    void welcomesWithTheMembersAndTellsTheOthersWhoJoinedAndLeft() {
-        FakePeer alice = FakePeer.inline("alice");
-        FakePeer bob = FakePeer.inline("bob");
-        chat.join("lobby", alice);
-        Member bobInLobby = chat.join("lobby", bob);
-
-        JsonObject welcome = only(bob, "welcome");
-        assertEquals("bob", welcome.getString("you"));
-        assertEquals("lobby", welcome.getString("room"));
-        assertEquals(List.of("alice", "bob"), strings(welcome, "members"));
-        assertEquals(2, welcome.getInt("count"));
-        JsonObject joined = only(alice, "join");
-        assertEquals("bob", joined.getString("member"));
-        assertEquals(2, joined.getInt("count"));
-        assertFalse(joined.containsKey("members"), "a join must cost the same in a room of any size");
-        assertTrue(bob.events("join").isEmpty(), "the joiner gets a welcome, not its own join");
-
-        chat.rooms.leave(bobInLobby);
-
-        JsonObject left = only(alice, "leave");
-        assertEquals("bob", left.getString("member"));
-        assertEquals(1, left.getInt("count"));
-    }
-
-    @Test
-    void aLargeRoomWelcomesWithTheCountAndOnePageOfNamesAndStopsAnnouncingSingleArrivals() {
-        int size = Room.ANNOUNCED_UP_TO + 50;
-        FakePeer first = FakePeer.inline("m000");
-        chat.join("big", first);
-        for (int i = 1; i < size; i++) {
-            chat.join("big", FakePeer.inline(String.format("m%03d", i)));
-        }
-        FakePeer late = FakePeer.inline("zz-late");
-        Member lateMember = chat.join("big", late);
-
-        JsonObject welcome = only(late, "welcome");
-        assertEquals(size + 1, welcome.getInt("count"));
-        List<String> page = strings(welcome, "members");
-        assertEquals(Room.MEMBERS_PAGE, page.size());
-        assertEquals("m000", page.get(0));
-        assertEquals(Room.ANNOUNCED_UP_TO - 1, first.events("join").size(), "announced while the room was small");
-        chat.rooms.leave(lateMember);
-        assertEquals(0, first.events("leave").size());
-    }
-
-    @Test
-    void pagesThroughARoomsMembersByName() {
-        for (String name : List.of("dave", "alice", "carol", "bob", "erin")) {
-            chat.join("lobby", FakePeer.inline(name));
-        }
-
-        MembersPage first = chat.rooms.members("lobby", null, 2);
-        MembersPage second = chat.rooms.members("lobby", first.next(), 2);
-        MembersPage last = chat.rooms.members("lobby", second.next(), 2);
-
-        assertEquals(List.of("alice", "bob"), first.names());
-        assertEquals(List.of("carol", "dave"), second.names());
-        assertEquals(List.of("erin"), last.names());
-        assertNull(last.next());
-        assertEquals(5, last.count());
-        assertNull(chat.rooms.members("nowhere", null, 2));
-    }
-
-    @Test
-    void givesATakenNameTheFirstFreeSuffix() {
-        Member first = chat.join("lobby", FakePeer.inline("alice"));
-        Member second = chat.join("lobby", FakePeer.inline("alice"));
-        Member third = chat.join("lobby", FakePeer.inline("alice"));
-        Member elsewhere = chat.join("kitchen", FakePeer.inline("alice"));
-
-        assertEquals(List.of("alice", "alice#2", "alice#3", "alice"),
-                List.of(first.name(), second.name(), third.name(), elsewhere.name()));
-        chat.rooms.leave(second);
-        assertEquals("alice#2", chat.join("lobby", FakePeer.inline("alice")).name());
     }
 
     @Test

@@ -2,19 +2,13 @@ package dev.chorus.testsupport;
 
 import dev.chorus.outbound.Peer;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.spi.JsonProvider;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.io.IOException;
-import java.io.StringReader;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,13 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FakePeer implements Peer {
 
-    /** Looked up once: {@code Json.createReader} searches the class path on every call. */
-    private static final JsonProvider JSON = JsonProvider.provider();
-
     private final String name;
     private final Executor completions;
     private final int failOnSend;
-    private volatile boolean keepEvents = true;
     private volatile boolean batching;
     private volatile boolean runs;
     private volatile Executor writer;
@@ -46,19 +36,14 @@ public final class FakePeer implements Peer {
     private final AtomicInteger writes = new AtomicInteger();
     private final AtomicInteger frames = new AtomicInteger();
 
-    private final List<JsonObject> events = Collections.synchronizedList(new ArrayList<>());
-    private final List<String> rawFrames = Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, Integer> lastSeqBySender = new ConcurrentHashMap<>();
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private final AtomicInteger sends = new AtomicInteger();
     private final AtomicInteger pings = new AtomicInteger();
     private final AtomicInteger closes = new AtomicInteger();
     private final AtomicInteger cuts = new AtomicInteger();
     private volatile boolean connected = true;
-    private final AtomicInteger messagesAndAcks = new AtomicInteger();
     private final AtomicInteger violations = new AtomicInteger();
-    /** Touched only by the one send in flight, so no lock is needed. */
-    private long lastId = -1;
+    private final ReceivedEvents received = new ReceivedEvents(violations);
     private volatile boolean failed;
     private volatile CloseReason closedWith;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -137,7 +122,7 @@ public final class FakePeer implements Peer {
 
     /** Checks and counts events without keeping them, for long runs. */
     public FakePeer countOnly() {
-        keepEvents = false;
+        received.keepNone();
         return this;
     }
 
@@ -161,75 +146,13 @@ public final class FakePeer implements Peer {
                 return;
             }
             writes.incrementAndGet();
-            run.forEach(this::record);
+            run.forEach(frame -> {
+                frames.incrementAndGet();
+                received.record(frame, batching);
+            });
             inFlight.set(false);
             done.onResult(new SendResult());
         });
-    }
-
-    private void record(String frame) {
-        frames.incrementAndGet();
-        if (!batching) {
-            recordEvent(frame);
-            return;
-        }
-        for (String line : frame.split("\n", -1)) {
-            recordEvent(line);
-        }
-    }
-
-    private void recordEvent(String frame) {
-        if (!frame.startsWith("{")) {
-            // A raw frame, as the outbox tests send: only the sender sequence applies.
-            if (keepEvents) {
-                rawFrames.add(frame);
-            }
-            checkSenderSequence(frame);
-            return;
-        }
-        JsonObject event;
-        try (JsonReader reader = JSON.createReader(new StringReader(frame))) {
-            event = reader.readObject();
-        }
-        if (keepEvents) {
-            events.add(event);
-        }
-        switch (event.getString("type")) {
-            case "welcome" -> event.getJsonArray("history").getValuesAs(JsonObject.class).forEach(this::inOrder);
-            case "message" -> {
-                inOrder(event);
-                messagesAndAcks.incrementAndGet();
-                checkSenderSequence(event.getString("text"));
-            }
-            case "ack" -> {
-                inOrder(event);
-                messagesAndAcks.incrementAndGet();
-            }
-            default -> {
-                // Presence, gap and error events carry no id.
-            }
-        }
-    }
-
-    private void inOrder(JsonObject numbered) {
-        long id = numbered.getJsonNumber("id").longValueExact();
-        if (lastId != -1 && id != lastId + 1) {
-            violations.incrementAndGet();
-        }
-        lastId = id;
-    }
-
-    private void checkSenderSequence(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon < 0) {
-            return;
-        }
-        String sender = text.substring(0, colon);
-        int seq = Integer.parseInt(text.substring(colon + 1));
-        Integer last = lastSeqBySender.put(sender, seq);
-        if (last != null && seq != last + 1) {
-            violations.incrementAndGet();
-        }
     }
 
     @Override
@@ -288,31 +211,27 @@ public final class FakePeer implements Peer {
 
     /** The events that reached this peer so far, oldest first. */
     public List<JsonObject> events() {
-        synchronized (events) {
-            return List.copyOf(events);
-        }
+        return received.events();
     }
 
     /** Frames that were not JSON events, oldest first. */
     public List<String> rawFrames() {
-        synchronized (rawFrames) {
-            return List.copyOf(rawFrames);
-        }
+        return received.rawFrames();
     }
 
     /** The events of one type, oldest first. */
     public List<JsonObject> events(String type) {
-        return events().stream().filter(event -> event.getString("type").equals(type)).toList();
+        return received.events(type);
     }
 
     /** The texts of the message events, oldest first. */
     public List<String> texts() {
-        return events("message").stream().map(event -> event.getString("text")).toList();
+        return received.texts();
     }
 
     /** Message and ack events received: every message of the room while this peer was in it. */
     public int messagesAndAcks() {
-        return messagesAndAcks.get();
+        return received.messagesAndAcks();
     }
 
     /** Frames the registry started to send to this peer. */
