@@ -62,7 +62,7 @@ public class GracefulShutdown implements ServletContextListener {
 
     private void closeAll() {
         try {
-            closeAll(rooms.dischargeAll(), GRACE);
+            closeAll(rooms.leaveAll(), GRACE);
         } catch (RuntimeException e) {
             // From the hook, after the container already destroyed the application: its own
             // undeploy closed the sockets, and there is nothing left to close.

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 /**
  * The members of one room, by name, and the room's history.
  * <p>
- * Lock rules: admitting and discharging members take the write lock; a broadcast takes the read
+ * Lock rules: admitting and removing members take the write lock; a broadcast takes the read
  * lock and then the sequence lock, never the other way round. The read lock lets broadcasts run
  * while no membership changes; the sequence lock makes numbering a message, keeping it and
  * queueing it to every member one step, so that every member receives the room's messages in id
@@ -169,8 +169,8 @@ public final class Room {
         }
     }
 
-    /** What discharging a member did. */
-    enum Discharge {
+    /** What removing a member did. */
+    enum Departure {
         /** It had left already: nothing changed. */
         NOT_A_MEMBER,
         /** It left; the others got the leave event. */
@@ -183,22 +183,22 @@ public final class Room {
      * Removes the member and queues the leave event to the others; the last one out retires
      * the room. A member that is not here any more changes nothing.
      */
-    Discharge discharge(Member member, Fanout fanout) {
+    Departure leave(Member member, Fanout fanout) {
         boolean clustered = position != null;
         lock.writeLock().lock();
         try {
             if (!members.remove(member.name(), member)) {
-                return Discharge.NOT_A_MEMBER;
+                return Departure.NOT_A_MEMBER;
             }
             if (members.isEmpty()) {
                 retired = true;
-                return Discharge.EMPTIED;
+                return Departure.EMPTIED;
             }
             if (!clustered) {
                 // A cluster's leave reaches every node through the room's log instead.
                 announce(members.size(), ServerEvents.leave(name, member.name(), members.size()), member, fanout);
             }
-            return Discharge.LEFT;
+            return Departure.LEFT;
         } finally {
             lock.writeLock().unlock();
         }
@@ -208,7 +208,7 @@ public final class Room {
      * Retires the room and takes every member out at once, telling nobody: for a shutdown, when
      * all of them are being closed anyway. Returns who was in it.
      */
-    List<Member> dischargeAll() {
+    List<Member> leaveAll() {
         lock.writeLock().lock();
         try {
             retired = true;

@@ -37,7 +37,7 @@ import java.util.logging.Logger;
  * and a close its own failed write caused, inline under it); the leave that follows flushes the
  * others, taking their writer locks. No deadlock: a flush writes only to a member whose turn it
  * holds ({@link Outbox}), so never to one Chorus is writing to; a leaving member's outbox is closed
- * before its leave is flushed; and a discharged member is in no later fanout (WriterLockStressTest).
+ * before its leave is flushed; and a departed member is in no later fanout (WriterLockStressTest).
  * <p>
  * A member is evicted, and never written to again, when its socket closes or errors, when a send
  * to it fails, or when its queue overflows.
@@ -209,10 +209,10 @@ public class Rooms {
      * Empties every room at once, telling nobody, and returns who was in them: for a shutdown, when
      * all are being closed anyway (leave events would be n² frames nobody reads).
      */
-    public List<Member> dischargeAll() {
+    public List<Member> leaveAll() {
         List<Member> everyone = new ArrayList<>();
         rooms.forEach((name, room) -> {
-            everyone.addAll(room.dischargeAll());
+            everyone.addAll(room.leaveAll());
             rooms.remove(name, room);
         });
         return everyone;
@@ -236,8 +236,8 @@ public class Rooms {
     private boolean leave(Member member, CloseReason reason, boolean afterQueued) {
         Room room = member.room();
         Fanout fanout = fanout();
-        Room.Discharge discharge = room.discharge(member, fanout);
-        if (discharge == Room.Discharge.EMPTIED) {
+        Room.Departure departure = room.leave(member, fanout);
+        if (departure == Room.Departure.EMPTIED) {
             rooms.computeIfPresent(room.name(), (key, current) -> {
                 if (current == room) {
                     sequence.retire(room);
@@ -246,7 +246,7 @@ public class Rooms {
                 return current;
             });
         }
-        if (discharge != Room.Discharge.NOT_A_MEMBER) {
+        if (departure != Room.Departure.NOT_A_MEMBER) {
             sequence.left(room, member);
         }
         if (reason != null && !member.isReleased()) {
@@ -258,7 +258,7 @@ public class Rooms {
             member.outbox().close(reason);
         }
         fanout.complete();
-        return discharge != Room.Discharge.NOT_A_MEMBER;
+        return departure != Room.Departure.NOT_A_MEMBER;
     }
 
     private void dropAfterSendFailure(Member member, Throwable cause) {

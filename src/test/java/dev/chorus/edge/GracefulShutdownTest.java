@@ -31,7 +31,7 @@ class GracefulShutdownTest {
         chat.join("elsewhere", stuck); // its welcome's send never completes
         chat.rooms.publish(sender, "last words");
 
-        GracefulShutdown.closeAll(chat.rooms.dischargeAll(), Duration.ZERO);
+        GracefulShutdown.closeAll(chat.rooms.leaveAll(), Duration.ZERO);
 
         for (FakePeer peer : List.of(alice, bob, stuck)) {
             assertEquals(CloseCodes.GOING_AWAY, peer.closedWith().getCloseCode(), peer.name());

@@ -41,9 +41,9 @@ public class RoomLinearizabilityTest {
     }
 
     @Operation
-    public Room.Discharge leave(@Param(name = "who") int who) {
+    public Room.Departure leave(@Param(name = "who") int who) {
         Member member = room.member("user" + who);
-        return member == null ? Room.Discharge.NOT_A_MEMBER : room.discharge(member, new Fanout(new ChatMetrics(), (m, reason) -> { }));
+        return member == null ? Room.Departure.NOT_A_MEMBER : room.leave(member, new Fanout(new ChatMetrics(), (m, reason) -> { }));
     }
 
     @Operation
