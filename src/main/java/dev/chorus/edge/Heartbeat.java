@@ -35,8 +35,7 @@ public class Heartbeat {
     /** Often enough that a stuck send is caught within a second of its timeout. */
     private static final long STUCK_SEND_SWEEP_SECONDS = 1;
 
-    @Resource
-    public ManagedScheduledExecutorService scheduler;
+    private ManagedScheduledExecutorService scheduler;
 
     private final Rooms rooms;
     private final ChatSettings settings;
@@ -58,6 +57,12 @@ public class Heartbeat {
     /** For the container's client proxy only. */
     protected Heartbeat() {
         this(null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM, null);
+    }
+
+    /** The container's managed scheduler, which runs the sweeps; a test hands in its own. */
+    @Resource
+    public void setScheduler(ManagedScheduledExecutorService scheduler) {
+        this.scheduler = scheduler;
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {

@@ -60,14 +60,14 @@ public final class ChatFixture implements AfterEachCallback {
     /** A heartbeat whose scheduler runs what it is given at once, on the calling thread. */
     public Heartbeat heartbeat() {
         Heartbeat heartbeat = new Heartbeat(rooms, settings, metrics, clocks, closes());
-        heartbeat.scheduler = (ManagedScheduledExecutorService) Proxy.newProxyInstance(getClass().getClassLoader(),
+        heartbeat.setScheduler((ManagedScheduledExecutorService) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {ManagedScheduledExecutorService.class}, (proxy, method, args) -> {
                     if (!method.getName().equals("execute")) {
                         throw new UnsupportedOperationException(method.getName());
                     }
                     ((Runnable) args[0]).run();
                     return null;
-                });
+                }));
         return heartbeat;
     }
 
