@@ -124,7 +124,9 @@ class Connection {
   show(message) {
     if (message.id <= this.lastId) return; // already shown: a resume replays from the last id we had
     this.lastId = message.id;
-    const item = element("li", message.from === this.you ? "message mine" : "message");
+    // "origin":"server" is what the application published: no client can send it, whatever name it picked.
+    const kind = message.origin === "server" ? "message server" : message.from === this.you ? "message mine" : "message";
+    const item = element("li", kind);
     item.dataset.id = String(message.id);
     item.title = message.ts;
     item.append(element("span", "from", message.from), element("span", "text", message.text));

@@ -1,11 +1,11 @@
 package dev.chorus.api;
 
-import dev.chorus.metrics.ChatMetrics;
-import dev.chorus.room.Rooms;
 import dev.chorus.cluster.RedisLink;
 import dev.chorus.cluster.RedisSequence;
 import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.handshake.HandshakeRefusals;
+import dev.chorus.metrics.ChatMetrics;
+import dev.chorus.room.Rooms;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;

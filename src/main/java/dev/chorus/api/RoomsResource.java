@@ -1,20 +1,20 @@
 package dev.chorus.api;
 
+import dev.chorus.config.ChatConfiguration;
+import dev.chorus.protocol.ServerEvents;
 import dev.chorus.room.MembersPage;
 import dev.chorus.room.Rooms;
-import dev.chorus.protocol.ServerEvents;
-import dev.chorus.config.ChatConfiguration;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
+import jakarta.ws.rs.core.Response;
 
 /**
  * Rooms' members, and operator actions on rooms. The actions are off unless

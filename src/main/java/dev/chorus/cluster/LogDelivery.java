@@ -1,11 +1,11 @@
 package dev.chorus.cluster;
 
 import dev.chorus.protocol.ChatMessage;
+import dev.chorus.protocol.ServerEvents;
 import dev.chorus.room.Fanout;
 import dev.chorus.room.Member;
 import dev.chorus.room.Room;
 import dev.chorus.room.RoomHistory;
-import dev.chorus.protocol.ServerEvents;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -62,7 +62,7 @@ final class LogDelivery {
     private static void message(String room, RoomEntry entry, RoomHistory history, Collection<Member> members, Fanout fanout) {
         Numbered kept = keep(room, entry, history);
         for (Member member : members) {
-            if (member.name().equals(entry.name())) {
+            if (!entry.fromServer() && member.name().equals(entry.name())) {
                 fanout.offer(member, ServerEvents.ack(kept.message()));
             } else if (entry.id() > member.seenUpTo()) {
                 fanout.offer(member, kept.frame());
@@ -76,10 +76,15 @@ final class LogDelivery {
 
     /** Keeps a message entry of the log in the history (a backlog read back, or a relayed message). */
     static Numbered keep(String room, RoomEntry entry, RoomHistory history) {
-        ChatMessage message = new ChatMessage(room, entry.id(), entry.name(), entry.text(), Instant.ofEpochMilli(entry.sentAt()));
+        ChatMessage message = message(room, entry);
         String frame = ServerEvents.message(message);
         history.keepNumbered(message, frame);
         return new Numbered(message, frame);
+    }
+
+    /** A message entry of the log as the message it records. */
+    static ChatMessage message(String room, RoomEntry entry) {
+        return new ChatMessage(room, entry.id(), entry.name(), entry.text(), Instant.ofEpochMilli(entry.sentAt()), entry.fromServer());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.chorus.cluster;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.List;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -32,6 +33,15 @@ final class NodeSweep {
                 LOG.info(() -> "Node " + node + " stopped renewing its presence; its members leave");
                 sweep(node);
             }
+        }
+    }
+
+    /** This node is closing: its members leave at once, for the others to see, if Redis answers. */
+    void sweepOnClose(String self) {
+        try {
+            sweep(self);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "Could not take this node's members out of Redis on close", e);
         }
     }
 

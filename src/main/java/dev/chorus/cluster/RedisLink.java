@@ -122,10 +122,7 @@ public final class RedisLink implements AutoCloseable {
         return RoomScript.backlog(run(up(), room, "backlog", Integer.toString(logLength)), messages);
     }
 
-    /**
-     * Follows a room this node just started to hold (after {@link RoomLogListener#position} gives
-     * it): its entries from that position on reach the listener.
-     */
+    /** Follows a room this node just started to hold: its entries after {@link RoomLogListener#position} reach the listener. */
     public void follow(String room) {
         feed.follow(room);
     }
@@ -145,6 +142,14 @@ public final class RedisLink implements AutoCloseable {
                 dropIfBroken(current, failure);
             }
         });
+    }
+
+    /** Numbers a message the application publishes and appends it to the room's log; its id and the room's epoch. */
+    public Posted post(String room, String from, String text, long sentAtMillis) {
+        Link current = up();
+        List<Object> reply = run(current, room, "post", from, text, Long.toString(sentAtMillis), current.node());
+        published.incrementAndGet();
+        return new Posted((Long) reply.get(0), (String) reply.get(1));
     }
 
     /** Takes the member out of the room across the cluster; nothing if the link is down (the sweep will). */
@@ -175,11 +180,7 @@ public final class RedisLink implements AutoCloseable {
         }
         Link current = link.getAndSet(null);
         if (current != null) {
-            try {
-                new NodeSweep(current.redis().sync(), current.sha(), script).sweep(current.node());
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "Could not take this node's members out of Redis on close", e);
-            }
+            new NodeSweep(current.redis().sync(), current.sha(), script).sweepOnClose(current.node());
             feed.detach();
             current.redis().close();
         }

@@ -5,15 +5,19 @@ import dev.chorus.config.Clocks;
 import dev.chorus.outbound.Peer;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
+import dev.chorus.protocol.ServerEvents;
 import dev.chorus.room.Fanout;
 import dev.chorus.room.HistoryBudget;
+import dev.chorus.room.HistoryPage;
 import dev.chorus.room.Member;
 import dev.chorus.room.MembersPage;
+import dev.chorus.room.Published;
 import dev.chorus.room.Room;
 import dev.chorus.room.RoomHistory;
 import dev.chorus.room.Rooms;
 import dev.chorus.room.Sequence;
 import dev.chorus.room.Ticket;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -128,6 +132,22 @@ public final class RedisSequence implements Sequence {
         } catch (Unavailable e) {
             rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis is not reached");
         }
+    }
+
+    /** Appends to the room's log in Redis, and waits for its id: every node delivers it as it reads it back. */
+    @Override
+    public Published post(String roomName, String from, String text) {
+        Instant now = clocks.wall().instant();
+        Posted posted = link.post(roomName, from, text, now.toEpochMilli());
+        return new Published(roomName, posted.id(), posted.epoch(), now);
+    }
+
+    /** Read from the room's log in Redis, whether or not this node holds members of it. */
+    @Override
+    public HistoryPage history(String roomName, long since, int limit) {
+        Backlog backlog = link.backlog(roomName, settings.history().size());
+        return backlog.lastId() == 0 ? null : HistoryPage.of(roomName, backlog.epoch(), backlog.messages(), RoomEntry::id,
+                entry -> ServerEvents.message(LogDelivery.message(roomName, entry)), since, limit);
     }
 
     /** Redis keeps the cluster's history; the next member here reads it back from there. */

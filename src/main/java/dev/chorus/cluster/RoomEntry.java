@@ -23,9 +23,10 @@ import java.util.Map;
  * @param node the node the sender or member is on
  * @param after for an entry pushed as it was appended, the position of the entry before it in the
  *        log; null for an entry read from the log
+ * @param fromServer whether the message is one the application published (no member sent it)
  */
 public record RoomEntry(String at, Kind kind, String epoch, long id, String name, String text, long sentAt, int count,
-        String node, String after) {
+        String node, String after, boolean fromServer) {
 
     private static final JsonProvider JSON = JsonProvider.provider();
 
@@ -68,7 +69,7 @@ public record RoomEntry(String at, Kind kind, String epoch, long id, String name
         }
         return new RoomEntry(at, kind, fields.get("e"), Long.parseLong(fields.getOrDefault("n", "0")),
                 fields.get("f"), fields.getOrDefault("x", ""), Long.parseLong(fields.getOrDefault("ts", "0")),
-                Integer.parseInt(fields.getOrDefault("c", "0")), fields.get("o"), after);
+                Integer.parseInt(fields.getOrDefault("c", "0")), fields.get("o"), after, "1".equals(fields.get("s")));
     }
 
     /** An entry as Lua returns a stream entry: {@code [id, [field, value, ...]]}. */

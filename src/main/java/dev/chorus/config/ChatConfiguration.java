@@ -55,6 +55,16 @@ public class ChatConfiguration {
         return (String) value(Setting.TRUSTED_PROXIES);
     }
 
+    /** {@code chorus.api.token}: the bearer token of the publish API; empty when there is none. */
+    public String apiToken() {
+        return (String) value(Setting.API_TOKEN);
+    }
+
+    /** {@code chorus.api.publishes-per-second}: the node's rate for published messages. */
+    public double publishesPerSecond() {
+        return (Double) value(Setting.API_PUBLISHES_PER_SECOND);
+    }
+
     public boolean adminEnabled() {
         return (Boolean) value(Setting.ADMIN_ENABLED);
     }
@@ -65,9 +75,13 @@ public class ChatConfiguration {
      */
     public Map<String, Object> effective() {
         Map<String, Object> effective = new LinkedHashMap<>();
-        // The Redis URI may carry credentials: the operator sees where, never the password.
-        values.forEach((setting, value) -> effective.put(setting.key(),
-                setting == Setting.CLUSTER_REDIS_URI ? withoutCredentials((String) value) : value));
+        // The Redis URI may carry credentials: the operator sees where, never the password; the
+        // API token only whether there is one.
+        values.forEach((setting, value) -> effective.put(setting.key(), switch (setting) {
+            case CLUSTER_REDIS_URI -> withoutCredentials((String) value);
+            case API_TOKEN -> ((String) value).isEmpty() ? "" : "***";
+            default -> value;
+        }));
         return Collections.unmodifiableMap(effective);
     }
 

@@ -31,6 +31,10 @@ public enum Setting {
     ALLOW_MISSING_ORIGIN("chorus.origins.allow-missing", Boolean.class, "true"),
     /** Whether the operator endpoints under {@code /api/rooms/...} and {@code /api/settings} answer. */
     ADMIN_ENABLED("chorus.admin.enabled", Boolean.class, "false"),
+    /** The bearer token a backend outside the container's realm publishes with over HTTP; empty (the default): none. */
+    API_TOKEN("chorus.api.token", String.class, ""),
+    /** Messages this node takes per second from the publish API, whoever publishes (HTTP or a bean of the deployment). */
+    API_PUBLISHES_PER_SECOND("chorus.api.publishes-per-second", Double.class, "100"),
     /** The Redis that nodes serving one set of rooms share; empty (the default): a single node that never touches Redis. */
     CLUSTER_REDIS_URI("chorus.cluster.redis-uri", String.class, ""),
     CLUSTER_NODE_TTL_SECONDS("chorus.cluster.node-ttl-seconds", Integer.class, "10"),

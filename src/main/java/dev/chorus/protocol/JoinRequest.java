@@ -38,6 +38,16 @@ public record JoinRequest(String room, String name, Resume resume, boolean batch
     public static final String BATCH_RULE = "batch must be 0 (one event per frame) or 1 (several, one per line)";
     public static final String SIGN_IN_RULE = "sign-in required: this server takes authenticated users only";
 
+    /** Whether the text is a valid room name ({@link #ROOM_RULE}). */
+    public static boolean isRoomName(String room) {
+        return room != null && ROOM.matcher(room).matches();
+    }
+
+    /** Whether the text is a name a client could ask for ({@link #NAME_RULE}). */
+    public static boolean isMemberName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
     /**
      * Validates the request from a client that may be anonymous.
      *
@@ -58,12 +68,12 @@ public record JoinRequest(String room, String name, Resume resume, boolean batch
         if (signInRequired && principal == null) {
             throw new InvalidRequest(SIGN_IN_RULE);
         }
-        if (room == null || !ROOM.matcher(room).matches()) {
+        if (!isRoomName(room)) {
             throw new InvalidRequest(ROOM_RULE);
         }
         String name = principal != null ? principal.getName() : parameter(parameters, "name");
         name = name == null ? "" : name.strip();
-        if (principal == null && !NAME.matcher(name).matches()) {
+        if (principal == null && !isMemberName(name)) {
             throw new InvalidRequest(NAME_RULE);
         }
         return new JoinRequest(room, name, resume(parameter(parameters, "since"), parameter(parameters, "epoch")),

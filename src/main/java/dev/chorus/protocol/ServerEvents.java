@@ -125,13 +125,15 @@ public final class ServerEvents {
     }
 
     private static JsonObjectBuilder messageObject(ChatMessage message) {
-        return JSON.createObjectBuilder()
+        JsonObjectBuilder object = JSON.createObjectBuilder()
                 .add("type", "message")
                 .add("room", message.room())
                 .add("id", message.id())
                 .add("from", message.from())
                 .add("text", message.text())
                 .add("ts", timestamp(message));
+        // A field no client can produce: clients choose their name, never this.
+        return message.fromServer() ? object.add("origin", "server") : object;
     }
 
     private static JsonArrayBuilder names(Collection<String> members) {

@@ -1,8 +1,8 @@
 package dev.chorus.room;
 
+import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.outbound.Peer;
 import dev.chorus.outbound.SendLanes;
-import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.protocol.CloseReasons;
 import jakarta.websocket.CloseReason;
 import java.util.ArrayList;

@@ -44,7 +44,7 @@ public final class InboundText {
     }
 
     /** UTF-8 length without encoding: a surrogate pair is 4 bytes, so each of its halves counts 2. */
-    static long utf8Length(CharSequence text) {
+    public static long utf8Length(CharSequence text) {
         long length = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

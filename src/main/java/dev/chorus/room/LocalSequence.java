@@ -3,6 +3,7 @@ package dev.chorus.room;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.outbound.Peer;
+import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.Resume;
 import java.util.function.Consumer;
 
@@ -48,6 +49,41 @@ public final class LocalSequence implements Sequence {
         Fanout fanout = rooms.fanout();
         sender.room().deliver(sender, text, fanout);
         fanout.complete();
+    }
+
+    /**
+     * Publishes in the live room, or in one made for it from its retained history (or anew);
+     * a room made only for this is retired again at once, its history retained with the message.
+     */
+    @Override
+    public Published post(String roomName, String from, String text) {
+        while (true) {
+            Room room = rooms.settle(roomName, retired -> new Room(roomName, historyFor(roomName, retired), clocks.wall()));
+            Fanout fanout = rooms.fanout();
+            ChatMessage message = room.post(from, text, fanout);
+            if (message != null) {
+                fanout.complete();
+                if (room.retireIfEmpty()) {
+                    rooms.forget(room);
+                }
+                return new Published(roomName, message.id(), room.history().epoch(), message.ts());
+            }
+        }
+    }
+
+    @Override
+    public HistoryPage history(String roomName, long since, int limit) {
+        while (true) {
+            Room room = rooms.room(roomName);
+            if (room == null) {
+                return retained.read(roomName, history -> history.page(since, limit));
+            }
+            // Under the room's locks, and only while it is not retired: a fresh room may be writing to its history then.
+            HistoryPage page = room.inOrder(members -> room.isRetired() ? null : room.history().page(since, limit));
+            if (page != null) {
+                return page;
+            }
+        }
     }
 
     @Override

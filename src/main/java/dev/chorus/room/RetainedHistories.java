@@ -3,6 +3,7 @@ package dev.chorus.room;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Histories of rooms that emptied, so that a room whose members all dropped at once (a network
@@ -33,6 +34,12 @@ final class RetainedHistories {
     /** The retained history of the room, handed over (no longer retained), or null. */
     synchronized RoomHistory reclaim(String room) {
         return byRoom.remove(room);
+    }
+
+    /** What {@code read} makes of the room's retained history, under this lock; null if none is retained. */
+    synchronized <T> T read(String room, Function<RoomHistory, T> read) {
+        RoomHistory history = byRoom.get(room);
+        return history == null ? null : read.apply(history);
     }
 
     /** Forgets the history of the room that emptied longest ago; false if none is retained. */

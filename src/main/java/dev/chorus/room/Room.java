@@ -38,10 +38,8 @@ import java.util.function.Supplier;
 public final class Room {
 
     /**
-     * Rooms up to this size announce every join and leave to every member. Past it, single
-     * arrivals are noise nobody reads (no large chat announces them), and each announcement costs
-     * a frame per member: a wave of n joins would cost n² frames. Members of a larger room learn
-     * the count from their welcome and the members resource.
+     * Rooms up to this size announce every join and leave to every member; past it a wave of n
+     * joins would cost n² frames nobody reads, and members learn the count from their welcome.
      */
     public static final int ANNOUNCED_UP_TO = 100;
 
@@ -98,21 +96,14 @@ public final class Room {
      * and the join event to the others. False if this room is retired: find a fresh one.
      */
     public boolean admit(Member member, String requestedName, Resume resume, Fanout fanout) {
-        lock.writeLock().lock();
-        try {
-            if (retired) {
-                return false;
-            }
+        return whileOpen(() -> {
             String unique = requestedName;
             for (int n = 2; members.containsKey(unique); n++) {
                 unique = requestedName + "#" + n;
             }
             seat(member, unique, resume, history.nextId(), null, fanout);
             announce(members.size(), ServerEvents.join(name, unique, members.size()), member, fanout);
-            return true;
-        } finally {
-            lock.writeLock().unlock();
-        }
+        });
     }
 
     /**
@@ -122,14 +113,20 @@ public final class Room {
      * False if this room is retired: find a fresh one.
      */
     public boolean admit(Member member, Ticket ticket, Resume resume, Fanout fanout) {
-        lock.writeLock().lock();
-        try {
-            if (retired) {
-                return false;
-            }
+        return whileOpen(() -> {
             member.joinedAt(ticket.position());
             member.seenUpTo(seat(member, ticket.name(), resume, Math.max(history.nextId(), ticket.lastId() + 1), ticket, fanout));
-            return true;
+        });
+    }
+
+    /** Makes the change under the write lock unless the room is retired; false if it is. */
+    private boolean whileOpen(Runnable change) {
+        lock.writeLock().lock();
+        try {
+            if (!retired) {
+                change.run();
+            }
+            return !retired;
         } finally {
             lock.writeLock().unlock();
         }
@@ -226,25 +223,36 @@ public final class Room {
      * happens if the sender is no longer a member.
      */
     void deliver(Member sender, String text, Fanout fanout) {
-        lock.readLock().lock();
-        try {
-            if (members.get(sender.name()) != sender) {
-                return;
+        append(sender, sender.name(), text, fanout);
+    }
+
+    /**
+     * Numbers and keeps a message the application publishes, in the room's order with its
+     * members' messages, and queues it to every member. Null if this room is retired: find a fresh one.
+     */
+    ChatMessage post(String from, String text, Fanout fanout) {
+        return append(null, from, text, fanout);
+    }
+
+    /** One message numbered, kept and queued under the read and sequence locks; null if the sender (or, without one, the room) is gone. */
+    private ChatMessage append(Member sender, String from, String text, Fanout fanout) {
+        return inOrder(all -> {
+            if (sender == null ? retired : members.get(sender.name()) != sender) {
+                return null;
             }
-            sequence.lock();
-            try {
-                ChatMessage message = history.number(sender.name(), text, clock.instant());
-                String frame = ServerEvents.message(message);
-                history.keep(message, frame);
-                for (Member member : members.values()) {
-                    fanout.offer(member, member == sender ? ServerEvents.ack(message) : frame);
-                }
-            } finally {
-                sequence.unlock();
+            ChatMessage message = history.number(from, text, clock.instant(), sender == null);
+            String frame = ServerEvents.message(message);
+            history.keep(message, frame);
+            for (Member member : all) {
+                fanout.offer(member, member == sender ? ServerEvents.ack(message) : frame);
             }
-        } finally {
-            lock.readLock().unlock();
-        }
+            return message;
+        });
+    }
+
+    /** Retires the room if nobody is in it (a room made only to keep a published message); true if it is retired. */
+    boolean retireIfEmpty() {
+        return !whileOpen(() -> retired = members.isEmpty());
     }
 
     /** Queues a presence event to every member but the one it is about, if the room ({@code count}) is small enough. */

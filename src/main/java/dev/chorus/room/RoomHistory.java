@@ -53,8 +53,8 @@ public final class RoomHistory {
     }
 
     /** Numbers a new message; {@link #keep} it once it is serialised. */
-    ChatMessage number(String from, String text, Instant ts) {
-        return new ChatMessage(room, nextId++, from, text, ts);
+    ChatMessage number(String from, String text, Instant ts, boolean fromServer) {
+        return new ChatMessage(room, nextId++, from, text, ts, fromServer);
     }
 
     /** Keeps a message numbered elsewhere (by the cluster); the next id follows it. */
@@ -128,6 +128,11 @@ public final class RoomHistory {
             }
         }
         return frames;
+    }
+
+    /** Up to {@code limit} kept messages with an id above {@code since}, oldest first, and where the next page starts. */
+    HistoryPage page(long since, int limit) {
+        return HistoryPage.of(room, epoch, kept, Kept::id, Kept::frame, since, limit);
     }
 
     /** The id of the oldest message still kept, or the next id if none is. */

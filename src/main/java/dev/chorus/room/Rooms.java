@@ -111,6 +111,16 @@ public class Rooms {
         leave(member, null, false);
     }
 
+    /** Publishes the application's message in the room, whoever is in it (see {@link Sequence#post}). */
+    public Published post(String roomName, String from, String text) {
+        return sequence.post(roomName, from, text);
+    }
+
+    /** One page of the room's kept messages after {@code since}; null if it keeps none. */
+    public HistoryPage history(String roomName, long since, int limit) {
+        return sequence.history(roomName, since, limit);
+    }
+
     /** Sends the text to every other member of the sender's room, and the ack to the sender. */
     public void publish(Member sender, String text) {
         sequence.publish(sender, text);
@@ -178,6 +188,21 @@ public class Rooms {
         return rooms.compute(roomName, (key, found) -> found != null && !found.isRetired() ? found : fresh.apply(found));
     }
 
+    /**
+     * Drops a retired room from the node's rooms, if it is still the one under its name, and lets
+     * the sequence keep its history (inside the map's atomic update, so numbering never restarts
+     * while the history is retained).
+     */
+    public void forget(Room room) {
+        rooms.computeIfPresent(room.name(), (key, current) -> {
+            if (current == room) {
+                sequence.retire(room);
+                return null;
+            }
+            return current;
+        });
+    }
+
     /** A fanout whose completion counts its deliveries and evicts the members that overflowed. */
     public Fanout fanout() {
         return new Fanout(metrics, this::evict);
@@ -238,13 +263,7 @@ public class Rooms {
         Fanout fanout = fanout();
         Room.Departure departure = room.leave(member, fanout);
         if (departure == Room.Departure.EMPTIED) {
-            rooms.computeIfPresent(room.name(), (key, current) -> {
-                if (current == room) {
-                    sequence.retire(room);
-                    return null;
-                }
-                return current;
-            });
+            forget(room);
         }
         if (departure != Room.Departure.NOT_A_MEMBER) {
             sequence.left(room, member);

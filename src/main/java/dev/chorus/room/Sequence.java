@@ -38,6 +38,18 @@ public interface Sequence extends AutoCloseable {
     /** Numbers the sender's text in its room's order; every member gets it (the sender its ack) in that order. */
     void publish(Member sender, String text);
 
+    /**
+     * Numbers a message the application publishes in the room's order, with {@code from} as its
+     * display name, and delivers it to every member wherever they are; a room nobody is in keeps it
+     * for its next member, as long as its history is retained.
+     *
+     * @throws Unavailable if the sequence cannot be reached, having numbered nothing
+     */
+    Published post(String roomName, String from, String text);
+
+    /** One page of the room's kept messages with an id above {@code since}, oldest first; null if it keeps none. */
+    HistoryPage history(String roomName, long since, int limit);
+
     /** The room on this node emptied and is being dropped from the node's rooms: what becomes of its history. */
     void retire(Room room);
 

@@ -64,6 +64,16 @@ if op == 'say' then
   local id = redis.call('HINCRBY', state, 'seq', 1)
   append('t', 'm', 'n', id, 'f', ARGV[5], 'x', ARGV[6], 'ts', ARGV[7], 'o', ARGV[8])
   return id
+elseif op == 'post' then
+  -- 5 display name, 6 text, 7 time (epoch ms), 8 node: a message the application publishes,
+  -- marked as such ('s'); a room nobody is in keeps it for its next member until the room expires
+  local id = redis.call('HINCRBY', state, 'seq', 1)
+  append('t', 'm', 'n', id, 'f', ARGV[5], 'x', ARGV[6], 'ts', ARGV[7], 'o', ARGV[8], 's', '1')
+  if redis.call('ZCARD', names) == 0 then
+    redis.call('PEXPIRE', state, idle)
+    redis.call('PEXPIRE', log, idle)
+  end
+  return {id, epoch}
 elseif op == 'join' then
   -- 5 requested name, 6 node, 7 names to return: the name made unique across the cluster
   local name, n = ARGV[5], 2

@@ -1,19 +1,19 @@
 package dev.chorus.bench;
 
-import dev.chorus.metrics.ChatMetrics;
-import dev.chorus.room.Member;
-import dev.chorus.outbound.Peer;
-import dev.chorus.room.Rooms;
 import dev.chorus.config.ChatSettings;
-import dev.chorus.testsupport.Settings;
 import dev.chorus.config.Clocks;
+import dev.chorus.metrics.ChatMetrics;
+import dev.chorus.outbound.Peer;
+import dev.chorus.protocol.Resume;
+import dev.chorus.room.Member;
+import dev.chorus.room.Rooms;
+import dev.chorus.testsupport.Settings;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
-import dev.chorus.protocol.Resume;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
-import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.room.Member;
 import dev.chorus.room.Rooms;
 import dev.chorus.room.Sequence;
+import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.RedisServer;
 import jakarta.json.JsonObject;

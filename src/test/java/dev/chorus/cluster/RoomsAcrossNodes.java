@@ -9,12 +9,15 @@ import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.protocol.Resume;
-import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.room.Member;
+import dev.chorus.room.Published;
 import dev.chorus.room.Rooms;
+import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.Settings;
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,6 +154,30 @@ abstract class RoomsAcrossNodes {
                     + historyIds(welcome(visitor)) + ", then " + visitor.events("message").stream().map(m -> m.getJsonNumber("id")).toList());
         }
         assertEquals(0, last.violations() + alice.violations());
+    }
+
+    @Test
+    void aMessagePublishedOnOneNodeReachesTheOthersWithTheSameIdAndWaitsInAnEmptyRoom() {
+        Published kept = a.post(room, "bot", "before anyone came");
+        FakePeer bob = FakePeer.inline("bob");
+        Member onB = b.join(room, "bob", Resume.FRESH, bob);
+        JsonObject history = welcome(bob).getJsonArray("history").getJsonObject(0);
+        assertEquals(kept.id(), history.getJsonNumber("id").longValue(), "the empty room kept it for its next member");
+        assertEquals("server", history.getString("origin"));
+        assertEquals(kept.epoch(), welcome(bob).getString("epoch"));
+
+        b.publish(onB, "bob:1");
+        await().atMost(WITHIN).until(() -> bob.events("ack").size() == 1);
+        Published notice = a.post(room, "bob", "from the application");
+        await().atMost(WITHIN).until(() -> bob.events("message").size() == 1);
+        JsonObject onNodeB = bob.events("message").get(0);
+        assertEquals(notice.id(), onNodeB.getJsonNumber("id").longValue(), "one numbering across the nodes");
+        assertEquals(kept.id() + 2, notice.id());
+        assertEquals("server", onNodeB.getString("origin"), "named like bob, yet never taken for his ack");
+        assertEquals(0, bob.violations());
+        assertEquals(List.of(kept.id(), kept.id() + 1, notice.id()), b.history(room, 0, 10).messages().stream()
+                .map(frame -> Json.createReader(new StringReader(frame)).readObject().getJsonNumber("id").longValue())
+                .toList(), "the history over HTTP reads the room's log, wherever its members are");
     }
 
     @Test

@@ -43,6 +43,7 @@ class ConfigurationIT {
             "chorus.admin.enabled", true);
 
     private static final String REDIS_PASSWORD = "s3cret-in-uri";
+    private static final String API_TOKEN = "t0ken-in-file";
 
     static {
         IN_FILE.put("chorus.history.size", 7);
@@ -66,6 +67,8 @@ class ConfigurationIT {
         IN_FILE.put("chorus.origins", "https://file.example.org");
         IN_FILE.put("chorus.origins.allow-missing", false);
         IN_FILE.put("chorus.admin.enabled", false);
+        IN_FILE.put("chorus.api.token", API_TOKEN);
+        IN_FILE.put("chorus.api.publishes-per-second", 12.5);
         // Nothing listens on port 1: the node keeps trying in the background, which this test does not mind.
         IN_FILE.put("chorus.cluster.redis-uri", "redis://chorus:" + REDIS_PASSWORD + "@127.0.0.1:1/0");
         IN_FILE.put("chorus.cluster.node-ttl-seconds", 7);
@@ -94,7 +97,9 @@ class ConfigurationIT {
 
         assertEquals(expected.keySet(), effective.keySet(), "every documented key, and no other");
         assertFalse(effective.toString().contains(REDIS_PASSWORD), "the settings never show the Redis password");
+        assertFalse(effective.toString().contains(API_TOKEN), "nor the API's token");
         expected.put("chorus.cluster.redis-uri", "redis://***@127.0.0.1:1/0");
+        expected.put("chorus.api.token", "***");
         expected.forEach((key, value) -> assertEquals(String.valueOf(value), unquoted(effective.get(key).toString()), key));
     }
 

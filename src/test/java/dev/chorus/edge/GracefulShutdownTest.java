@@ -3,8 +3,8 @@ package dev.chorus.edge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chorus.config.ChatSettings;
-import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.room.Member;
+import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import jakarta.websocket.CloseReason.CloseCodes;
 import java.time.Duration;

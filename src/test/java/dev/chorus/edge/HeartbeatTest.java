@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.chorus.config.ChatSettings;
-import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.room.Member;
+import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.Settings;
 import jakarta.websocket.CloseReason.CloseCodes;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
-import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.room.Member;
+import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.Settings;
 import java.time.Duration;

@@ -7,14 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
-import dev.chorus.testsupport.ChatFixture;
-import dev.chorus.testsupport.Settings;
 import dev.chorus.protocol.ChatMessage;
+import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
+import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
+import dev.chorus.testsupport.Settings;
 import jakarta.json.JsonObject;
 import java.util.List;
-import dev.chorus.protocol.Resume;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
