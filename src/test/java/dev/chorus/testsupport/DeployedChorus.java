@@ -1,6 +1,7 @@
 package dev.chorus.testsupport;
 
 import java.io.File;
+import java.util.Arrays;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -26,7 +27,7 @@ public abstract class DeployedChorus extends ChorusClients {
      * mechanism. Room {@value #OPEN_ROOM} is left out of the constraint, so that the container
      * lets anonymous clients through to it and only Chorus' own setting stands in their way.
      */
-    public static WebArchive builtWarRequiringSignIn(String name) {
+    public static WebArchive builtWarRequiringSignIn(String name, String... settings) {
         String webXml = """
                 <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
                   <security-constraint>
@@ -42,9 +43,12 @@ public abstract class DeployedChorus extends ChorusClients {
                       <url-pattern>/chat/%s</url-pattern>
                     </web-resource-collection>
                   </security-constraint>
+                  <security-role><role-name>chorus-publisher</role-name></security-role>
                 </web-app>
                 """.formatted(OPEN_ROOM);
-        return builtWarConfigured(name, "chorus.auth.required=true")
+        String[] all = Arrays.copyOf(settings, settings.length + 1);
+        all[settings.length] = "chorus.auth.required=true";
+        return builtWarConfigured(name, all)
                 .addClass(SignIn.class)
                 .addAsWebInfResource(new StringAsset(webXml), "web.xml");
     }

@@ -25,7 +25,9 @@ public class SignIn implements IdentityStore {
     public CredentialValidationResult validate(Credential credential) {
         if (credential instanceof UsernamePasswordCredential login
                 && login.getPasswordAsString().equals(USERS.get(login.getCaller()))) {
-            return new CredentialValidationResult(login.getCaller(), Set.of("chat"));
+            // alice may also publish over HTTP (the role dev.chorus.api.ApiAccess names).
+            return new CredentialValidationResult(login.getCaller(),
+                    login.getCaller().equals("alice") ? Set.of("chat", "chorus-publisher") : Set.of("chat"));
         }
         return CredentialValidationResult.INVALID_RESULT;
     }
