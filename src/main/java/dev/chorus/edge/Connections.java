@@ -1,5 +1,7 @@
 package dev.chorus.edge;
 
+import dev.chorus.api.Policies;
+import dev.chorus.api.RoomPolicy;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.handshake.ConnectionQuota;
@@ -41,10 +43,11 @@ public class Connections {
     private final Clocks clocks;
     private final UnansweredCloses closes;
     private final SendLanes lanes;
+    private final Policies policies;
 
     @Inject
     public Connections(Rooms rooms, ConnectionQuota quota, ChatSettings settings, ChatMetrics metrics,
-            Clocks clocks, UnansweredCloses closes, SendLanes lanes) {
+            Clocks clocks, UnansweredCloses closes, SendLanes lanes, Policies policies) {
         this.rooms = rooms;
         this.quota = quota;
         this.settings = settings;
@@ -52,11 +55,12 @@ public class Connections {
         this.clocks = clocks;
         this.closes = closes;
         this.lanes = lanes;
+        this.policies = policies;
     }
 
     /** For the container's client proxy only. */
     protected Connections() {
-        this(null, null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM, null, null);
+        this(null, null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM, null, null, Policies.NONE);
     }
 
     /** Joins the session as its request asks, or closes it with the rule or limit it met. */
@@ -67,6 +71,11 @@ public class Connections {
                     settings.access().signInRequired());
         } catch (JoinRequest.InvalidRequest e) {
             refuse(session, "invalid-join", e.getMessage(), CloseReasons.invalidJoin(e.getMessage()));
+            return;
+        }
+        RoomPolicy.Verdict verdict = policies.mayJoin(request.room(), request.name());
+        if (!verdict.allowed()) {
+            refuse(session, "forbidden", verdict.reason(), CloseReasons.forbidden(verdict.reason()));
             return;
         }
         switch (quota.admit(RemoteAddress.of(session.getRequestParameterMap()))) {
@@ -128,8 +137,14 @@ public class Connections {
         if (text.isBlank()) {
             rooms.refuse(member, "empty", "message text is empty");
         } else if (member.allowance().tryTake(now)) {
-            metrics.received();
-            rooms.publish(member, text);
+            RoomPolicy.Verdict verdict = policies.mayPost(member.roomName(), member.name(), text);
+            if (verdict.allowed()) {
+                metrics.received();
+                rooms.publish(member, text);
+            } else {
+                // Refused before it is numbered: no id is spent, and the connection stays open.
+                rooms.refuse(member, "rejected", verdict.reason());
+            }
         } else if (member.allowance().strikes() >= settings.inbound().strikes()) {
             rooms.dismiss(member, CloseReasons.RATE_EXCEEDED);
         } else {

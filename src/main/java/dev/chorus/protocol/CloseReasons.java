@@ -58,6 +58,20 @@ public final class CloseReasons {
         return new CloseReason(CloseCodes.VIOLATED_POLICY, rule);
     }
 
+    /** 1008: the application's room policy refused the join; the reason is its own, cut to what a close reason holds. */
+    public static CloseReason forbidden(String reason) {
+        return new CloseReason(CloseCodes.VIOLATED_POLICY, fitted("forbidden: " + reason));
+    }
+
+    /** The text cut to the 123 bytes of UTF-8 a close reason holds (RFC 6455 5.5), on a character boundary. */
+    static String fitted(String reason) {
+        String fitted = reason;
+        while (fitted.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 123) {
+            fitted = fitted.substring(0, fitted.offsetByCodePoints(fitted.length(), -1));
+        }
+        return fitted;
+    }
+
     /** 1009 Too Big: the spec's code for a message larger than the endpoint takes. */
     public static CloseReason tooBig(int maxBytes) {
         return new CloseReason(CloseCodes.TOO_BIG, "message over " + maxBytes + " bytes");

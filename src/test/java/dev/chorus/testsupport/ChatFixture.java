@@ -2,6 +2,7 @@ package dev.chorus.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.chorus.api.Policies;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.edge.Connections;
@@ -54,7 +55,12 @@ public final class ChatFixture implements AfterEachCallback {
     }
 
     public Connections connections() {
-        return new Connections(rooms, new ConnectionQuota(settings), settings, metrics, clocks, closes(), new SendLanes());
+        return connections(Policies.NONE);
+    }
+
+    /** Connections that ask the application's policy. */
+    public Connections connections(Policies policies) {
+        return new Connections(rooms, new ConnectionQuota(settings), settings, metrics, clocks, closes(), new SendLanes(), policies);
     }
 
     /** A heartbeat whose scheduler runs what it is given at once, on the calling thread. */
