@@ -30,6 +30,12 @@ public class MetricsServlet extends HttpServlet {
     transient ChatMetrics metrics;
 
     @Inject
+    transient ServerMessages published;
+
+    @Inject
+    transient RoomEventsOut events;
+
+    @Inject
     transient ConnectionQuota quota;
 
     @Inject
@@ -70,6 +76,11 @@ public class MetricsServlet extends HttpServlet {
                 out.println("chorus_refused_handshakes_total{cause=\"" + cause.label() + "\"} " + count));
         sample(out, "chorus_rate_limited_total", "counter", "Messages dropped for rate",
                 metrics.rateLimitedMessages());
+        sample(out, "chorus_published_total", "counter", "Messages the application published (HTTP and beans)",
+                published.published());
+        sample(out, "chorus_events_dropped_total", "counter", "Room events dropped because observers fell behind",
+                events.dropped());
+        sample(out, "chorus_events_failed_total", "counter", "Room events an observer threw on", events.failed());
         header(out, "chorus_closes_total", "counter", "Closed connections by close code");
         metrics.closesByCode().forEach((code, count) ->
                 out.println("chorus_closes_total{code=\"" + code + "\"} " + count));

@@ -11,6 +11,7 @@ import dev.chorus.room.SendAllowance;
 import dev.chorus.room.Sequence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Messages the application publishes into rooms: inject this bean into any bean of the deployment
@@ -30,23 +31,27 @@ public class ServerMessages {
     private final ChatSettings settings;
     private final Clocks clocks;
     private final SendAllowance allowance;
+    private final RoomEventsOut events;
+    private final AtomicLong published = new AtomicLong();
 
     @Inject
-    public ServerMessages(Rooms rooms, ChatSettings settings, ChatConfiguration configuration, Clocks clocks) {
-        this(rooms, settings, clocks, configuration.publishesPerSecond());
+    public ServerMessages(Rooms rooms, ChatSettings settings, ChatConfiguration configuration, Clocks clocks,
+            RoomEventsOut events) {
+        this(rooms, settings, clocks, configuration.publishesPerSecond(), events);
     }
 
     /** Publishing into these rooms at most {@code perSecond} messages a second, as many at once. */
-    public ServerMessages(Rooms rooms, ChatSettings settings, Clocks clocks, double perSecond) {
+    public ServerMessages(Rooms rooms, ChatSettings settings, Clocks clocks, double perSecond, RoomEventsOut events) {
         this.rooms = rooms;
         this.settings = settings;
         this.clocks = clocks;
+        this.events = events;
         this.allowance = new SendAllowance(perSecond, (int) Math.max(1, Math.ceil(perSecond)), clocks.nanoTime());
     }
 
     /** For the container's client proxy only. */
     protected ServerMessages() {
-        this(null, ChatSettings.DEFAULTS, Clocks.SYSTEM, 1);
+        this(null, ChatSettings.DEFAULTS, Clocks.SYSTEM, 1, RoomEventsOut.NONE);
     }
 
     /** Publishes the text into the room as {@value #DEFAULT_FROM}; see {@link #publish(String, String, String)}. */
@@ -78,7 +83,15 @@ public class ServerMessages {
         if (!allowance.tryTake(clocks.nanoTime())) {
             throw new Refused(Refused.Why.RATE, "over chorus.api.publishes-per-second; try again shortly");
         }
-        return rooms.post(room, from, text);
+        Published published = rooms.post(room, from, text);
+        this.published.incrementAndGet();
+        events.fire(new RoomEvents.MessageAccepted(room, published.id(), from, text, published.ts(), true));
+        return published;
+    }
+
+    /** Messages published on this node. */
+    public long published() {
+        return published.get();
     }
 
     /** A message that was not published, and why; its message says which rule it broke. */

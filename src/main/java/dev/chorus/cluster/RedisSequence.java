@@ -3,6 +3,7 @@ package dev.chorus.cluster;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.outbound.Peer;
+import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
@@ -118,15 +119,18 @@ public final class RedisSequence implements Sequence {
      * connection, in order. A message Redis did not take is refused to its sender.
      */
     @Override
-    public void publish(Member sender, String text) {
+    public void publish(Member sender, String text, Consumer<ChatMessage> accepted) {
         Room room = sender.room();
         if (room.member(sender.name()) != sender) {
             return;
         }
         try {
-            link.say(room.name(), sender.name(), text, clocks.wall().millis()).whenComplete((id, failure) -> {
+            Instant now = clocks.wall().instant();
+            link.say(room.name(), sender.name(), text, now.toEpochMilli()).whenComplete((id, failure) -> {
                 if (failure != null) {
                     rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis did not take it");
+                } else {
+                    accepted.accept(new ChatMessage(room.name(), id, sender.name(), text, now));
                 }
             });
         } catch (Unavailable e) {

@@ -1,6 +1,8 @@
 package dev.chorus.edge;
 
 import dev.chorus.api.Policies;
+import dev.chorus.api.RoomEvents;
+import dev.chorus.api.RoomEventsOut;
 import dev.chorus.api.RoomPolicy;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
@@ -8,6 +10,7 @@ import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.handshake.RemoteAddress;
 import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.outbound.SendLanes;
+import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.JoinRequest;
 import dev.chorus.protocol.ServerEvents;
@@ -44,10 +47,11 @@ public class Connections {
     private final UnansweredCloses closes;
     private final SendLanes lanes;
     private final Policies policies;
+    private final RoomEventsOut events;
 
     @Inject
     public Connections(Rooms rooms, ConnectionQuota quota, ChatSettings settings, ChatMetrics metrics,
-            Clocks clocks, UnansweredCloses closes, SendLanes lanes, Policies policies) {
+            Clocks clocks, UnansweredCloses closes, SendLanes lanes, Policies policies, RoomEventsOut events) {
         this.rooms = rooms;
         this.quota = quota;
         this.settings = settings;
@@ -56,11 +60,12 @@ public class Connections {
         this.closes = closes;
         this.lanes = lanes;
         this.policies = policies;
+        this.events = events;
     }
 
     /** For the container's client proxy only. */
     protected Connections() {
-        this(null, null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM, null, null, Policies.NONE);
+        this(null, null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM, null, null, Policies.NONE, RoomEventsOut.NONE);
     }
 
     /** Joins the session as its request asks, or closes it with the rule or limit it met. */
@@ -70,22 +75,22 @@ public class Connections {
             request = JoinRequest.of(roomName, session.getUserPrincipal(), session.getRequestParameterMap(),
                     settings.access().signInRequired());
         } catch (JoinRequest.InvalidRequest e) {
-            refuse(session, "invalid-join", e.getMessage(), CloseReasons.invalidJoin(e.getMessage()));
+            refuse(roomName, session, "invalid-join", e.getMessage(), CloseReasons.invalidJoin(e.getMessage()));
             return;
         }
         RoomPolicy.Verdict verdict = policies.mayJoin(request.room(), request.name());
         if (!verdict.allowed()) {
-            refuse(session, "forbidden", verdict.reason(), CloseReasons.forbidden(verdict.reason()));
+            refuse(roomName, session, "forbidden", verdict.reason(), CloseReasons.forbidden(verdict.reason()));
             return;
         }
         switch (quota.admit(RemoteAddress.of(session.getRequestParameterMap()))) {
             case NODE_FULL -> {
-                refuse(session, "server-full", "this server is full, try again later", CloseReasons.SERVER_FULL);
+                refuse(roomName, session, "server-full", "this server is full, try again later", CloseReasons.SERVER_FULL);
                 return;
             }
             case ADDRESS_FULL -> {
                 // The handshake filter refuses these with 429; this catches handshakes that raced it.
-                refuse(session, "too-many-connections", "too many connections from your address, try again later",
+                refuse(roomName, session, "too-many-connections", "too many connections from your address, try again later",
                         CloseReasons.ADDRESS_FULL);
                 return;
             }
@@ -98,12 +103,13 @@ public class Connections {
         // enforce it on parts read after the first (UNDERTOW-2770).
         session.setMaxTextMessageBufferSize(settings.inbound().maxMessageBytes());
         try {
-            rooms.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched(), closes, lanes),
+            Member member = rooms.join(request.room(), request.name(), request.resume(), new SessionPeer(session, request.batched(), closes, lanes),
                     // Before anything is sent: whatever the client does once it has its welcome (closing at once, say) finds the member.
-                    member -> session.getUserProperties().put(MEMBER, member));
+                    seated -> session.getUserProperties().put(MEMBER, seated));
+            events.fire(new RoomEvents.MemberJoined(member.roomName(), member.name()));
         } catch (Sequence.Unavailable e) {
             quota.release(RemoteAddress.of(session.getRequestParameterMap()));
-            refuse(session, "unavailable", "the cluster is not reachable, try again later", CloseReasons.CLUSTER_UNAVAILABLE);
+            refuse(roomName, session, "unavailable", "the cluster is not reachable, try again later", CloseReasons.CLUSTER_UNAVAILABLE);
             return;
         }
         if (!session.isOpen()) {
@@ -140,7 +146,7 @@ public class Connections {
             RoomPolicy.Verdict verdict = policies.mayPost(member.roomName(), member.name(), text);
             if (verdict.allowed()) {
                 metrics.received();
-                rooms.publish(member, text);
+                rooms.publish(member, text, events.observed() ? this::accepted : message -> { });
             } else {
                 // Refused before it is numbered: no id is spent, and the connection stays open.
                 rooms.refuse(member, "rejected", verdict.reason());
@@ -194,6 +200,7 @@ public class Connections {
             quota.release(RemoteAddress.of(session.getRequestParameterMap()));
             rooms.closing().remove(member);
             rooms.leave(member);
+            events.fire(new RoomEvents.MemberLeft(member.roomName(), member.name()));
         }
     }
 
@@ -208,9 +215,14 @@ public class Connections {
         }
     }
 
-    private void refuse(Session session, String code, String reason, CloseReason close) {
+    private void refuse(String roomName, Session session, String code, String reason, CloseReason close) {
         metrics.refusedJoin();
+        events.fire(new RoomEvents.JoinRefused(roomName, code));
         new SessionPeer(session, closes).refuse(ServerEvents.error(code, reason), close);
+    }
+
+    private void accepted(ChatMessage message) {
+        events.fire(new RoomEvents.MessageAccepted(message.room(), message.id(), message.from(), message.text(), message.ts(), false));
     }
 
     private static Member memberOf(Session session) {

@@ -45,10 +45,13 @@ public final class LocalSequence implements Sequence {
     }
 
     @Override
-    public void publish(Member sender, String text) {
+    public void publish(Member sender, String text, Consumer<ChatMessage> accepted) {
         Fanout fanout = rooms.fanout();
-        sender.room().deliver(sender, text, fanout);
+        ChatMessage message = sender.room().deliver(sender, text, fanout);
         fanout.complete();
+        if (message != null) {
+            accepted.accept(message);
+        }
     }
 
     /**

@@ -220,10 +220,10 @@ public final class Room {
     /**
      * Numbers and keeps the sender's text, queues the message to every other member and the ack
      * to the sender. The frame is serialized once, whatever the number of members. Nothing
-     * happens if the sender is no longer a member.
+     * happens (null) if the sender is no longer a member.
      */
-    void deliver(Member sender, String text, Fanout fanout) {
-        append(sender, sender.name(), text, fanout);
+    ChatMessage deliver(Member sender, String text, Fanout fanout) {
+        return append(sender, sender.name(), text, fanout);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.chorus.config.Clocks;
 import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.outbound.Outbox;
 import dev.chorus.outbound.Peer;
+import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
@@ -123,7 +124,12 @@ public class Rooms {
 
     /** Sends the text to every other member of the sender's room, and the ack to the sender. */
     public void publish(Member sender, String text) {
-        sequence.publish(sender, text);
+        publish(sender, text, message -> { });
+    }
+
+    /** As {@link #publish(Member, String)}; {@code accepted} gets the message once it has its id. */
+    public void publish(Member sender, String text, Consumer<ChatMessage> accepted) {
+        sequence.publish(sender, text, accepted);
     }
 
     /** Queues an error event to one member; its connection stays open. */

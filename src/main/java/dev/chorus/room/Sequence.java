@@ -1,6 +1,7 @@
 package dev.chorus.room;
 
 import dev.chorus.outbound.Peer;
+import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.Resume;
 import java.util.function.Consumer;
 
@@ -35,8 +36,12 @@ public interface Sequence extends AutoCloseable {
      */
     Member join(String roomName, String name, Resume resume, Peer peer, Consumer<Member> seated);
 
-    /** Numbers the sender's text in its room's order; every member gets it (the sender its ack) in that order. */
-    void publish(Member sender, String text);
+    /**
+     * Numbers the sender's text in its room's order; every member gets it (the sender its ack) in
+     * that order, and {@code accepted} the message once it has its id (not at all if it was not
+     * numbered: the sender had left, or the cluster's Redis did not take it).
+     */
+    void publish(Member sender, String text, Consumer<ChatMessage> accepted);
 
     /**
      * Numbers a message the application publishes in the room's order, with {@code from} as its

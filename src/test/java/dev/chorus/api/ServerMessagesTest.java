@@ -17,7 +17,7 @@ class ServerMessagesTest {
     @RegisterExtension
     final ChatFixture chat = new ChatFixture(Settings.defaultsWith(new ChatSettings.Inbound(8, 20, 40, 10)));
 
-    private final ServerMessages messages = new ServerMessages(chat.rooms, chat.settings, chat.clocks, 2);
+    private final ServerMessages messages = new ServerMessages(chat.rooms, chat.settings, chat.clocks, 2, RoomEventsOut.NONE);
 
     @Test
     void publishesUnderTheDefaultNameOrTheOneGiven() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.api.Policies;
+import dev.chorus.api.RoomEventsOut;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.outbound.SendLanes;
@@ -108,7 +109,7 @@ class ConnectionsTest {
     void anErrorTheContainerReportsClosesTheSocketWith1011AndKeepsItsSlotUntilTheClose() {
         ConnectionQuota quota = new ConnectionQuota(chat.settings);
         Connections connections = new Connections(chat.rooms, quota, chat.settings, chat.metrics, chat.clocks,
-                chat.closes(), new SendLanes(), Policies.NONE);
+                chat.closes(), new SendLanes(), Policies.NONE, RoomEventsOut.NONE);
         FakeSession client = new FakeSession(Map.of("name", List.of("alice")));
         connections.open("lobby", client.session());
         assertEquals(1, chat.rooms.members());

@@ -3,6 +3,7 @@ package dev.chorus.testsupport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chorus.api.Policies;
+import dev.chorus.api.RoomEventsOut;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.edge.Connections;
@@ -60,7 +61,7 @@ public final class ChatFixture implements AfterEachCallback {
 
     /** Connections that ask the application's policy. */
     public Connections connections(Policies policies) {
-        return new Connections(rooms, new ConnectionQuota(settings), settings, metrics, clocks, closes(), new SendLanes(), policies);
+        return new Connections(rooms, new ConnectionQuota(settings), settings, metrics, clocks, closes(), new SendLanes(), policies, RoomEventsOut.NONE);
     }
 
     /** A heartbeat whose scheduler runs what it is given at once, on the calling thread. */
