@@ -12,6 +12,7 @@ import dev.chorus.room.Member;
 import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.FakeSession;
+import dev.chorus.testsupport.StaffOnlyPolicy;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason.CloseCodes;
@@ -27,18 +28,8 @@ class RoomPolicyTest {
     @RegisterExtension
     final ChatFixture chat = new ChatFixture(ChatSettings.DEFAULTS);
 
-    /** Only staff in "staff"; no message that says "spam". */
-    private final Connections connections = chat.connections(new Policies(new RoomPolicy() {
-        @Override
-        public Verdict mayJoin(String room, String user) {
-            return room.equals("staff") && !user.startsWith("staff-") ? Verdict.refuse("staff only") : Verdict.ALLOW;
-        }
-
-        @Override
-        public Verdict mayPost(String room, String member, String text) {
-            return text.contains("spam") ? Verdict.refuse("no spam here") : Verdict.ALLOW;
-        }
-    }));
+    /** Only staff in "staff"; no message that says "spam": the policy the ITs deploy too. */
+    private final Connections connections = chat.connections(new Policies(new StaffOnlyPolicy()));
 
     @Test
     void aRefusedJoinGetsForbiddenAndCloses1008WhileOthersJoin() {

@@ -3,6 +3,7 @@ package dev.chorus.room;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.outbound.Peer;
+import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.Resume;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
@@ -44,6 +45,21 @@ public class RoomLinearizabilityTest {
     public Room.Departure leave(@Param(name = "who") int who) {
         Member member = room.member("user" + who);
         return member == null ? Room.Departure.NOT_A_MEMBER : room.leave(member, new Fanout(new ChatMetrics(), (m, reason) -> { }));
+    }
+
+    /** A member's message: the id it was given, or -1 if the member is not in the room. */
+    @Operation
+    public long say(@Param(name = "who") int who) {
+        Member member = room.member("user" + who);
+        ChatMessage message = member == null ? null : room.deliver(member, "hi", new Fanout(new ChatMetrics(), (m, reason) -> { }));
+        return message == null ? -1 : message.id();
+    }
+
+    /** A message the application publishes, numbered in the same sequence: its id, or -1 once the room is retired. */
+    @Operation
+    public long post() {
+        ChatMessage message = room.post("server", "notice", new Fanout(new ChatMetrics(), (m, reason) -> { }));
+        return message == null ? -1 : message.id();
     }
 
     @Operation

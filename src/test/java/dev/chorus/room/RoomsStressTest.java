@@ -48,6 +48,9 @@ class RoomsStressTest {
     private static final int CHURN_THREADS = 14;
     private static final int FAILING_THREADS = 10;
     private static final int LAGGING_THREADS = 2;
+    /** One per room, so that each publisher's texts ({@code publisherN:seq}) keep their order in its room. */
+    private static final int PUBLISHING_THREADS = 3;
+    private static final int MAX_POSTS_PER_PUBLISHER = 5_000;
     /** Each frame a lagging peer completes waits this long: it falls behind any sender here. */
     private static final long LAG_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final Duration RUN_FOR = Duration.ofSeconds(4);
@@ -108,6 +111,12 @@ class RoomsStressTest {
             sentPerRoom.get(member.roomName()).incrementAndGet();
         });
         loops.add(CHURN_THREADS, MAX_CHURN_CYCLES, (thread, cycle) -> churn("churn" + thread + "." + cycle));
+        // The application publishing among the members' messages: one numbering, every member the same order.
+        loops.add(PUBLISHING_THREADS, MAX_POSTS_PER_PUBLISHER, (thread, seq) -> {
+            String room = ROOMS[thread];
+            registry.post(room, "publisher" + thread, "publisher" + thread + ":" + seq);
+            sentPerRoom.get(room).incrementAndGet();
+        });
         loops.add(FAILING_THREADS, Integer.MAX_VALUE,
                 (thread, cycle) -> joinAndFail("failing" + thread + "." + cycle, loops.deadline()));
         loops.add(LAGGING_THREADS, Integer.MAX_VALUE, (thread, cycle) -> joinAndLag("lagging" + thread + "." + cycle, thread));
@@ -149,7 +158,7 @@ class RoomsStressTest {
         LOG.info(() -> String.format(
                 "stress: %d threads for %d s: %d broadcasts, %d join/broadcast/leave cycles,"
                         + " %d failing members evicted, %d lagging members dropped for a full queue",
-                STABLE_THREADS + CHURN_THREADS + FAILING_THREADS + LAGGING_THREADS, RUN_FOR.toSeconds(), total,
+                STABLE_THREADS + CHURN_THREADS + FAILING_THREADS + LAGGING_THREADS + PUBLISHING_THREADS, RUN_FOR.toSeconds(), total,
                 churnCycles.get(), failedPeers.get(), laggardsDropped.get()));
         assertTrue(failedPeers.get() > 0, "no failure was exercised");
         assertTrue(laggardsDropped.get() > 0, "no queue overflowed");
