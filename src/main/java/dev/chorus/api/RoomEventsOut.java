@@ -27,7 +27,7 @@ public class RoomEventsOut {
     private static final Logger LOG = Logger.getLogger(RoomEventsOut.class.getName());
 
     /** Where nobody observes: fires nothing. */
-    public static final RoomEventsOut NONE = RoomEventsOut.NONE;
+    public static final RoomEventsOut NONE = new RoomEventsOut();
 
     private final Event<Object> events;
     private final boolean observed;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testsupport.ChatClient;
+import dev.chorus.testsupport.ChorusClients;
 import dev.chorus.testsupport.DeployedChorus;
 import dev.chorus.testsupport.ObservedServlet;
 import dev.chorus.testsupport.SlowObserver;
@@ -21,11 +22,11 @@ import org.junit.jupiter.api.Test;
  * Beans the application added to the WAR: a room policy that refuses joins and vetoes messages
  * (ids staying contiguous), and an observer of room events that is slow without slowing anyone.
  */
-class ApplicationBeansIT extends DeployedChorus {
+class ApplicationBeansIT extends ChorusClients {
 
     @Deployment(testable = false)
     static WebArchive withPolicy() {
-        return builtWarConfigured("chorus.war").addClasses(StaffOnlyPolicy.class, SlowObserver.class, ObservedServlet.class);
+        return DeployedChorus.builtWarConfigured("chorus.war").addClasses(StaffOnlyPolicy.class, SlowObserver.class, ObservedServlet.class);
     }
 
     @Test
