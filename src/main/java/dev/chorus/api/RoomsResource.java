@@ -1,6 +1,7 @@
 package dev.chorus.api;
 
 import dev.chorus.config.ChatConfiguration;
+import dev.chorus.config.ChatSettings;
 import dev.chorus.protocol.ServerEvents;
 import dev.chorus.room.MembersPage;
 import dev.chorus.room.Rooms;
@@ -12,9 +13,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response.Status;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 
 /**
  * Rooms' members, and operator actions on rooms. The actions are off unless
@@ -31,17 +34,27 @@ public class RoomsResource {
     @Inject
     ChatConfiguration configuration;
 
+    @Inject
+    ChatSettings settings;
+
+    @Context
+    SecurityContext security;
+
     /**
      * {@code GET /chorus/api/rooms/{room}/members?after=NAME&limit=N}: a page of the room's member
      * names in order (at most 100, the default), the count, and {@code next}, the {@code after}
      * of the following page (absent on the last). 404 when nobody is in the room; 400 for a limit
-     * below 1.
+     * below 1; 401 for an anonymous caller where joining needs sign-in ({@code chorus.auth.required}):
+     * the list is as open as the room.
      */
     @GET
     @Path("{room}/members")
     @Produces(MediaType.APPLICATION_JSON)
     public Response members(@PathParam("room") String room, @QueryParam("after") String after,
             @QueryParam("limit") @DefaultValue("100") int limit) {
+        if (settings.access().signInRequired() && security.getUserPrincipal() == null) {
+            return Response.status(Status.UNAUTHORIZED).entity("sign in: this server's rooms are for signed-in users").build();
+        }
         if (limit < 1) {
             return Response.status(Status.BAD_REQUEST).entity("limit must be 1 or more").build();
         }

@@ -48,10 +48,7 @@ public final class RedisLink implements AutoCloseable {
     private final RoomFeed feed;
     private final RoomScript script;
     private final AtomicReference<Link> link = new AtomicReference<>();
-    /**
-     * Runs the tick: a thread of its own, not the client's event executor, since linking to a
-     * Redis Cluster waits for its layout, which the client reads on that executor.
-     */
+    /** Runs the tick: a thread of its own, not the client's event executor, which linking to a Redis Cluster waits on. */
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "chorus-redis-link");
         thread.setDaemon(true);
@@ -66,9 +63,7 @@ public final class RedisLink implements AutoCloseable {
 
     /**
      * Starts linking to Redis at the URI, at once and then every second until it is up (the node
-     * starts whether or not Redis is there).
-     *
-     * @param logLength about how many entries each room's log keeps (messages and presence)
+     * starts whether or not Redis is there); each room's log keeps about {@code logLength} entries.
      */
     public RedisLink(ChatSettings.Cluster cluster, int logLength, RoomLogListener listener) {
         this.redis = RedisURI.create(cluster.redisUri());
@@ -117,12 +112,12 @@ public final class RedisLink implements AutoCloseable {
         return RoomScript.ticket(reply);
     }
 
-    /** The room's numbering and its last {@code messages} messages, to start following it from. */
-    public Backlog backlog(String room, int messages) {
-        return RoomScript.backlog(run(up(), room, "backlog", Integer.toString(logLength)), messages);
+    /** The room's numbering and last messages, to follow it from, or ({@code read}) to show: then it starts nothing, drops nothing. */
+    public Backlog backlog(String room, int messages, boolean read) {
+        return RoomScript.backlog(run(up(), room, read ? "history" : "backlog", Integer.toString(logLength)), messages);
     }
 
-    /** Follows a room this node just started to hold: its entries after {@link RoomLogListener#position} reach the listener. */
+    /** Follows a room this node just started to hold: entries after {@link RoomLogListener#position} reach the listener. */
     public void follow(String room) {
         feed.follow(room);
     }
@@ -258,7 +253,10 @@ public final class RedisLink implements AutoCloseable {
             return current.redis().sync().evalsha(current.sha(), ScriptOutputType.MULTI, RedisKeys.room(room),
                     script.argv(operation, arguments));
         } catch (RuntimeException e) {
-            dropIfBroken(current, e);
+            // A read for HTTP ("page", "history") that fails says nothing of the link (a closed one drops by its listener).
+            if (!operation.equals("page") && !operation.equals("history")) {
+                dropIfBroken(current, e);
+            }
             throw new Sequence.Unavailable("Redis did not answer: " + e.getMessage(), e);
         }
     }

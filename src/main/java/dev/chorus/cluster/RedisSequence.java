@@ -106,7 +106,7 @@ public final class RedisSequence implements Sequence {
 
     /** A room of the cluster that goes on from its backlog in Redis: its numbering, its last messages, its log position. */
     private Room follow(String roomName) {
-        Backlog backlog = link.backlog(roomName, settings.history().size());
+        Backlog backlog = link.backlog(roomName, settings.history().size(), false);
         RoomHistory history = new RoomHistory(roomName, settings.history().size(), settings.history().maxChars(),
                 budget, backlog.epoch(), backlog.lastId() + 1);
         backlog.messages().forEach(entry -> LogDelivery.keep(roomName, entry, history));
@@ -149,7 +149,7 @@ public final class RedisSequence implements Sequence {
     /** Read from the room's log in Redis, whether or not this node holds members of it. */
     @Override
     public HistoryPage history(String roomName, long since, int limit) {
-        Backlog backlog = link.backlog(roomName, settings.history().size());
+        Backlog backlog = link.backlog(roomName, settings.history().size(), true);
         return backlog.lastId() == 0 ? null : HistoryPage.of(roomName, backlog.epoch(), backlog.messages(), RoomEntry::id,
                 entry -> ServerEvents.message(LogDelivery.message(roomName, entry)), since, limit);
     }

@@ -85,8 +85,14 @@ public class ChatConfiguration {
         return Collections.unmodifiableMap(effective);
     }
 
-    /** The URI with whatever stands before an {@code @} in its authority replaced by {@code ***}. */
+    /**
+     * The URI with its credentials replaced by {@code ***}: everything between the scheme's
+     * {@code ://} and the last {@code @} (a password may hold {@code /} or {@code @}; a Redis URI's
+     * path and fragment, a database number and a sentinel's primary name, hold neither).
+     */
     static String withoutCredentials(String uri) {
-        return uri.replaceFirst("^([a-z]+://)[^@/]*@", "$1***@");
+        int start = uri.indexOf("://");
+        int at = uri.lastIndexOf('@');
+        return start < 0 || at < start ? uri : uri.substring(0, start + 3) + "***" + uri.substring(at);
     }
 }

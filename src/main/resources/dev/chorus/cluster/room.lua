@@ -21,6 +21,14 @@ if op == 'page' then
   -- 5 the name to page after ('' from the first), 6 names at most: the count and one page
   local from = ARGV[5] == '' and '-' or '(' .. ARGV[5]
   return {redis.call('ZCARD', names), redis.call('ZRANGEBYLEX', names, from, '+', 'LIMIT', 0, ARGV[6])}
+elseif op == 'history' then
+  -- 5 log entries to read back, newest first, as 'backlog' does, for a read over HTTP: a room
+  -- nobody ever numbered answers an empty epoch rather than being started by the read
+  local numbering = redis.call('HGET', state, 'epoch')
+  if not numbering then
+    return {'', 0, {}}
+  end
+  return {numbering, tonumber(redis.call('HGET', state, 'seq')), redis.call('XREVRANGE', log, '+', '-', 'COUNT', ARGV[5])}
 elseif op == 'held' then
   -- 5 node: the names that node holds here (for sweeping a dead node's members)
   local held = {}

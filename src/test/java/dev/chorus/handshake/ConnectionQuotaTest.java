@@ -39,6 +39,23 @@ class ConnectionQuotaTest {
     }
 
     @Test
+    void ipv6AddressesCountByTheirSlash64() {
+        ConnectionQuota quota = quota(10, 2);
+
+        assertEquals(Admission.ADMITTED, quota.admit("2001:db8:1:2::1"));
+        assertEquals(Admission.ADMITTED, quota.admit("2001:db8:1:2:aaaa:bbbb:cccc:dddd"));
+        assertEquals(Admission.ADDRESS_FULL, quota.admit("2001:0db8:0001:0002::ffff"), "the same /64, written otherwise");
+        assertTrue(quota.isFull("2001:db8:1:2::42"));
+        assertEquals(Admission.ADMITTED, quota.admit("2001:db8:1:3::1"), "the next /64 is someone else");
+        assertEquals(2, quota.addresses());
+
+        quota.release("2001:db8:1:2::1");
+        assertEquals(Admission.ADMITTED, quota.admit("2001:db8:1:2::99"));
+        assertEquals("192.0.2.7", ConnectionQuota.holder("::ffff:192.0.2.7"), "an IPv4-mapped address is its IPv4 one");
+        assertEquals("192.0.2.7", ConnectionQuota.holder("192.0.2.7"));
+    }
+
+    @Test
     void theNodeLimitHoldsAcrossAddressesAndAnUnknownAddressCountsOnlyThere() {
         ConnectionQuota quota = quota(2, 1);
 

@@ -6,11 +6,16 @@ import dev.chorus.testsupport.ChatClient;
 import dev.chorus.testsupport.ChorusInstance;
 import dev.chorus.testsupport.DeployedChorus;
 import dev.chorus.testsupport.SignIn;
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import jakarta.websocket.CloseReason;
+import jakarta.json.JsonString;
 import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.CloseReason;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -92,5 +97,25 @@ class SignInIT {
 
         ChatClient alice = signIn("alice", DeployedChorus.OPEN_ROOM, "");
         assertEquals("alice", alice.next("welcome").getString("you"));
+    }
+
+    @Test
+    void theMemberListIsForSignedInUsersOnlyWhereTheRoomsAre() throws Exception {
+        ChatClient alice = signIn("alice", "listed", "");
+        alice.next("welcome");
+        URI members = chorus().address("http", "api/rooms/listed/members");
+
+        HttpResponse<String> anonymous = chorus().send(HttpRequest.newBuilder(members).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> signedIn = chorus().send(HttpRequest.newBuilder(members)
+                .header("Authorization", ChatClient.basic("bob", SignIn.USERS.get("bob"))).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(401, anonymous.statusCode(), "anyone could read who is in a room they may not join");
+        assertEquals(200, signedIn.statusCode(), signedIn.body());
+        assertEquals(List.of("alice"), strings(signedIn.body()));
+    }
+
+    private static List<String> strings(String membersJson) {
+        return Json.createReader(new StringReader(membersJson)).readObject().getJsonArray("members")
+                .getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
     }
 }
