@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -104,9 +105,12 @@ public class Heartbeat {
                 pings.offer(member, Outbox.PING);
             }
         }
+        CloseReason tooQuiet = CloseReasons.silent(settings.liveness().silenceSeconds());
         for (Member member : silent) {
             metrics.silentDropped();
-            rooms.evict(member, CloseReasons.silent(settings.liveness().silenceSeconds()));
+            // On the scheduler's other threads, as the stuck-send closes below: a close may block
+            // on the container's locks, and must not stop this sweep with it.
+            scheduler.execute(() -> rooms.evict(member, tooQuiet));
         }
         // Pings are not deliveries: the metric counts what members were sent to read.
         pings.send();
@@ -132,7 +136,7 @@ public class Heartbeat {
                 .toList();
         for (Member member : stuck) {
             metrics.sendTimedOut();
-            rooms.evict(member, CloseReasons.SEND_TIMED_OUT);
+            scheduler.execute(() -> rooms.evict(member, CloseReasons.SEND_TIMED_OUT));
         }
         for (Member member : rooms.closing()) {
             if (member.outbox().isFinished()) {

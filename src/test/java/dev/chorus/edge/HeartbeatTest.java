@@ -44,6 +44,23 @@ class HeartbeatTest {
         assertEquals(0, talker.violations() + quiet.violations());
     }
 
+    /** A close can block on the container's locks: the sweep hands each drop to the scheduler and goes on. */
+    @Test
+    void theBeatDropsSilentMembersOffItsOwnThread() {
+        FakePeer quiet = FakePeer.inline("quiet");
+        chat.join("lobby", quiet);
+        Queue<Runnable> handedOver = new ArrayDeque<>();
+
+        chat.nanos += 61_000_000_000L;
+        chat.heartbeat(handedOver::add).beat();
+
+        assertNull(quiet.closedWith(), "closed on the sweep's own thread");
+        assertEquals(1, handedOver.size());
+        handedOver.forEach(Runnable::run);
+        assertEquals(CloseCodes.GOING_AWAY, quiet.closedWith().getCloseCode());
+        assertEquals(0, chat.rooms.members());
+    }
+
     /**
      * A connection can die without the container ever reporting it (Tyrus loses a disconnect
      * that comes while it sets the connection up): the member would stay until the silence rule.

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -66,13 +67,18 @@ public final class ChatFixture implements AfterEachCallback {
 
     /** A heartbeat whose scheduler runs what it is given at once, on the calling thread. */
     public Heartbeat heartbeat() {
+        return heartbeat(Runnable::run);
+    }
+
+    /** A heartbeat whose scheduler hands what it is given to {@code tasks}. */
+    public Heartbeat heartbeat(Executor tasks) {
         Heartbeat heartbeat = new Heartbeat(rooms, settings, metrics, clocks, closes());
         heartbeat.setScheduler((ManagedScheduledExecutorService) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {ManagedScheduledExecutorService.class}, (proxy, method, args) -> {
                     if (!method.getName().equals("execute")) {
                         throw new UnsupportedOperationException(method.getName());
                     }
-                    ((Runnable) args[0]).run();
+                    tasks.execute((Runnable) args[0]);
                     return null;
                 }));
         return heartbeat;
