@@ -13,8 +13,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * What a room operation queued, to finish once the room's lock is released: the members whose
@@ -24,14 +22,12 @@ import java.util.logging.Logger;
  */
 public final class Fanout {
 
-    private static final Logger LOG = Logger.getLogger(Fanout.class.getName());
-
     private final List<Member> accepted = new ArrayList<>();
     private final List<Member> overflowed = new ArrayList<>(0);
     private final ChatMetrics metrics;
     private final BiConsumer<Member, CloseReason> evict;
 
-    /** A fanout that counts what it delivers in {@code metrics} and drops failing members through {@code evict}. */
+    /** A fanout that counts what it delivers in {@code metrics} and drops members that overflowed through {@code evict}. */
     public Fanout(ChatMetrics metrics, BiConsumer<Member, CloseReason> evict) {
         this.metrics = metrics;
         this.evict = evict;
@@ -67,8 +63,7 @@ public final class Fanout {
         try {
             member.outbox().flush();
         } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "Send to {0} failed, dropping it: {1}", new Object[] {member, e});
-            evict.accept(member, CloseReasons.SEND_FAILED);
+            member.sendFailed(e);
         }
     }
 

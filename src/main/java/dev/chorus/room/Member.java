@@ -18,6 +18,7 @@ public final class Member {
     private final SendAllowance allowance;
     private final InboundText inbound = new InboundText();
     private final AtomicBoolean released = new AtomicBoolean();
+    private final BiConsumer<Member, Throwable> onSendFailure;
     private volatile String name;
     /** When the client last showed it is there (a message or a pong), in System.nanoTime terms. */
     private volatile long heardAt;
@@ -29,8 +30,8 @@ public final class Member {
             BiConsumer<Member, Throwable> onSendFailure) {
         this.room = room;
         this.allowance = allowance;
-        this.outbox = new Outbox(peer, bounds.maxMessages(), bounds.maxChars(), nanoTime,
-                cause -> onSendFailure.accept(this, cause));
+        this.onSendFailure = onSendFailure;
+        this.outbox = new Outbox(peer, bounds.maxMessages(), bounds.maxChars(), nanoTime, this::sendFailed);
     }
 
     public String roomName() {
@@ -48,6 +49,11 @@ public final class Member {
 
     public Room room() {
         return room;
+    }
+
+    /** A send to this member failed, in its outbox or in a flush that threw: it is dropped as the room says. */
+    void sendFailed(Throwable cause) {
+        onSendFailure.accept(this, cause);
     }
 
     /** True the first time only: the connection's slot is given back exactly once. */
