@@ -7,10 +7,7 @@ import dev.chorus.room.Rooms;
 import dev.chorus.room.Sequence;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonString;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -25,7 +22,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response.Status;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
-import java.io.StringReader;
 
 /**
  * A room's messages over HTTP, for backends in any language: publish one
@@ -66,14 +62,12 @@ public class RoomMessagesResource {
         if (refusal != null) {
             return refusal;
         }
-        JsonObject request;
-        try (JsonReader reader = Json.createReader(new StringReader(body == null ? "" : body))) {
-            request = reader.readObject();
-        } catch (JsonException | IllegalStateException e) {
+        JsonObject request = ApiReplies.object(body);
+        if (request == null) {
             return plain(Status.BAD_REQUEST, "the body must be a JSON object: {\"text\": \"...\", \"from\": \"...\"}");
         }
-        String text = request.get("text") instanceof JsonString string ? string.getString() : null;
-        String from = request.get("from") instanceof JsonString string ? string.getString() : ServerMessages.DEFAULT_FROM;
+        String text = ApiReplies.string(request, "text", null);
+        String from = ApiReplies.string(request, "from", ServerMessages.DEFAULT_FROM);
         try {
             Published published = messages.publish(room, from, text);
             return Response.status(Status.CREATED).entity(Json.createObjectBuilder()
@@ -83,11 +77,7 @@ public class RoomMessagesResource {
                     .add("ts", published.ts().toString())
                     .build()).build();
         } catch (ServerMessages.Refused e) {
-            return plain(switch (e.why()) {
-                case INVALID -> Status.BAD_REQUEST;
-                case TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE;
-                case RATE -> Status.TOO_MANY_REQUESTS;
-            }, e.getMessage());
+            return ApiReplies.refused(e);
         } catch (Sequence.Unavailable e) {
             return plain(Status.SERVICE_UNAVAILABLE, "the cluster's Redis is not reached; nothing was published");
         }
@@ -140,6 +130,6 @@ public class RoomMessagesResource {
     }
 
     private static Response plain(Status status, String why) {
-        return Response.status(status).type(MediaType.TEXT_PLAIN).entity(why).build();
+        return ApiReplies.plain(status, why);
     }
 }

@@ -9,12 +9,15 @@ import dev.chorus.room.Published;
 import dev.chorus.room.Rooms;
 import dev.chorus.room.SendAllowance;
 import dev.chorus.room.Sequence;
+import dev.chorus.room.UserCall;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Messages the application publishes into rooms: inject this bean into any bean of the deployment
+ * Messages the application publishes into rooms, and its calls to one user (a private notice, a
+ * disconnect): inject this bean into any bean of the deployment
  * (a WAR overlay, or classes added to the WAR), or post over HTTP ({@link RoomMessagesResource}).
  * A published message takes a client message's path: numbered in the room's order, kept in its
  * history (for the room's next member too, if nobody is in it now), delivered to every member on
@@ -26,6 +29,9 @@ public class ServerMessages {
 
     /** The display name of a message published without one. */
     public static final String DEFAULT_FROM = "server";
+
+    /** The longest user name a notice or a disconnect takes (a principal's name may be an address). */
+    static final int MAX_USER_CHARS = 256;
 
     private final Rooms rooms;
     private final ChatSettings settings;
@@ -73,6 +79,48 @@ public class ServerMessages {
         if (!JoinRequest.isMemberName(from)) {
             throw new Refused(Refused.Why.INVALID, "from: " + JoinRequest.NAME_RULE);
         }
+        checkText(text);
+        Published published = rooms.post(room, from, text);
+        this.published.incrementAndGet();
+        events.fire(new RoomEvents.MessageAccepted(room, published.id(), from, text, published.ts(), true));
+        return published;
+    }
+
+    /**
+     * Sends a private notice to every connection of one user, in every room, on every node (the
+     * user is the signed-in principal's name, or the name a client asked for where rooms need no
+     * sign-in); {@code from} may be null. How many connections of this node it reached, or empty
+     * in a cluster, where each node reaches its own. Refused as {@link #publish} is, but for the room.
+     *
+     * @throws Sequence.Unavailable if the cluster's Redis cannot be reached: nobody was reached
+     */
+    public OptionalLong notify(String user, String from, String text) {
+        checkUser(user);
+        if (from != null && !JoinRequest.isMemberName(from)) {
+            throw new Refused(Refused.Why.INVALID, "from: " + JoinRequest.NAME_RULE);
+        }
+        checkText(text);
+        return rooms.address(UserCall.notice(user, from, text));
+    }
+
+    /**
+     * Closes every connection of one user, in every room, on every node, with 4000 and the reason
+     * (null: a default one), which tells a client not to reconnect on its own. As {@link #notify}, the count.
+     *
+     * @throws Sequence.Unavailable if the cluster's Redis cannot be reached: nobody was disconnected
+     */
+    public OptionalLong disconnect(String user, String reason) {
+        checkUser(user);
+        return rooms.address(UserCall.disconnect(user, reason));
+    }
+
+    private static void checkUser(String user) {
+        if (user == null || user.isBlank() || user.length() > MAX_USER_CHARS) {
+            throw new Refused(Refused.Why.INVALID, "a user is 1 to " + MAX_USER_CHARS + " characters");
+        }
+    }
+
+    private void checkText(String text) {
         if (text == null || text.isBlank()) {
             throw new Refused(Refused.Why.INVALID, "message text is empty");
         }
@@ -83,10 +131,6 @@ public class ServerMessages {
         if (!allowance.tryTake(clocks.nanoTime())) {
             throw new Refused(Refused.Why.RATE, "over chorus.api.publishes-per-second; try again shortly");
         }
-        Published published = rooms.post(room, from, text);
-        this.published.incrementAndGet();
-        events.fire(new RoomEvents.MessageAccepted(room, published.id(), from, text, published.ts(), true));
-        return published;
     }
 
     /** Messages published on this node. */

@@ -6,11 +6,14 @@ package dev.chorus.cluster;
  * {@code :log} (a stream), {@code :names} and {@code :owners}, and the shard channel
  * {@code :live}, on which each entry is pushed as it is appended. Per node {@code N}:
  * {@code chorus:node:{N}} (its liveness, with a TTL it renews) and {@code :rooms} (where it has
- * members). {@link #NODES} lists the nodes.
+ * members). {@link #NODES} lists the nodes; {@link #USER_CALLS} carries calls to one user.
  */
 final class RedisKeys {
 
     static final String NODES = "chorus:nodes";
+
+    /** The shard channel every node takes calls to one user on (notices, disconnects): a user's connections may be on any node. */
+    static final String USER_CALLS = "chorus:users:calls";
 
     private static final String ROOM_PREFIX = "chorus:{";
     private static final String LIVE_SUFFIX = "}:live";

@@ -2,6 +2,7 @@ package dev.chorus.cluster;
 
 import dev.chorus.config.ChatSettings;
 import dev.chorus.room.Sequence;
+import dev.chorus.room.UserCall;
 import dev.chorus.room.Ticket;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
@@ -145,6 +146,17 @@ public final class RedisLink implements AutoCloseable {
         List<Object> reply = run(current, room, "post", from, text, Long.toString(sentAtMillis), current.node());
         published.incrementAndGet();
         return new Posted((Long) reply.get(0), (String) reply.get(1));
+    }
+
+    /** Hands the call to every node (this one too, which reads it back); how many nodes took it. */
+    public long address(UserCall call) {
+        Link current = up();
+        try {
+            return current.redis().sync().spublish(RedisKeys.USER_CALLS, UserCallJson.write(call));
+        } catch (RuntimeException e) {
+            dropIfBroken(current, e);
+            throw new Sequence.Unavailable("Redis did not answer: " + e.getMessage(), e);
+        }
     }
 
     /** Takes the member out of the room across the cluster; nothing if the link is down (the sweep will). */

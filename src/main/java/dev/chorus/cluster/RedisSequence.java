@@ -18,9 +18,11 @@ import dev.chorus.room.RoomHistory;
 import dev.chorus.room.Rooms;
 import dev.chorus.room.Sequence;
 import dev.chorus.room.Ticket;
+import dev.chorus.room.UserCall;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -183,7 +185,18 @@ public final class RedisSequence implements Sequence {
     }
 
     /** What the link to Redis asks of this node's rooms, and hands them. */
+    @Override
+    public OptionalLong address(UserCall call) {
+        link.address(call);
+        return OptionalLong.empty();
+    }
+
     private final class Relay implements RoomLogListener {
+
+        @Override
+        public void addressed(UserCall call) {
+            rooms.deliver(call);
+        }
 
         @Override
         public Set<String> followed() {

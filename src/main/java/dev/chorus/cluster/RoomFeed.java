@@ -58,13 +58,23 @@ final class RoomFeed {
         redis.pushes().addListener(new RedisPubSubAdapter<>() {
             @Override
             public void smessage(String channel, String message) {
-                if (attachment == fresh) {
+                if (attachment != fresh) {
+                    return;
+                }
+                if (channel.equals(RedisKeys.USER_CALLS)) {
+                    called(message);
+                } else {
                     pushed(RedisKeys.roomOfLive(channel), message);
                 }
             }
         });
         subscribed.clear();
         attachment = fresh;
+        redis.subscribe(RedisKeys.USER_CALLS).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                fresh.failed().accept(failure);
+            }
+        });
         listener.followed().forEach(this::follow);
     }
 
@@ -109,6 +119,14 @@ final class RoomFeed {
             current.redis().unsubscribe(RedisKeys.live(room));
             return true;
         });
+    }
+
+    private void called(String message) {
+        try {
+            listener.addressed(UserCallJson.read(message));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "A call to a user that could not be carried out, ignored: " + message, e);
+        }
     }
 
     private void pushed(String room, String message) {

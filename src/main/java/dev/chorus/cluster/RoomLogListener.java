@@ -1,5 +1,6 @@
 package dev.chorus.cluster;
 
+import dev.chorus.room.UserCall;
 import java.util.List;
 import java.util.Set;
 
@@ -18,6 +19,9 @@ public interface RoomLogListener {
      * ({@link RoomEntry#follows}): the room must be read from the log.
      */
     boolean relayed(String room, List<RoomEntry> entries);
+
+    /** A call to one user, from any node (this one too): carry it out on this node's connections of the user. */
+    void addressed(UserCall call);
 
     /** The link dropped: what the rooms showed may have missed entries, so their members must reconnect. */
     void lost();

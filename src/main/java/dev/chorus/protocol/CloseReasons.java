@@ -72,6 +72,18 @@ public final class CloseReasons {
         return fitted;
     }
 
+    /**
+     * 4000 (the range RFC 6455 leaves to applications): the application disconnected this user,
+     * with its reason. A client must not reconnect on its own: the same answer would come back.
+     */
+    public static CloseReason disconnected(String reason) {
+        String why = reason == null || reason.isBlank() ? "disconnected by the application" : reason;
+        return new CloseReason(CloseCodes.getCloseCode(DISCONNECTED), fitted(why));
+    }
+
+    /** The close code of {@link #disconnected}. */
+    public static final int DISCONNECTED = 4000;
+
     /** 1009 Too Big: the spec's code for a message larger than the endpoint takes. */
     public static CloseReason tooBig(int maxBytes) {
         return new CloseReason(CloseCodes.TOO_BIG, "message over " + maxBytes + " bytes");

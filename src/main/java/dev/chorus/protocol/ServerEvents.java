@@ -5,6 +5,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringWriter;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
@@ -114,6 +115,18 @@ public final class ServerEvents {
                 .add("type", "error")
                 .add("code", code)
                 .add("reason", reason));
+    }
+
+    /**
+     * {@code {"type":"notice","from","text","ts","origin":"server"}}: a private notice from the
+     * application to every connection of one user; {@code from} only if the application named one.
+     */
+    public static String notice(String from, String text, Instant ts) {
+        JsonObjectBuilder object = JSON.createObjectBuilder().add("type", "notice");
+        if (from != null) {
+            object.add("from", from);
+        }
+        return write(object.add("text", text).add("ts", ts.truncatedTo(ChronoUnit.MILLIS).toString()).add("origin", "server"));
     }
 
     private static String presence(String type, String room, String member, int count) {

@@ -5,6 +5,7 @@ import dev.chorus.config.Clocks;
 import dev.chorus.outbound.Peer;
 import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.Resume;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -122,5 +123,10 @@ public final class LocalSequence implements Sequence {
         RoomHistory history = retained.reclaim(roomName);
         return history != null ? history
                 : new RoomHistory(roomName, settings.history().size(), settings.history().maxChars(), budget);
+    }
+
+    @Override
+    public OptionalLong address(UserCall call) {
+        return OptionalLong.of(rooms.deliver(call));
     }
 }

@@ -18,8 +18,12 @@ public final class Member {
     private final SendAllowance allowance;
     private final InboundText inbound = new InboundText();
     private final AtomicBoolean released = new AtomicBoolean();
+    /** Set once the node has taken the member out of its room: no call to its user may find it after. */
+    private volatile boolean left;
     private final BiConsumer<Member, Throwable> onSendFailure;
     private volatile String name;
+    /** The user behind the connection (the principal, or the requested name): set once, when it is seated. */
+    private volatile String user;
     /** When the client last showed it is there (a message or a pong), in System.nanoTime terms. */
     private volatile long heardAt;
     /** The id up to which a resuming client had messages: a cluster's log may still bring some of them. */
@@ -47,6 +51,15 @@ public final class Member {
         this.name = name;
     }
 
+    /** Whom the connection is for: the signed-in principal's name, or the name it asked for (no {@code #n} suffix). */
+    public String user() {
+        return user;
+    }
+
+    void user(String user) {
+        this.user = user;
+    }
+
     public Room room() {
         return room;
     }
@@ -54,6 +67,14 @@ public final class Member {
     /** A send to this member failed, in its outbox or in a flush that threw: it is dropped as the room says. */
     void sendFailed(Throwable cause) {
         onSendFailure.accept(this, cause);
+    }
+
+    void leave() {
+        left = true;
+    }
+
+    boolean hasLeft() {
+        return left;
     }
 
     /** True the first time only: the connection's slot is given back exactly once. */

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -57,6 +58,7 @@ public class Rooms {
      * rule); the heartbeat's stuck-send sweep closes their sockets outright once that send is too old.
      */
     private final Set<Member> closing = ConcurrentHashMap.newKeySet();
+    private final Users users = new Users();
     private final ChatSettings settings;
     private final HistoryBudget historyBudget;
     private final Clocks clocks;
@@ -95,7 +97,15 @@ public class Rooms {
 
     /** As {@link #join(String, String, Resume, Peer)}; {@code seated} hears of the member before anything is sent to it. */
     public Member join(String roomName, String name, Resume resume, Peer peer, Consumer<Member> seated) {
-        return sequence.join(roomName, name, resume, peer, seated);
+        return sequence.join(roomName, name, resume, peer, member -> {
+            member.user(name);
+            users.add(member);
+            // A leave that ran between the room's admission and here found nothing to remove: undo the add.
+            if (member.hasLeft()) {
+                users.remove(member);
+            }
+            seated.accept(member);
+        });
     }
 
     /** A member of the room: its outbox bounded and its send failures reported as the settings say. */
@@ -130,6 +140,35 @@ public class Rooms {
     /** As {@link #publish(Member, String)}; {@code accepted} gets the message once it has its id. */
     public void publish(Member sender, String text, Consumer<ChatMessage> accepted) {
         sequence.publish(sender, text, accepted);
+    }
+
+    /**
+     * Hands the call to every connection of its user on every node; the count of this node's
+     * connections it reached, or empty where other nodes reach theirs (a cluster).
+     *
+     * @throws Sequence.Unavailable if the cluster's Redis cannot be reached: nobody was reached
+     */
+    public OptionalLong address(UserCall call) {
+        return sequence.address(call);
+    }
+
+    /** Carries out the call on this node's connections of its user: how many it reached. */
+    public int deliver(UserCall call) {
+        List<Member> reached = users.of(call.user());
+        if (call.kind() == UserCall.Kind.DISCONNECT) {
+            reached.forEach(member -> dismiss(member, CloseReasons.disconnected(call.text())));
+        } else {
+            Fanout fanout = fanout();
+            String notice = ServerEvents.notice(call.from(), call.text(), clocks.wall().instant());
+            reached.forEach(member -> fanout.offer(member, notice));
+            fanout.complete();
+        }
+        return reached.size();
+    }
+
+    /** How many users have a connection on this node. */
+    public int users() {
+        return users.size();
     }
 
     /** Queues an error event to one member; its connection stays open. */
@@ -246,6 +285,7 @@ public class Rooms {
             everyone.addAll(room.leaveAll());
             rooms.remove(name, room);
         });
+        users.clear();
         return everyone;
     }
 
@@ -268,6 +308,8 @@ public class Rooms {
         Room room = member.room();
         Fanout fanout = fanout();
         Room.Departure departure = room.leave(member, fanout);
+        member.leave();
+        users.remove(member);
         if (departure == Room.Departure.EMPTIED) {
             forget(room);
         }

@@ -3,6 +3,7 @@ package dev.chorus.room;
 import dev.chorus.outbound.Peer;
 import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.Resume;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -51,6 +52,14 @@ public interface Sequence extends AutoCloseable {
      * @throws Unavailable if the sequence cannot be reached, having numbered nothing
      */
     Published post(String roomName, String from, String text);
+
+    /**
+     * Hands the call to every connection of its user wherever it is: this node's count, or empty
+     * where every node carries it out for its own ({@link Rooms#deliver}).
+     *
+     * @throws Unavailable if the sequence cannot be reached, having reached nobody
+     */
+    OptionalLong address(UserCall call);
 
     /** One page of the room's kept messages with an id above {@code since}, oldest first; null if it keeps none. */
     HistoryPage history(String roomName, long since, int limit);

@@ -8,6 +8,7 @@ import dev.chorus.room.Published;
 import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.Settings;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,6 +50,24 @@ class ServerMessagesTest {
         assertEquals(ServerMessages.Refused.Why.RATE, refused("news", "server", "c"));
         chat.nanos += 1_000_000_000L;
         assertEquals(3, messages.publish("news", "c").id(), "the refused one spent no id");
+    }
+
+    @Test
+    void aCallToOneUserKeepsToTheSameRulesAndCountsWhatItReached() {
+        FakePeer alice = FakePeer.inline("alice");
+        chat.join("news", alice);
+        assertEquals(ServerMessages.Refused.Why.INVALID, assertThrows(ServerMessages.Refused.class,
+                () -> messages.notify(" ", null, "hi")).why(), "no user");
+        assertEquals(ServerMessages.Refused.Why.INVALID, assertThrows(ServerMessages.Refused.class,
+                () -> messages.notify("alice", "bot#2", "hi")).why(), "a suffix only a room gives");
+        assertEquals(ServerMessages.Refused.Why.TOO_LARGE, assertThrows(ServerMessages.Refused.class,
+                () -> messages.notify("alice", null, "ééééé")).why());
+        assertEquals(OptionalLong.of(1), messages.notify("alice", null, "hi"));
+        assertEquals(OptionalLong.of(0), messages.notify("bob", null, "hi"), "nobody of that name here");
+        assertEquals(ServerMessages.Refused.Why.RATE, assertThrows(ServerMessages.Refused.class,
+                () -> messages.notify("alice", null, "again")).why(), "notices share the publish rate");
+        assertEquals(OptionalLong.of(1), messages.disconnect("alice", null), "a disconnect spends no rate");
+        assertEquals(1, alice.events("notice").size());
     }
 
     private ServerMessages.Refused.Why refused(String room, String from, String text) {

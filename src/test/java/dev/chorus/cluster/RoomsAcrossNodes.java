@@ -3,15 +3,18 @@ package dev.chorus.cluster;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.metrics.ChatMetrics;
+import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
 import dev.chorus.room.Member;
 import dev.chorus.room.Published;
 import dev.chorus.room.Rooms;
+import dev.chorus.room.UserCall;
 import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.Settings;
@@ -178,6 +181,30 @@ abstract class RoomsAcrossNodes {
         assertEquals(List.of(kept.id(), kept.id() + 1, notice.id()), b.history(room, 0, 10).messages().stream()
                 .map(frame -> Json.createReader(new StringReader(frame)).readObject().getJsonNumber("id").longValue())
                 .toList(), "the history over HTTP reads the room's log, wherever its members are");
+    }
+
+    @Test
+    void aCallToOneUserReachesItsConnectionsOnEveryNodeAndADisconnectRemovesThemAll() {
+        FakePeer aliceOnA = FakePeer.inline("alice");
+        FakePeer aliceOnB = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        a.join(room, "alice", Resume.FRESH, aliceOnA);
+        b.join(room + "-other", "alice", Resume.FRESH, aliceOnB);
+        b.join(room, "bob", Resume.FRESH, bob);
+        welcome(bob);
+
+        assertTrue(b.address(UserCall.notice("alice", "billing", "paid")).isEmpty(), "each node counts its own");
+        await().atMost(WITHIN).until(() -> aliceOnA.events("notice").size() == 1 && aliceOnB.events("notice").size() == 1);
+        assertEquals("paid", aliceOnA.events("notice").get(0).getString("text"));
+        assertTrue(bob.events("notice").isEmpty());
+
+        b.address(UserCall.disconnect("alice", "account closed"));
+        await().atMost(WITHIN).until(() -> aliceOnA.closedWith() != null && aliceOnB.closedWith() != null);
+        assertEquals(CloseReasons.DISCONNECTED, aliceOnA.closedWith().getCloseCode().getCode(), "closed on the other node too");
+        assertEquals("account closed", aliceOnA.closedWith().getReasonPhrase());
+        await().atMost(WITHIN).until(() -> a.users() == 0 && b.users() == 1);
+        await().atMost(WITHIN).until(() -> b.members(room, null, 10).count() == 1);
+        assertNull(bob.closedWith());
     }
 
     @Test

@@ -153,6 +153,7 @@ class RoomsStressTest {
         stableMembers.forEach(registry::leave);
         assertEquals(0, registry.members(), "members leaked");
         assertEquals(0, registry.rooms(), "rooms leaked");
+        assertEquals(0, registry.users(), "users leaked: a call to one of them would find a departed member");
 
         long total = sentPerRoom.values().stream().mapToLong(AtomicLong::get).sum();
         LOG.info(() -> String.format(
