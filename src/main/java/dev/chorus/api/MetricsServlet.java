@@ -36,6 +36,9 @@ public class MetricsServlet extends HttpServlet {
     transient RoomEventsOut events;
 
     @Inject
+    transient Webhook webhook;
+
+    @Inject
     transient ConnectionQuota quota;
 
     @Inject
@@ -81,6 +84,13 @@ public class MetricsServlet extends HttpServlet {
         sample(out, "chorus_events_dropped_total", "counter", "Room events dropped because observers fell behind",
                 events.dropped());
         sample(out, "chorus_events_failed_total", "counter", "Room events an observer threw on", events.failed());
+        if (webhook.isOn()) {
+            sample(out, "chorus_webhook_delivered_total", "counter", "Room events the webhook's backend took", webhook.delivered());
+            sample(out, "chorus_webhook_retries_total", "counter", "Webhook tries after an event's first", webhook.retries());
+            sample(out, "chorus_webhook_dropped_total", "counter",
+                    "Room events the webhook gave up on: queue full, refused, or every try failed", webhook.dropped());
+            sample(out, "chorus_webhook_queued", "gauge", "Room events waiting for the webhook", webhook.queued());
+        }
         header(out, "chorus_closes_total", "counter", "Closed connections by close code");
         metrics.closesByCode().forEach((code, count) ->
                 out.println("chorus_closes_total{code=\"" + code + "\"} " + count));

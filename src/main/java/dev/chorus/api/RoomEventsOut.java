@@ -12,8 +12,8 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * Fires {@link RoomEvents} to the application's asynchronous observers, if it has any: nothing is
- * built or queued otherwise. At most {@value #IN_FLIGHT} events wait for observers at once; past
+ * Fires {@link RoomEvents} to the application's asynchronous observers, if it has any, and hands
+ * them to the {@link Webhook}, if one is configured: nothing is built or queued otherwise. At most {@value #IN_FLIGHT} events wait for observers at once; past
  * that, observers have fallen behind and an event is dropped and counted ({@code
  * chorus_events_dropped_total}) rather than letting the queue grow without bound. An observer that
  * throws is counted ({@code chorus_events_failed_total}) and logged at FINE.
@@ -30,39 +30,47 @@ public class RoomEventsOut {
     public static final RoomEventsOut NONE = new RoomEventsOut();
 
     private final Event<Object> events;
+    private final Webhook webhook;
+    /** Whether any bean observes the events asynchronously. */
+    private final boolean cdiObserved;
     private final boolean observed;
     private final Semaphore inFlight;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
     @Inject
-    public RoomEventsOut(Event<Object> events, BeanManager beans) {
-        this(events, beans, IN_FLIGHT);
+    public RoomEventsOut(Event<Object> events, BeanManager beans, Webhook webhook) {
+        this(events, beans, IN_FLIGHT, webhook);
     }
 
-    /** Firing through {@code events}, with at most {@code bound} events waiting for observers. */
-    public RoomEventsOut(Event<Object> events, BeanManager beans, int bound) {
+    /** Firing through {@code events}, with at most {@code bound} events waiting for observers, and to the webhook. */
+    public RoomEventsOut(Event<Object> events, BeanManager beans, int bound, Webhook webhook) {
         this.events = events;
+        this.webhook = webhook;
         this.inFlight = new Semaphore(bound);
-        this.observed = Stream.of(new RoomEvents.MessageAccepted("", 0, "", "", Instant.EPOCH, false),
+        this.cdiObserved = Stream.of(new RoomEvents.MessageAccepted("", 0, "", "", Instant.EPOCH, false),
                 new RoomEvents.MemberJoined("", ""), new RoomEvents.MemberLeft("", ""), new RoomEvents.JoinRefused("", ""))
                 .anyMatch(sample -> beans.resolveObserverMethods(sample).stream().anyMatch(observer -> observer.isAsync()));
+        this.observed = cdiObserved || webhook.isOn();
     }
 
     /** For the container's client proxy, and where nobody observes. */
     protected RoomEventsOut() {
         this.events = null;
+        this.webhook = Webhook.NONE;
         this.inFlight = new Semaphore(0);
+        this.cdiObserved = false;
         this.observed = false;
     }
 
-    /** Whether any observer listens: callers skip building events otherwise. */
+    /** Whether any observer or a webhook listens: callers skip building events otherwise. */
     public boolean observed() {
         return observed;
     }
 
     public void fire(Object event) {
-        if (!observed) {
+        webhook.offer(event);
+        if (!cdiObserved) {
             return;
         }
         if (!inFlight.tryAcquire()) {

@@ -3,6 +3,7 @@ package dev.chorus.config;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -65,6 +66,27 @@ public class ChatConfiguration {
         return (Double) value(Setting.API_PUBLISHES_PER_SECOND);
     }
 
+    /** Where room events are POSTed ({@code url} empty: nowhere), signed with {@code secret}, and how hard it is tried. */
+    public record WebhookTarget(String url, String secret, int queue, int attempts, Duration timeout) {
+    }
+
+    /** Where the room policy is asked over HTTP ({@code url} empty: nowhere), and what a backend that cannot answer means. */
+    public record PolicyTarget(String url, Duration timeout, boolean failOpen) {
+    }
+
+    /** {@code chorus.webhook.*}: where room events go over HTTP, if anywhere. */
+    public WebhookTarget webhook() {
+        return new WebhookTarget((String) value(Setting.WEBHOOK_URL), (String) value(Setting.WEBHOOK_SECRET),
+                (Integer) value(Setting.WEBHOOK_QUEUE), (Integer) value(Setting.WEBHOOK_ATTEMPTS),
+                Duration.ofMillis((Integer) value(Setting.WEBHOOK_TIMEOUT_MS)));
+    }
+
+    /** {@code chorus.policy.*}: where the room policy is asked over HTTP, if anywhere. */
+    public PolicyTarget policyBackend() {
+        return new PolicyTarget((String) value(Setting.POLICY_URL),
+                Duration.ofMillis((Integer) value(Setting.POLICY_TIMEOUT_MS)), (Boolean) value(Setting.POLICY_FAIL_OPEN));
+    }
+
     public boolean adminEnabled() {
         return (Boolean) value(Setting.ADMIN_ENABLED);
     }
@@ -75,11 +97,11 @@ public class ChatConfiguration {
      */
     public Map<String, Object> effective() {
         Map<String, Object> effective = new LinkedHashMap<>();
-        // The Redis URI may carry credentials: the operator sees where, never the password; the
-        // API token only whether there is one.
+        // A URI may carry credentials: the operator sees where, never the password; a token or a
+        // secret only whether there is one.
         values.forEach((setting, value) -> effective.put(setting.key(), switch (setting) {
-            case CLUSTER_REDIS_URI -> withoutCredentials((String) value);
-            case API_TOKEN -> ((String) value).isEmpty() ? "" : "***";
+            case CLUSTER_REDIS_URI, WEBHOOK_URL, POLICY_URL -> withoutCredentials((String) value);
+            case API_TOKEN, WEBHOOK_SECRET -> ((String) value).isEmpty() ? "" : "***";
             default -> value;
         }));
         return Collections.unmodifiableMap(effective);

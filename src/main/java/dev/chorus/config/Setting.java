@@ -35,6 +35,20 @@ public enum Setting {
     API_TOKEN("chorus.api.token", String.class, ""),
     /** Messages this node takes per second from the publish API, whoever publishes (HTTP or a bean of the deployment). */
     API_PUBLISHES_PER_SECOND("chorus.api.publishes-per-second", Double.class, "100"),
+    /** Where room events are POSTed as JSON for a backend outside the JVM; empty (the default): no webhook. */
+    WEBHOOK_URL("chorus.webhook.url", String.class, ""),
+    /** The key of the webhook's HMAC-SHA256 signature; empty: deliveries are not signed. */
+    WEBHOOK_SECRET("chorus.webhook.secret", String.class, ""),
+    /** Events waiting for the webhook at most; past that, new ones are dropped and counted. */
+    WEBHOOK_QUEUE("chorus.webhook.queue", Integer.class, "10000"),
+    /** Tries per event, the first included, before it is dropped and counted. */
+    WEBHOOK_ATTEMPTS("chorus.webhook.attempts", Integer.class, "6"),
+    WEBHOOK_TIMEOUT_MS("chorus.webhook.timeout-ms", Integer.class, "5000"),
+    /** Where joins and messages are asked about over HTTP when no policy bean is deployed; empty (the default): none. */
+    POLICY_URL("chorus.policy.url", String.class, ""),
+    POLICY_TIMEOUT_MS("chorus.policy.timeout-ms", Integer.class, "1000"),
+    /** Whether a policy backend that is slow, down or answers nonsense allows (true) or refuses (false, the default). */
+    POLICY_FAIL_OPEN("chorus.policy.fail-open", Boolean.class, "false"),
     /** The Redis that nodes serving one set of rooms share; empty (the default): a single node that never touches Redis. */
     CLUSTER_REDIS_URI("chorus.cluster.redis-uri", String.class, ""),
     CLUSTER_NODE_TTL_SECONDS("chorus.cluster.node-ttl-seconds", Integer.class, "10"),

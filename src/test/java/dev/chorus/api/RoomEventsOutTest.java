@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jboss.weld.junit5.EnableWeld;
+import org.jboss.weld.junit.MockBean;
 import org.jboss.weld.junit5.WeldInitiator;
 import org.jboss.weld.junit5.WeldSetup;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class RoomEventsOutTest {
 
     @WeldSetup
-    WeldInitiator weld = WeldInitiator.from(RoomEventsOut.class, SlowObserver.class)
+    WeldInitiator weld = WeldInitiator.from(RoomEventsOut.class, SlowObserver.class).addBeans(MockBean.of(Webhook.NONE, Webhook.class))
             .activate(ApplicationScoped.class).build();
 
     @Inject
@@ -62,7 +63,7 @@ class RoomEventsOutTest {
 
     @Test
     void observersThatFallBehindTheBoundLoseEventsAndTheyAreCounted() {
-        RoomEventsOut bounded = new RoomEventsOut(events, beans, 2);
+        RoomEventsOut bounded = new RoomEventsOut(events, beans, 2, Webhook.NONE);
 
         for (int id = 1; id <= 5; id++) {
             bounded.fire(message(id));

@@ -118,6 +118,37 @@ class RoomMessagesIT {
         assertEquals("server", message.getString("origin"));
     }
 
+    @Test
+    void aNoticeReachesEveryConnectionOfOneUserAndADisconnectClosesThemWith4000() throws Exception {
+        ChatClient inDesk = member("user-desk");
+        ChatClient inNews = member("user-news");
+        String bearer = "Bearer " + TOKEN;
+
+        HttpResponse<String> notice = postTo("api/users/bob/notices", "{\"text\": \"your order shipped\", \"from\": \"shop\"}",
+                "Authorization", bearer);
+        assertEquals(200, notice.statusCode(), notice.body());
+        assertEquals(2, json(notice.body()).getInt("connections"));
+        for (ChatClient bob : List.of(inDesk, inNews)) {
+            JsonObject event = bob.next("notice");
+            assertEquals("your order shipped", event.getString("text"));
+            assertEquals("shop", event.getString("from"));
+            assertEquals("server", event.getString("origin"));
+        }
+        assertEquals(404, postTo("api/users/nobody/notices", "{\"text\": \"hi\"}", "Authorization", bearer).statusCode());
+        assertEquals(401, postTo("api/users/bob/disconnect", "").statusCode(), "anonymous");
+        assertEquals(403, postTo("api/users/bob/disconnect", "", "Authorization",
+                ChatClient.basic("bob", SignIn.USERS.get("bob"))).statusCode(), "without the role");
+
+        HttpResponse<String> disconnect = postTo("api/users/bob/disconnect", "{\"reason\": \"signed out everywhere\"}",
+                "Authorization", bearer);
+        assertEquals(200, disconnect.statusCode(), disconnect.body());
+        for (ChatClient bob : List.of(inDesk, inNews)) {
+            assertEquals(4000, bob.closeReason().getCloseCode().getCode());
+            assertEquals("signed out everywhere", bob.closeReason().getReasonPhrase());
+        }
+        assertEquals(404, postTo("api/users/bob/disconnect", "", "Authorization", bearer).statusCode(), "nothing left");
+    }
+
     /** Bob, signed in (the deployment requires it), in the room. */
     private ChatClient member(String room) throws Exception {
         ChatClient bob = ChatClient.connectAs("bob", SignIn.USERS.get("bob"), chorus().chat(room, ""));
@@ -127,7 +158,11 @@ class RoomMessagesIT {
     }
 
     private HttpResponse<String> post(String room, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(chorus().address("http", "api/rooms/" + room + "/messages"))
+        return postTo("api/rooms/" + room + "/messages", body, headers);
+    }
+
+    private HttpResponse<String> postTo(String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(chorus().address("http", path))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
