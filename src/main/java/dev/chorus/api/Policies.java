@@ -1,5 +1,6 @@
 package dev.chorus.api;
 
+import dev.chorus.config.ChatConfiguration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -7,7 +8,7 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Asks the application's {@link RoomPolicy}, if it has one; a policy that throws refuses. */
+/** Asks the application's {@link RoomPolicy}, if it has one (a bean, or a backend over HTTP); a policy that throws refuses. */
 @ApplicationScoped
 public class Policies {
 
@@ -18,9 +19,12 @@ public class Policies {
 
     private final RoomPolicy policy;
 
+    /** The deployment's policy bean if it has one, else the backend at {@code chorus.policy.url} if set, else none. */
     @Inject
-    public Policies(Instance<RoomPolicy> policies) {
-        this(policies.isResolvable() ? policies.get() : null);
+    public Policies(Instance<RoomPolicy> policies, ChatConfiguration configuration) {
+        this(policies.isResolvable() ? policies.get()
+                : configuration.policyBackend().url().isBlank() ? null
+                : new PolicyBackend(configuration.policyBackend(), configuration.webhook().secret()));
     }
 
     /** Asking this policy (null: none). */
