@@ -1,5 +1,6 @@
 package dev.chorus.metrics;
 
+import dev.chorus.protocol.CloseReasons;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +26,7 @@ public class ChatMetrics {
     private final LongAdder socketsCut = new LongAdder();
     private final LongAccumulator outboxDepthMax = new LongAccumulator(Math::max, 0);
     /**
-     * The codes RFC 6455 and its registry define (1000 to 1015) are counted each on its own; a
+     * The codes RFC 6455 and its registry define (1000 to 1015), and Chorus' own 4000, are counted each on its own; a
      * client may close with any code from 3000 to 4999, so all of those share one label, or a
      * client could grow the metric's label set without bound.
      */
@@ -72,7 +73,8 @@ public class ChatMetrics {
     }
 
     public void closed(int code) {
-        String label = code >= FIRST_NAMED_CODE && code <= LAST_NAMED_CODE ? Integer.toString(code) : OTHER_CODE;
+        boolean named = code >= FIRST_NAMED_CODE && code <= LAST_NAMED_CODE || code == CloseReasons.DISCONNECTED;
+        String label = named ? Integer.toString(code) : OTHER_CODE;
         closesByCode.computeIfAbsent(label, c -> new LongAdder()).increment();
     }
 
