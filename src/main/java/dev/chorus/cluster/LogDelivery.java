@@ -26,14 +26,19 @@ final class LogDelivery {
         /** An entry came before the one preceding it: nothing further was applied; read the log. */
         AHEAD,
         /** An entry was of another numbering: Redis lost the room, and its members must resume afresh. */
-        RENUMBERED
+        RENUMBERED,
+        /**
+         * A message's id was past the next one the room expects: the log was trimmed past entries
+         * this node never read. Nothing further was applied; its members must resume (and get a gap).
+         */
+        SKIPPED
     }
 
     /**
      * Applies the room's log entries after the last one applied, in order: keeps and queues each
      * message (the ack to its sender, if here), and announces joins and leaves to the members here
-     * (the newcomer excepted). Stops at an entry that does not follow the last one applied, or
-     * that is of another numbering, and says so.
+     * (the newcomer excepted). Stops at an entry that does not follow the last one applied, that is
+     * of another numbering, or a message whose id leaves a hole, and says so.
      */
     static Relayed apply(Room room, List<RoomEntry> entries, Collection<Member> members, Fanout fanout) {
         for (RoomEntry entry : entries) {
@@ -46,6 +51,9 @@ final class LogDelivery {
             if (!entry.epoch().equals(room.history().epoch())) {
                 return Relayed.RENUMBERED;
             }
+            if (entry.kind() == RoomEntry.Kind.MESSAGE && entry.id() > room.history().nextId()) {
+                return Relayed.SKIPPED;
+            }
             room.position(entry.at());
             switch (entry.kind()) {
                 case MESSAGE -> message(room.name(), entry, room.history(), members, fanout);
@@ -57,12 +65,14 @@ final class LogDelivery {
 
     /**
      * Keeps the message and queues it to every member but its sender, who gets the ack instead,
-     * and but those that resumed past it (they had it before they joined).
+     * and but those that resumed past it (they had it before they joined). The sender is the
+     * connection that sent it, known by its token: a client that dropped and came back under the
+     * same name is another connection, and gets the message, not an ack for a send it cannot match.
      */
     private static void message(String room, RoomEntry entry, RoomHistory history, Collection<Member> members, Fanout fanout) {
         Numbered kept = keep(room, entry, history);
         for (Member member : members) {
-            if (!entry.fromServer() && member.name().equals(entry.name())) {
+            if (entry.isFrom(member)) {
                 fanout.offer(member, ServerEvents.ack(kept.message()));
             } else if (entry.id() > member.seenUpTo()) {
                 fanout.offer(member, kept.frame());

@@ -127,10 +127,10 @@ public final class RedisLink implements AutoCloseable {
      * Numbers the message and appends it to the room's log; every node, this one too, delivers it
      * when it reads it back. Completes with the id, or fails if Redis did not take it.
      */
-    public CompletionStage<Long> say(String room, String from, String text, long sentAtMillis) {
+    public CompletionStage<Long> say(String room, String from, String sender, String text, long sentAtMillis) {
         Link current = up();
         CompletionStage<Long> id = current.redis().async().<Long>evalsha(current.sha(), ScriptOutputType.INTEGER,
-                RedisKeys.room(room), script.argv("say", from, text, Long.toString(sentAtMillis), current.node()));
+                RedisKeys.room(room), script.argv("say", from, text, Long.toString(sentAtMillis), current.node(), sender));
         return id.whenComplete((ok, failure) -> {
             if (failure == null) {
                 published.incrementAndGet();

@@ -128,7 +128,7 @@ public final class RedisSequence implements Sequence {
         }
         try {
             Instant now = clocks.wall().instant();
-            link.say(room.name(), sender.name(), text, now.toEpochMilli()).whenComplete((id, failure) -> {
+            link.say(room.name(), sender.name(), sender.token(), text, now.toEpochMilli()).whenComplete((id, failure) -> {
                 if (failure != null) {
                     rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis did not take it");
                 } else {
@@ -220,9 +220,11 @@ public final class RedisSequence implements Sequence {
             Fanout fanout = rooms.fanout();
             LogDelivery.Relayed relayed = room.inOrder(members -> LogDelivery.apply(room, entries, members, fanout));
             fanout.complete();
-            if (relayed == LogDelivery.Relayed.RENUMBERED) {
-                LOG.warning(() -> "Room " + roomName + " is numbered anew in Redis (it lost the room); its members"
-                        + " here are told to reconnect and resume");
+            if (relayed == LogDelivery.Relayed.RENUMBERED || relayed == LogDelivery.Relayed.SKIPPED) {
+                LOG.warning(() -> "Room " + roomName + (relayed == LogDelivery.Relayed.RENUMBERED
+                        ? " is numbered anew in Redis (it lost the room)"
+                        : "'s log was trimmed past messages this node had not read")
+                        + "; its members here are told to reconnect and resume");
                 room.members().forEach(member -> rooms.dismiss(member, CloseReasons.RECONNECT));
             }
             return relayed != LogDelivery.Relayed.AHEAD;

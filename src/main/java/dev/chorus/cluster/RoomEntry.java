@@ -1,5 +1,6 @@
 package dev.chorus.cluster;
 
+import dev.chorus.room.Member;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
@@ -24,9 +25,11 @@ import java.util.Map;
  * @param after for an entry pushed as it was appended, the position of the entry before it in the
  *        log; null for an entry read from the log
  * @param fromServer whether the message is one the application published (no member sent it)
+ * @param sender the token of the connection that sent the message (null for presence, a published
+ *        message, or an entry of a version that did not write one)
  */
 public record RoomEntry(String at, Kind kind, String epoch, long id, String name, String text, long sentAt, int count,
-        String node, String after, boolean fromServer) {
+        String node, String after, boolean fromServer, String sender) {
 
     private static final JsonProvider JSON = JsonProvider.provider();
 
@@ -69,7 +72,8 @@ public record RoomEntry(String at, Kind kind, String epoch, long id, String name
         }
         return new RoomEntry(at, kind, fields.get("e"), Long.parseLong(fields.getOrDefault("n", "0")),
                 fields.get("f"), fields.getOrDefault("x", ""), Long.parseLong(fields.getOrDefault("ts", "0")),
-                Integer.parseInt(fields.getOrDefault("c", "0")), fields.get("o"), after, "1".equals(fields.get("s")));
+                Integer.parseInt(fields.getOrDefault("c", "0")), fields.get("o"), after, "1".equals(fields.get("s")),
+                fields.get("k"));
     }
 
     /** An entry as Lua returns a stream entry: {@code [id, [field, value, ...]]}. */
@@ -80,6 +84,14 @@ public record RoomEntry(String at, Kind kind, String epoch, long id, String name
             fields.put((String) flat.get(i), (String) flat.get(i + 1));
         }
         return of((String) entry.get(0), fields);
+    }
+
+    /** Whether the member is the connection that sent this message (by token; by name for an entry without one). */
+    public boolean isFrom(Member member) {
+        if (fromServer || kind != Kind.MESSAGE) {
+            return false;
+        }
+        return sender != null ? sender.equals(member.token()) : member.name().equals(name);
     }
 
     /** Whether this entry comes after the log position (null: the start of the log). */

@@ -3,6 +3,7 @@ package dev.chorus.room;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.outbound.Outbox;
 import dev.chorus.outbound.Peer;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -18,6 +19,8 @@ public final class Member {
     private final SendAllowance allowance;
     private final InboundText inbound = new InboundText();
     private final AtomicBoolean released = new AtomicBoolean();
+    /** Names this connection apart from any other, on any node, whatever name it holds: a cluster acks by it. */
+    private final String token = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
     /** Set once the node has taken the member out of its room: no call to its user may find it after. */
     private volatile boolean left;
     private final BiConsumer<Member, Throwable> onSendFailure;
@@ -49,6 +52,10 @@ public final class Member {
 
     void name(String name) {
         this.name = name;
+    }
+
+    public String token() {
+        return token;
     }
 
     /** Whom the connection is for: the signed-in principal's name, or the name it asked for (no {@code #n} suffix). */

@@ -144,7 +144,7 @@ public final class RoomHistory {
         return epoch;
     }
 
-    long nextId() {
+    public long nextId() {
         return nextId;
     }
 }

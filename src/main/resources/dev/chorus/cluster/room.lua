@@ -68,9 +68,10 @@ local function append(...)
 end
 
 if op == 'say' then
-  -- 5 sender's name, 6 text, 7 time (epoch ms), 8 sender's node
+  -- 5 sender's name, 6 text, 7 time (epoch ms), 8 sender's node, 9 the sending connection's
+  -- token: its ack goes to that connection, never to whoever holds the name when the log is read
   local id = redis.call('HINCRBY', state, 'seq', 1)
-  append('t', 'm', 'n', id, 'f', ARGV[5], 'x', ARGV[6], 'ts', ARGV[7], 'o', ARGV[8])
+  append('t', 'm', 'n', id, 'f', ARGV[5], 'x', ARGV[6], 'ts', ARGV[7], 'o', ARGV[8], 'k', ARGV[9])
   return id
 elseif op == 'post' then
   -- 5 display name, 6 text, 7 time (epoch ms), 8 node: a message the application publishes,
