@@ -108,8 +108,14 @@ public final class RedisLink implements AutoCloseable {
     /** Adds the member to the room across the cluster under the name, made unique there. */
     public Ticket join(String room, String name, int namesPage) {
         Link current = up();
+        try {
+            // First, and waited for: a name this node holds in a room it has not listed could never be swept.
+            current.redis().sync().sadd(RedisKeys.nodeRooms(current.node()), room);
+        } catch (RuntimeException e) {
+            dropIfBroken(current, e);
+            throw new Sequence.Unavailable("Redis did not answer: " + e.getMessage(), e);
+        }
         List<Object> reply = run(current, room, "join", name, current.node(), Integer.toString(namesPage));
-        current.redis().async().sadd(RedisKeys.nodeRooms(current.node()), room);
         return RoomScript.ticket(reply);
     }
 
@@ -159,13 +165,34 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
-    /** Takes the member out of the room across the cluster; nothing if the link is down (the sweep will). */
+    /**
+     * Takes the member out of the room across the cluster; nothing if the link is down (its node
+     * id is swept once its key expires). A leave Redis did not take is tried once more a second
+     * later; if that fails too, the link is dropped, so that the name is swept with this life's
+     * node id rather than held for good.
+     */
     public void leave(String room, String name) {
         Link current = link.get();
         if (current != null) {
-            current.redis().async().evalsha(current.sha(), ScriptOutputType.INTEGER, RedisKeys.room(room),
-                    script.argv("leave", name, current.node()));
+            leave(current, room, name).whenComplete((ok, failure) -> {
+                if (failure != null && !ticks.isShutdown()) {
+                    ticks.schedule(() -> {
+                        if (link.get() == current) {
+                            leave(current, room, name).whenComplete((again, still) -> {
+                                if (still != null) {
+                                    drop(current, still);
+                                }
+                            });
+                        }
+                    }, 1, TimeUnit.SECONDS);
+                }
+            });
         }
+    }
+
+    private CompletionStage<Long> leave(Link current, String room, String name) {
+        return current.redis().async().evalsha(current.sha(), ScriptOutputType.INTEGER, RedisKeys.room(room),
+                script.argv("leave", name, current.node()));
     }
 
     /** The room's count across the cluster and up to {@code limit} names after {@code after} (null: from the first). */
