@@ -26,9 +26,15 @@ final class NodeSweep {
         this.script = script;
     }
 
-    /** Sweeps every listed node but this one whose liveness key has expired. */
-    void sweepDeadBesides(String self) {
+    /**
+     * Sweeps every listed node but this one whose liveness key has expired, until {@code deadline}
+     * ({@link System#nanoTime} terms): a node not reached by then is swept by the next renewal.
+     */
+    void sweepDeadBesides(String self, long deadline) {
         for (String node : redis.smembers(RedisKeys.NODES)) {
+            if (System.nanoTime() - deadline > 0) {
+                return;
+            }
             if (!node.equals(self) && redis.exists(RedisKeys.node(node)) == 0) {
                 LOG.info(() -> "Node " + node + " stopped renewing its presence; its members leave");
                 sweep(node);

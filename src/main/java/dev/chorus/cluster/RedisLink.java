@@ -15,10 +15,13 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -55,6 +58,13 @@ public final class RedisLink implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** Sweeps dead nodes: a thread of its own, so that a long sweep never delays the renewal of this node's presence. */
+    private final ExecutorService sweeps = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "chorus-redis-sweep");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean sweeping = new AtomicBoolean();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private volatile boolean everUp;
@@ -206,6 +216,7 @@ public final class RedisLink implements AutoCloseable {
     public void close() {
         closed = true;
         ticks.shutdown();
+        sweeps.shutdownNow();
         try {
             // A tick still linking would otherwise leave a link behind after this.
             ticks.awaitTermination(COMMAND_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
@@ -232,8 +243,8 @@ public final class RedisLink implements AutoCloseable {
             } else {
                 feed.tidy();
                 if (System.currentTimeMillis() - lastRenewal >= nodeTtlMillis / 3) {
-                    renew(current.redis().sync(), current.node());
-                    new NodeSweep(current.redis().sync(), current.sha(), script).sweepDeadBesides(current.node());
+                    renewOrDrop(current);
+                    sweepDeadNodes(current);
                 }
             }
         } catch (RuntimeException e) {
@@ -278,6 +289,50 @@ public final class RedisLink implements AutoCloseable {
         outages.ended();
         LOG.info(() -> "Linked to Redis at " + where + " as node " + node);
         feed.attach(connections, failure -> drop(fresh, failure));
+    }
+
+    /**
+     * Renews the node's liveness key only if it is still there and the node still listed: if either
+     * is gone, the others took this node for dead (a pause longer than the key's life) and have
+     * taken its members out of their rooms, so this life is over: its members must reconnect, and
+     * the next life links under a new node id.
+     */
+    private void renewOrDrop(Link current) {
+        RedisClusterCommands<String, String> sync = current.redis().sync();
+        String renewed = sync.set(RedisKeys.node(current.node()), "up", SetArgs.Builder.px(nodeTtlMillis).xx());
+        if (renewed == null || !sync.sismember(RedisKeys.NODES, current.node())) {
+            drop(current, new IllegalStateException("node " + current.node() + " was taken for dead (its presence expired"
+                    + " before it was renewed, after a pause longer than chorus.cluster.node-ttl-seconds?)"));
+            return;
+        }
+        lastRenewal = System.currentTimeMillis();
+    }
+
+    /** Sweeps dead nodes on the sweep thread, unless a sweep is still running, for at most a third of the node's TTL. */
+    private void sweepDeadNodes(Link current) {
+        if (!sweeping.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            sweeps.execute(() -> {
+                try {
+                    new NodeSweep(current.redis().sync(), current.sha(), script)
+                            .sweepDeadBesides(current.node(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(nodeTtlMillis / 3));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.FINE, "A sweep of dead nodes stopped; the next renewal starts another", e);
+                } finally {
+                    sweeping.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            sweeping.set(false);
+        }
+    }
+
+    /** This life's node id, or null while the link is down. */
+    String node() {
+        Link current = link.get();
+        return current == null ? null : current.node();
     }
 
     /** Sets the node's liveness key for another TTL: the others sweep its members once it expires. */

@@ -14,6 +14,8 @@ import dev.chorus.room.Sequence;
 import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import jakarta.json.JsonObject;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -42,6 +44,28 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
     @Override
     String redisUri() {
         return redis.uri();
+    }
+
+    @Test
+    void aNodeTakenForDeadWhileAliveNoticesAndItsMembersResumeUnderANewNodeId() {
+        FakePeer alice = FakePeer.inline("alice");
+        a.join(room, "alice", Resume.FRESH, alice);
+        welcome(alice);
+        String taken = link(a).node();
+
+        // What a pause longer than the key's life leaves in Redis: the key gone, and another node's
+        // sweep having struck the node off the list (and taken its members out).
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> redisCli = client.connect()) {
+            redisCli.sync().del(RedisKeys.node(taken));
+            redisCli.sync().srem(RedisKeys.NODES, taken);
+        } finally {
+            client.shutdown();
+        }
+
+        await().atMost(WITHIN).until(() -> alice.closedWith() != null);
+        assertEquals(1012, alice.closedWith().getCloseCode().getCode(), "told to reconnect and resume, not left to chat as a ghost");
+        await().atMost(WITHIN).until(() -> a.isReady() && !taken.equals(link(a).node()));
     }
 
     @Test
