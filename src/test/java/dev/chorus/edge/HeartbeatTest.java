@@ -83,6 +83,23 @@ class HeartbeatTest {
         assertEquals(1, chat.rooms.members());
     }
 
+    /** A ghost costs presence for a second at most: the every-second sweep drops it, not the next heartbeat. */
+    @Test
+    void theEverySecondSweepDropsAMemberWhoseSocketClosedUnreported() {
+        FakePeer ghost = FakePeer.inline("ghost");
+        FakePeer alive = FakePeer.inline("alive");
+        chat.join("lobby", ghost);
+        chat.join("lobby", alive);
+
+        ghost.disconnect();
+        chat.heartbeat().expireStuckSends();
+
+        assertEquals(1, ghost.closes());
+        assertEquals(1, chat.rooms.members(), "the ghost left the room's presence");
+        assertEquals("ghost", alive.events("leave").get(0).getString("member"));
+        assertEquals(null, alive.closedWith());
+    }
+
     @Test
     void aPingWaitsBehindTheFramesAlreadyQueued() {
         Queue<Runnable> pending = new ArrayDeque<>();
