@@ -87,6 +87,11 @@ public class ChatConfiguration {
                 Duration.ofMillis((Integer) value(Setting.POLICY_TIMEOUT_MS)), (Boolean) value(Setting.POLICY_FAIL_OPEN));
     }
 
+    /** {@code chorus.limits.handshakes-per-second-per-address}: 0 for no limit. */
+    public double handshakesPerSecond() {
+        return (Double) value(Setting.HANDSHAKES_PER_SECOND_PER_ADDRESS);
+    }
+
     public boolean adminEnabled() {
         return (Boolean) value(Setting.ADMIN_ENABLED);
     }

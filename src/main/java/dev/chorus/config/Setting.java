@@ -23,6 +23,8 @@ public enum Setting {
     SILENCE_SECONDS("chorus.heartbeat.silence-seconds", Integer.class, "60"),
     MAX_CONNECTIONS("chorus.limits.max-connections", Integer.class, "10000"),
     MAX_CONNECTIONS_PER_ADDRESS("chorus.limits.max-connections-per-address", Integer.class, "256"),
+    /** Handshakes one address (IPv6: one /64) may make per second, twice as many at once; 0: no limit. */
+    HANDSHAKES_PER_SECOND_PER_ADDRESS("chorus.limits.handshakes-per-second-per-address", Double.class, "50"),
     /** Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed; none by default. */
     TRUSTED_PROXIES("chorus.limits.trusted-proxies", String.class, ""),
     SIGN_IN_REQUIRED("chorus.auth.required", Boolean.class, "false"),

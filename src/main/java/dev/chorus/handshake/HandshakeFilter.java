@@ -15,7 +15,8 @@ import java.util.logging.Logger;
 /**
  * Decides on a chat handshake before the container upgrades it: a page from an origin that
  * {@link OriginPolicy} does not allow gets 403; a query with a malformed escape gets 400; an address that holds every connection
- * {@code chorus.limits.max-connections-per-address} allows gets 429; the others go on, carrying
+ * {@code chorus.limits.max-connections-per-address} allows, or that handshakes faster than
+ * {@code chorus.limits.handshakes-per-second-per-address} ({@link HandshakeRate}), gets 429; the others go on, carrying
  * their address to the session ({@link RemoteAddress}). The address is the client's as
  * {@link TrustedProxies} tells it: the TCP peer, or behind a trusted proxy, what it forwarded. A filter rather than
  * {@code Configurator.checkOrigin}, because the default origin (the page's own) needs the Host
@@ -37,6 +38,9 @@ public class HandshakeFilter extends HttpFilter {
 
     @Inject
     transient HandshakeRefusals refusals;
+
+    @Inject
+    transient HandshakeRate rate;
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -71,13 +75,20 @@ public class HandshakeFilter extends HttpFilter {
                     + quota.maxPerAddress() + " connections already", client);
             return;
         }
+        if (!rate.admits(client)) {
+            response.setHeader("Retry-After", "1");
+            refuse(response, HandshakeRefusals.Cause.HANDSHAKE_RATE, 429, "too many handshakes from your address",
+                    "Refused a chat handshake from {0}: over chorus.limits.handshakes-per-second-per-address", client);
+            return;
+        }
         chain.doFilter(RemoteAddress.carriedBy(request, parameters, client), response);
     }
 
     private void refuse(HttpServletResponse response, HandshakeRefusals.Cause cause, int status, String message,
             String log, String subject) throws IOException {
         refusals.count(cause);
-        LOG.log(Level.INFO, log, subject);
+        // A client over the handshake rate may be looping: counted, and logged only at FINE, so it cannot flood the log.
+        LOG.log(cause == HandshakeRefusals.Cause.HANDSHAKE_RATE ? Level.FINE : Level.INFO, log, subject);
         response.sendError(status, message);
     }
 }

@@ -14,7 +14,8 @@ public class HandshakeRefusals {
         ORIGIN("origin"),
         FORGED_ADDRESS("forged-address"),
         ADDRESS_FULL("address-full"),
-        MALFORMED_QUERY("malformed-query");
+        MALFORMED_QUERY("malformed-query"),
+        HANDSHAKE_RATE("handshake-rate");
 
         private final String label;
 

@@ -35,6 +35,11 @@ public final class SendAllowance {
         return false;
     }
 
+    /** Whether the bucket would be full at {@code nowNanos}: nothing taken lately, so forgetting it changes nothing. */
+    public synchronized boolean isFull(long nowNanos) {
+        return tokens + (nowNanos - refilledAt) * perNano >= burst;
+    }
+
     public synchronized int strikes() {
         return strikes;
     }

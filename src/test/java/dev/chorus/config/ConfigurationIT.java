@@ -39,11 +39,14 @@ class ConfigurationIT {
             "chorus.heartbeat.seconds", 1,
             "chorus.heartbeat.silence-seconds", 4,
             "chorus.limits.max-connections", 60,
+            "chorus.limits.handshakes-per-second-per-address", 1000.0,
             "chorus.origins", "https://chat.example.org",
             "chorus.admin.enabled", true);
 
     private static final String REDIS_PASSWORD = "s3cret-in-uri";
     private static final String API_TOKEN = "t0ken-in-file";
+    private static final String WEBHOOK_PASSWORD = "hook-pw-in-uri";
+    private static final String WEBHOOK_SECRET = "hmac-key-in-file";
 
     static {
         IN_FILE.put("chorus.history.size", 7);
@@ -62,6 +65,7 @@ class ConfigurationIT {
         IN_FILE.put("chorus.heartbeat.silence-seconds", 15);
         IN_FILE.put("chorus.limits.max-connections", 500);
         IN_FILE.put("chorus.limits.max-connections-per-address", 9);
+        IN_FILE.put("chorus.limits.handshakes-per-second-per-address", 7.5);
         IN_FILE.put("chorus.limits.trusted-proxies", "10.0.0.5");
         IN_FILE.put("chorus.auth.required", true);
         IN_FILE.put("chorus.origins", "https://file.example.org");
@@ -69,6 +73,15 @@ class ConfigurationIT {
         IN_FILE.put("chorus.admin.enabled", false);
         IN_FILE.put("chorus.api.token", API_TOKEN);
         IN_FILE.put("chorus.api.publishes-per-second", 12.5);
+        // Nothing listens on port 1, and nothing in this test joins or speaks: neither backend is called.
+        IN_FILE.put("chorus.webhook.url", "http://hook:" + WEBHOOK_PASSWORD + "@127.0.0.1:1/events");
+        IN_FILE.put("chorus.webhook.secret", WEBHOOK_SECRET);
+        IN_FILE.put("chorus.webhook.queue", 77);
+        IN_FILE.put("chorus.webhook.attempts", 2);
+        IN_FILE.put("chorus.webhook.timeout-ms", 1500);
+        IN_FILE.put("chorus.policy.url", "http://127.0.0.1:1/policy");
+        IN_FILE.put("chorus.policy.timeout-ms", 250);
+        IN_FILE.put("chorus.policy.fail-open", true);
         // Nothing listens on port 1: the node keeps trying in the background, which this test does not mind.
         IN_FILE.put("chorus.cluster.redis-uri", "redis://chorus:" + REDIS_PASSWORD + "@127.0.0.1:1/0");
         IN_FILE.put("chorus.cluster.node-ttl-seconds", 7);
@@ -98,8 +111,12 @@ class ConfigurationIT {
         assertEquals(expected.keySet(), effective.keySet(), "every documented key, and no other");
         assertFalse(effective.toString().contains(REDIS_PASSWORD), "the settings never show the Redis password");
         assertFalse(effective.toString().contains(API_TOKEN), "nor the API's token");
+        assertFalse(effective.toString().contains(WEBHOOK_PASSWORD) || effective.toString().contains(WEBHOOK_SECRET),
+                "nor the webhook's credentials or key");
         expected.put("chorus.cluster.redis-uri", "redis://***@127.0.0.1:1/0");
         expected.put("chorus.api.token", "***");
+        expected.put("chorus.webhook.url", "http://***@127.0.0.1:1/events");
+        expected.put("chorus.webhook.secret", "***");
         expected.forEach((key, value) -> assertEquals(String.valueOf(value), unquoted(effective.get(key).toString()), key));
     }
 
