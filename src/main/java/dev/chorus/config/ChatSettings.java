@@ -23,7 +23,7 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
                         (Integer) values.apply(Setting.SEND_TIMEOUT_SECONDS), (Integer) values.apply(Setting.SEND_LANES)),
                 new Liveness((Integer) values.apply(Setting.HEARTBEAT_SECONDS), (Integer) values.apply(Setting.SILENCE_SECONDS)),
                 new Limits((Integer) values.apply(Setting.MAX_CONNECTIONS),
-                        (Integer) values.apply(Setting.MAX_CONNECTIONS_PER_ADDRESS)),
+                        (Integer) values.apply(Setting.MAX_CONNECTIONS_PER_ADDRESS), (Integer) values.apply(Setting.MAX_ROOMS)),
                 new Access((Boolean) values.apply(Setting.SIGN_IN_REQUIRED)),
                 new Cluster((String) values.apply(Setting.CLUSTER_REDIS_URI),
                         (Integer) values.apply(Setting.CLUSTER_NODE_TTL_SECONDS),
@@ -100,8 +100,9 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
      * @param maxConnectionsPerAddress connections one remote address may hold at most (0: no limit);
      *        more are refused at the handshake with 429
      */
-    public record Limits(int maxConnections, int maxConnectionsPerAddress) {
+    public record Limits(int maxConnections, int maxConnectionsPerAddress, int maxRooms) {
         public Limits {
+            require(maxRooms >= 1, "chorus.limits.max-rooms must be 1 or more, was " + maxRooms);
             require(maxConnections >= 1, "chorus.limits.max-connections must be 1 or more, was " + maxConnections);
             require(maxConnectionsPerAddress >= 0, "chorus.limits.max-connections-per-address must be 0 (no limit)"
                     + " or more, was " + maxConnectionsPerAddress);

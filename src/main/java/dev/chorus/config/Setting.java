@@ -22,6 +22,8 @@ public enum Setting {
     HEARTBEAT_SECONDS("chorus.heartbeat.seconds", Integer.class, "25"),
     SILENCE_SECONDS("chorus.heartbeat.silence-seconds", Integer.class, "60"),
     MAX_CONNECTIONS("chorus.limits.max-connections", Integer.class, "10000"),
+    /** Rooms one node holds at most: a client may name any room, and each costs memory here (and in Redis, clustered). */
+    MAX_ROOMS("chorus.limits.max-rooms", Integer.class, "10000"),
     MAX_CONNECTIONS_PER_ADDRESS("chorus.limits.max-connections-per-address", Integer.class, "256"),
     /** Handshakes one address (IPv6: one /64) may make per second, twice as many at once; 0: no limit. */
     HANDSHAKES_PER_SECOND_PER_ADDRESS("chorus.limits.handshakes-per-second-per-address", Double.class, "50"),

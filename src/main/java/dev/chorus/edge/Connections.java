@@ -83,6 +83,12 @@ public class Connections {
             refuse(roomName, session, "forbidden", verdict.reason(), CloseReasons.forbidden(verdict.reason()));
             return;
         }
+        if (rooms.room(request.room()) == null && rooms.rooms() >= settings.limits().maxRooms()) {
+            // Checked before the room exists: joins racing for new rooms may pass it by their number, no more.
+            refuse(roomName, session, "too-many-rooms", "this server holds as many rooms as it may; join an existing room"
+                    + " or try later", CloseReasons.TOO_MANY_ROOMS);
+            return;
+        }
         switch (quota.admit(RemoteAddress.of(session.getRequestParameterMap()))) {
             case NODE_FULL -> {
                 refuse(roomName, session, "server-full", "this server is full, try again later", CloseReasons.SERVER_FULL);

@@ -46,6 +46,9 @@ public final class CloseReasons {
     /** 1013: the node holds as many connections as it may; a load balancer can try another. */
     public static final CloseReason SERVER_FULL = new CloseReason(CloseCodes.TRY_AGAIN_LATER, "server full");
 
+    /** 1013: the node holds as many rooms as it may; an existing room, or another node, may take the client. */
+    public static final CloseReason TOO_MANY_ROOMS = new CloseReason(CloseCodes.TRY_AGAIN_LATER, "too many rooms");
+
     /** 1013: the client's address holds every connection it may (a join that raced the handshake's 429). */
     public static final CloseReason ADDRESS_FULL = new CloseReason(CloseCodes.TRY_AGAIN_LATER,
             "too many connections from your address");

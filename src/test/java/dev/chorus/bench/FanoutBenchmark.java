@@ -35,7 +35,7 @@ public final class FanoutBenchmark {
      * Outboxes large enough that stalled members stay in the room for the whole run: the worst
      * case, before the default bound (1024 frames) would drop them.
      */
-    private static final ChatSettings SETTINGS = Settings.defaultsWith(new ChatSettings.Outbound(MEMBERS + WARMUP_BROADCASTS + MEASURED_BROADCASTS, Long.MAX_VALUE, 10), new ChatSettings.Limits(Integer.MAX_VALUE, 0));
+    private static final ChatSettings SETTINGS = Settings.defaultsWith(new ChatSettings.Outbound(MEMBERS + WARMUP_BROADCASTS + MEASURED_BROADCASTS, Long.MAX_VALUE, 10), new ChatSettings.Limits(Integer.MAX_VALUE, 0, Integer.MAX_VALUE));
 
     private FanoutBenchmark() {
     }

@@ -72,6 +72,25 @@ class ConnectionsTest {
     }
 
     @Test
+    void aNodeThatHoldsItsRoomsRefusesANewRoomWith1013AndStillAdmitsToTheOnesItHas() {
+        chat.configure(Settings.defaultsWith(new ChatSettings.Limits(100, 0, 2)));
+        Connections connections = chat.connections();
+        chat.join("one", FakePeer.inline("a"));
+        chat.join("two", FakePeer.inline("b"));
+
+        FakeSession third = new FakeSession(Map.of("name", List.of("c")));
+        connections.open("three", third.session());
+        assertEquals(1013, third.closedWith().getCloseCode().getCode());
+        assertTrue(third.sent().get(0).contains("\"code\":\"too-many-rooms\""), third.sent().toString());
+        assertEquals(2, chat.rooms.rooms());
+
+        FakeSession intoOne = new FakeSession(Map.of("name", List.of("d")));
+        connections.open("one", intoOne.session());
+        assertNull(intoOne.closedWith());
+        assertEquals(3, chat.rooms.members());
+    }
+
+    @Test
     void aMessageOverTheSizeLimitInUtf8BytesClosesWith1009() {
         chat.configure(Settings.defaultsWith(new ChatSettings.Inbound(8, 20, 40, 10)));
         Connections connections = chat.connections();
@@ -127,7 +146,7 @@ class ConnectionsTest {
     @Test
     void closeCodesAClientChoosesShareOneLabel() {
         Connections connections = chat.connections();
-        for (int code : new int[] {4000, 4001, 3999, 1000}) {
+        for (int code : new int[] {4001, 4999, 3999, 1000}) {
             FakeSession client = new FakeSession(Map.of("name", List.of("c" + code)));
             connections.open("lobby", client.session());
             connections.close(client.session(), new CloseReason(CloseReason.CloseCodes.getCloseCode(code), ""));

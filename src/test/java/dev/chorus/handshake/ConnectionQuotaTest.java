@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ConnectionQuotaTest {
 
     private static ConnectionQuota quota(int maxConnections, int maxPerAddress) {
-        return new ConnectionQuota(Settings.defaultsWith(new ChatSettings.Limits(maxConnections, maxPerAddress)));
+        return new ConnectionQuota(Settings.defaultsWith(new ChatSettings.Limits(maxConnections, maxPerAddress, 10_000)));
     }
 
     @Test
