@@ -16,12 +16,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response.Status;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 
 /**
  * A room's messages over HTTP, for backends in any language: publish one
@@ -29,25 +26,13 @@ import jakarta.ws.rs.core.SecurityContext;
  * read the kept ones ({@code GET ...?since=&limit=}). Who may: {@link ApiAccess}.
  */
 @Path("rooms/{room}/messages")
-public class RoomMessagesResource {
+public class RoomMessagesResource extends GuardedResource {
 
     /** Messages one page holds at most. */
     static final int PAGE = 100;
 
     @Inject
-    ServerMessages messages;
-
-    @Inject
     Rooms rooms;
-
-    @Inject
-    ApiAccess access;
-
-    @Context
-    HttpHeaders headers;
-
-    @Context
-    SecurityContext security;
 
     /**
      * 201 with {@code {"room", "id", "epoch", "ts"}}; 400 for a bad room, name, body or blank text;
@@ -58,7 +43,7 @@ public class RoomMessagesResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response publish(@PathParam("room") String room, String body) {
-        Response refusal = access.refusal(headers, security);
+        Response refusal = refusal();
         if (refusal != null) {
             return refusal;
         }
@@ -92,7 +77,7 @@ public class RoomMessagesResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response history(@PathParam("room") String room, @QueryParam("since") @DefaultValue("0") String sinceParam,
             @QueryParam("limit") @DefaultValue("100") String limitParam) {
-        Response refusal = access.refusal(headers, security);
+        Response refusal = refusal();
         if (refusal != null) {
             return refusal;
         }

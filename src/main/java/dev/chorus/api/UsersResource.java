@@ -1,7 +1,6 @@
 package dev.chorus.api;
 
 import dev.chorus.room.Sequence;
-import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -10,12 +9,9 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
-import jakarta.ws.rs.core.SecurityContext;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 
@@ -26,19 +22,7 @@ import java.util.function.Supplier;
  * {@link ApiAccess}.
  */
 @Path("users/{user}")
-public class UsersResource {
-
-    @Inject
-    ServerMessages messages;
-
-    @Inject
-    ApiAccess access;
-
-    @Context
-    HttpHeaders headers;
-
-    @Context
-    SecurityContext security;
+public class UsersResource extends GuardedResource {
 
     /**
      * 200 with {@code {"user", "connections"}} on a single node; 202 with {@code {"user"}} in a
@@ -76,7 +60,7 @@ public class UsersResource {
     }
 
     private Response answer(String user, Supplier<OptionalLong> call) {
-        Response refusal = access.refusal(headers, security);
+        Response refusal = refusal();
         if (refusal != null) {
             return refusal;
         }
