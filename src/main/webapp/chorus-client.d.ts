@@ -10,6 +10,7 @@ export const DEFAULTS: Readonly<{
   reconnectBaseMs: number;
   reconnectCapMs: number;
   reconnectAttempts: number;
+  welcomeTimeoutMs: number;
   queueLimit: number;
   batch: boolean;
 }>;
@@ -40,6 +41,8 @@ export interface ConnectOptions {
   reconnectCapMs?: number;
   /** Reconnect attempts in a row before giving up (default Infinity). */
   reconnectAttempts?: number;
+  /** An attempt without a welcome this long (default 20000) is closed and retried. */
+  welcomeTimeoutMs?: number;
   /** Sends held while not connected (default 20); past it, send rejects with `queue-full`. */
   queueLimit?: number;
   /** Ask for several events per frame, `?batch=1` (default true). */

@@ -14,14 +14,17 @@ export const SEND_ERROR_CODES = Object.freeze(["empty", "rate-limited", "rejecte
 
 /**
  * What a client does unless told otherwise. The back-off doubles from reconnectBaseMs to
- * reconnectCapMs, so a server that is down is asked at most every half minute. The queue holds
- * sends made while disconnected; it stays under the server's default burst, so its flush on
- * reconnect is never refused for rate.
+ * reconnectCapMs, so a server that is down is asked at most every half minute. An attempt with no
+ * welcome after welcomeTimeoutMs is given up and retried: a network that swallows the handshake
+ * would otherwise hold the client in "connecting" for as long as the platform's TCP timeout. The
+ * queue holds sends made while disconnected; it stays under the server's default burst, so its
+ * flush on reconnect is never refused for rate.
  */
 export const DEFAULTS = Object.freeze({
   reconnectBaseMs: 1000,
   reconnectCapMs: 30000,
   reconnectAttempts: Infinity,
+  welcomeTimeoutMs: 20000,
   queueLimit: 20,
   batch: true,
 });
@@ -107,6 +110,7 @@ export class ChorusClient {
   #welcomed = false;
   #attempt = 0;
   #timer = null;
+  #welcomeTimer = null;
   #closed = false;
   #state = "idle";
   #lastId = 0;
@@ -253,6 +257,11 @@ export class ChorusClient {
       return;
     }
     this.#socket = socket;
+    this.#welcomeTimer = setTimeout(() => {
+      if (socket !== this.#socket || this.#welcomed) return;
+      socket.close();
+      this.#lost(socket, 1006, "no welcome from the server in time");
+    }, this.#options.welcomeTimeoutMs);
     socket.addEventListener("message", (event) => {
       if (socket !== this.#socket) return;
       for (const received of splitFrame(event.data)) this.#receive(received);
@@ -276,6 +285,7 @@ export class ChorusClient {
 
   #welcome(event) {
     const resumed = this.#lastId > 0;
+    clearTimeout(this.#welcomeTimer);
     this.#welcomed = true;
     this.#attempt = 0;
     this.#you = event.you;
@@ -353,6 +363,7 @@ export class ChorusClient {
 
   #lost(socket, code, reason) {
     if (socket !== this.#socket) return;
+    clearTimeout(this.#welcomeTimer);
     this.#socket = null;
     this.#welcomed = false;
     this.#rejectInFlight();
@@ -389,6 +400,7 @@ export class ChorusClient {
     this.#closed = true;
     this.#welcomed = false;
     clearTimeout(this.#timer);
+    clearTimeout(this.#welcomeTimer);
     this.#rejectInFlight();
     this.#closedReason = { code, reason, why };
     const waiting = this.#queued;
@@ -407,7 +419,7 @@ export class ChorusClient {
  * Joins a room and returns its ChorusClient. Options: `room` (required), `name` (left out where the
  * server signs users in), `server` (the deployment's address, e.g. `https://chat.example.org/chorus/`;
  * by default where this module was served from), `WebSocket`, `fetch`, `reconnectBaseMs`,
- * `reconnectCapMs`, `reconnectAttempts`, `queueLimit`, `batch`, `random`. Listeners added in the
+ * `reconnectCapMs`, `reconnectAttempts`, `welcomeTimeoutMs`, `queueLimit`, `batch`, `random`. Listeners added in the
  * same task as this call see every event.
  */
 export function connect(options) {

@@ -293,6 +293,21 @@ describe("reconnect", () => {
     assert.equal(seen.status.at(-1).why, "closed");
   });
 
+  test("gives up an attempt that gets no welcome in time, and tries again", async () => {
+    const client = connect({ room: "lobby", name: "alice", server: SERVER, WebSocket: FakeSocket, random: () => 1 });
+    const statuses = [];
+    client.on("status", (status) => statuses.push(status));
+    await settle();
+    mock.timers.tick(DEFAULTS.welcomeTimeoutMs);
+    assert.equal(FakeSocket.opened[0].closedWith.code, undefined);
+    assert.equal(statuses.at(-1).state, "reconnecting");
+    mock.timers.tick(DEFAULTS.reconnectBaseMs);
+    FakeSocket.last().frame(welcome());
+    mock.timers.tick(DEFAULTS.welcomeTimeoutMs * 2);
+    assert.equal(statuses.at(-1).state, "live");
+    assert.equal(FakeSocket.opened.length, 2);
+  });
+
   test("reconnectNow skips the wait", async () => {
     const { client, socket } = await joined();
     socket.drop(1006);
