@@ -128,7 +128,9 @@ export class ChorusClient {
     if (!options || !options.room) throw new TypeError("connect needs a room");
     const server = options.server ?? defaultServer();
     if (!server) throw new TypeError("connect needs server, e.g. \"https://chat.example.org/chorus/\"");
-    this.#options = { ...DEFAULTS, ...options, server: String(server) };
+    // A base without its trailing slash would resolve chat/ beside the context root instead of under it.
+    const base = String(server).endsWith("/") ? String(server) : `${server}/`;
+    this.#options = { ...DEFAULTS, ...options, server: base };
     this.#WebSocket = options.WebSocket ?? globalThis.WebSocket;
     if (typeof this.#WebSocket !== "function") {
       throw new TypeError("no WebSocket: pass connect({ WebSocket }) where there is no global one");

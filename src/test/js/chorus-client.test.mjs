@@ -388,6 +388,12 @@ describe("presence and notices", () => {
   });
 });
 
+test("takes the server's address with or without its trailing slash", async () => {
+  connect({ room: "lobby", name: "alice", server: "https://chat.example.org/chorus", WebSocket: FakeSocket });
+  await settle();
+  assert.equal(FakeSocket.last().url.href, "wss://chat.example.org/chorus/chat/lobby?name=alice&batch=1");
+});
+
 test("needs a WebSocket where there is no global one, and a server outside a web page", () => {
   assert.throws(() => connect({ room: "lobby", server: SERVER, WebSocket: null }), /WebSocket/);
   assert.throws(() => connect({ room: "lobby", WebSocket: FakeSocket }), /server/);
