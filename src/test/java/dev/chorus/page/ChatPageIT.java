@@ -366,6 +366,21 @@ class ChatPageIT extends DeployedChorus {
     }
 
     @Test
+    void theMinimalExampleChatsWithThePage() {
+        Page alice = open("alice", "page-example");
+        Page eve = newPage();
+        eve.navigate(address("http", "examples/minimal.html") + "?room=page-example&name=eve");
+        assertThat(eve.locator("#state")).hasText("live");
+
+        say(alice, "hello example");
+        assertThat(eve.locator("#log li")).hasText(new String[] {"alice: hello example"});
+        eve.locator("#say input").fill("hi page");
+        eve.locator("#say button").click();
+        assertThat(messages(alice)).hasText(new String[] {"hello example", "hi page"});
+        assertThat(eve.locator("#log li")).hasText(new String[] {"alice: hello example", "eve: hi page"});
+    }
+
+    @Test
     void screenshotsAtPhoneAndDesktopWidthInLightAndDark() {
         Page bob = newPage();
         AtomicReference<WebSocketRoute> toPage = new AtomicReference<>();
