@@ -14,6 +14,7 @@ const sayForm = document.getElementById("say");
 const textInput = document.getElementById("text");
 const statusLine = document.getElementById("status");
 const retryButton = document.getElementById("retry");
+const countdownText = document.getElementById("countdown");
 const scroller = document.getElementById("scroller");
 const messages = document.getElementById("messages");
 const outbox = document.getElementById("outbox");
@@ -166,6 +167,7 @@ function setStatus(state, text, canWrite) {
 
 function showStatus(status) {
   clearInterval(countdown);
+  countdownText.textContent = "";
   switch (status.state) {
     case "connecting":
       setStatus("connecting", `${status.attempt > 0 ? "Reconnecting" : "Connecting"} to ${status.room}…`, true);
@@ -176,10 +178,10 @@ function showStatus(status) {
       offerAgainWhatWasNotConfirmed();
       break;
     case "reconnecting": {
-      const lost = `Connection lost (${status.code}${status.reason ? `: ${status.reason}` : ""}); reconnecting in`;
+      // The seconds change outside the status region: a screen reader hears the loss once, not every tick.
+      setStatus("reconnecting", `Connection lost (${status.code}${status.reason ? `: ${status.reason}` : ""}); reconnecting`, true);
       const tick = () => {
-        const seconds = Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000));
-        setStatus("reconnecting", `${lost} ${seconds} s…`, true);
+        countdownText.textContent = `in ${Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000))} s…`;
       };
       tick();
       countdown = setInterval(tick, 1000);
