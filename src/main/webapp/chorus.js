@@ -32,7 +32,8 @@ const longDay = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "nume
 let chat = null;
 let you = "";
 let lastShown = null; // { day, from, time } of the last message drawn, for day separators and grouping
-let replaying = false; // between a welcome and "live": the history, not news
+let replaying = false; // between a welcome and "live": the history, not read out
+let catchingUp = false; // the history a resume brings: what was missed, so it counts as unread
 let unread = 0;
 let countdown = null;
 
@@ -116,9 +117,9 @@ function showMessage(message) {
   append(...items);
   lastShown = { day: dayKey(date), from: message.from, server, time: date };
 
-  if (replaying || message.mine) return;
-  announce(`${server ? "Announcement from " : ""}${message.from}: ${message.text}`);
-  if (document.hidden) {
+  if (message.mine) return;
+  if (!replaying) announce(`${server ? "Announcement from " : ""}${message.from}: ${message.text}`);
+  if (document.hidden && (!replaying || catchingUp)) {
     unread += 1;
     showTitle();
   }
@@ -278,6 +279,7 @@ function join(room, name) {
   chat.on("welcome", (welcome) => {
     you = welcome.you;
     replaying = true;
+    catchingUp = welcome.resumed;
   });
   chat.on("message", (message) => {
     settleUnconfirmed(message);
