@@ -249,6 +249,7 @@ class ChatPageIT extends DeployedChorus {
         assertThat(offered).containsText("May not have been sent");
         assertThat(alice.locator("#status")).containsText("In page-drop as alice");
         assertThat(messages(alice)).hasText(new String[] {"before", "last words"});
+        alice.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("page-offered-again.png")));
         offered.getByText("Send again").click();
         assertThat(messages(bob)).hasText(new String[] {"before", "last words", "lost words"});
         assertThat(messages(alice)).hasText(new String[] {"before", "last words", "lost words"});
@@ -275,6 +276,7 @@ class ChatPageIT extends DeployedChorus {
         assertEquals(1, sockets.get());
         assertThat(page.locator("#status")).hasAttribute("data-state", "disconnected");
         assertThat(page.locator("#say button")).isDisabled();
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("page-refused.png")));
     }
 
     @Test
