@@ -14,7 +14,7 @@ export const SEND_ERROR_CODES = Object.freeze(["empty", "rate-limited", "rejecte
 
 /**
  * What a client does unless told otherwise. The back-off doubles from reconnectBaseMs to
- * reconnectCapMs, so a server that is down is asked at most every half minute. An attempt with no
+ * reconnectCapMs, so a server that is down is asked at most once per cap. An attempt with no
  * welcome after welcomeTimeoutMs is given up and retried: a network that swallows the handshake
  * would otherwise hold the client in "connecting" for as long as the platform's TCP timeout. The
  * queue holds sends made while disconnected; it stays under the server's default burst, so its
