@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * stops itself with {@code asadmin}, as an operator would: for what only a long-running server
  * shows, such as what an undeployed application leaves behind. The domain lives under
  * {@code target/payara-domains}, on ports of a free port base, its HTTP listeners on loopback, with the
- * transport settings of {@code server-config/payara/} applied as the README says for Payara Server.
+ * transport settings of {@code server-config/payara/pre-boot-commands.asadmin} applied as the README
+ * says for Payara Server.
  * Payara's own data grid (Hazelcast) is turned off: Chorus does not use it, and it would look for
  * other members.
  */
@@ -30,9 +31,12 @@ public final class PayaraServerDomain implements AutoCloseable {
     private static final long COMMAND_SECONDS = 180;
     /** The ports Payara Server takes above the port base: admin, HTTP, HTTPS, IIOP (3), JMS, JMX, OSGi shell, debug. */
     private static final int[] PORT_OFFSETS = {48, 80, 81, 37, 38, 39, 76, 86, 66, 9};
-    /** Settings of the server-config files that apply to Payara Server, run as asadmin commands. */
-    private static final List<Path> SERVER_CONFIG = List.of(Path.of("server-config/payara/pre-boot-commands.asadmin"),
-            Path.of("server-config/payara/post-boot-commands.asadmin"));
+    /**
+     * The transport settings Chorus asks of Payara, run as asadmin commands. The post-boot file's
+     * only line names Payara Micro's protocol ({@code http-listener}; a domain's is
+     * {@code http-listener-1}) and states a default.
+     */
+    private static final List<Path> SERVER_CONFIG = List.of(Path.of("server-config/payara/pre-boot-commands.asadmin"));
 
     /** The asadmin client, run as its script runs it, on this JVM's Java: an unpacked zip keeps no executable bits. */
     private final Path asadmin;
