@@ -14,10 +14,12 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -35,6 +37,8 @@ public final class RedisLink implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
+    /** How long the Redis client's threads may take to stop once closed. */
+    private static final long CLIENT_STOP_SECONDS = 2;
 
     /** One connected life of the link: its connections and the node id it goes by. */
     private record Link(String node, RedisConnections redis, String sha) { }
@@ -173,13 +177,33 @@ public final class RedisLink implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Link current = link.getAndSet(null);
-        if (current != null) {
-            new NodeSweep(current.redis().sync(), current.sha(), script).sweepOnClose(current.node());
-            feed.detach();
-            current.redis().close();
+        try {
+            Link current = link.getAndSet(null);
+            if (current != null) {
+                try {
+                    new NodeSweep(current.redis().sync(), current.sha(), script).sweepOnClose(current.node());
+                    feed.detach();
+                } finally {
+                    current.redis().close();
+                }
+            }
+        } finally {
+            stopClientThreads();
         }
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Stops the Redis client's threads and waits for them, bounded, whatever the close did before:
+     * a client thread still running after undeploy holds the application's class loader.
+     */
+    private void stopClientThreads() {
+        try {
+            resources.shutdown(0, CLIENT_STOP_SECONDS, TimeUnit.SECONDS).get(2 * CLIENT_STOP_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.WARNING, "The Redis client's threads did not stop on close", e);
+        }
     }
 
     private void tick() {
