@@ -169,7 +169,13 @@ public final class RedisLink implements AutoCloseable {
     /** Leaves every room this node holds members in, for the others to see at once, then lets go of Redis. */
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            // Once: the application closes it when its servlet context ends, and again when its beans do.
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         ticks.shutdown();
         try {
             // A tick still linking would otherwise leave a link behind after this.
