@@ -1,6 +1,7 @@
 package dev.chorus.container;
 
 import java.lang.reflect.Field;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -11,10 +12,12 @@ import java.util.logging.Logger;
  * thread while Chorus code is on the stack (Payara's async pool, handed a read callback from a
  * Chorus reader thread), that pool thread holds the undeployed application for as long as the
  * pool keeps it. Called last at undeploy, when Chorus' own threads have nothing left to do: each
- * other thread whose context class loader is this application's gets that loader's parent
- * instead, and loses the access control context it inherited, which was taken on a stack of this
- * application's (no security manager reads it). The latter needs {@code java.lang} opened to the
- * application, as Payara Server does; elsewhere only the class loaders are reset.
+ * idle pool thread (waiting in a JDK thread pool for its next task) whose context class loader is
+ * this application's gets that loader's parent instead, and loses the access control context it
+ * inherited, which was taken on a stack of this application's (no security manager reads it).
+ * Only idle pool threads: a thread at work may be the container's, undeploying this application
+ * with its class loader as context. The access control context needs {@code java.lang} opened to
+ * the application, as Payara Server does; elsewhere only the class loaders are reset.
  */
 public final class ThreadReferences {
 
@@ -23,12 +26,12 @@ public final class ThreadReferences {
     private ThreadReferences() {
     }
 
-    /** Takes {@code application} out of every other live thread; returns how many threads held it. */
+    /** Takes {@code application} out of every idle pool thread; returns how many held it. */
     public static int release(ClassLoader application) {
         Field inherited = inheritedContextField();
         int held = 0;
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread == Thread.currentThread() || thread.getContextClassLoader() != application) {
+            if (thread == Thread.currentThread() || thread.getContextClassLoader() != application || !isIdleInPool(thread)) {
                 continue;
             }
             held++;
@@ -42,9 +45,19 @@ public final class ThreadReferences {
             }
         }
         if (held > 0) {
-            LOG.log(Level.INFO, "Took this application''s class loader out of {0} threads that outlive it", held);
+            LOG.log(Level.INFO, "Took this application''s class loader out of {0} idle pool threads", held);
         }
         return held;
+    }
+
+    /** Whether the thread is a JDK pool's worker waiting for its next task. */
+    static boolean isIdleInPool(Thread thread) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getMethodName().equals("getTask") && frame.getClassName().equals(ThreadPoolExecutor.class.getName())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Field inheritedContextField() {
