@@ -22,7 +22,8 @@ import java.util.logging.Logger;
  * frames nobody will read. The hook is needed because Payara Micro, stopped by SIGTERM, tears its sockets down
  * before the application hears of it (measured: its clients saw 1006 and no close frame, while
  * the same closes sent from a shutdown hook arrived as 1001). The hook is removed on undeploy,
- * or it would hold this deployment's class loader for the life of the JVM.
+ * or it would hold this deployment's class loader for the life of the JVM; for the same reason
+ * undeploy then closes the link to Redis and takes the class loader out of idle pool threads.
  */
 @WebListener
 public class GracefulShutdown implements ServletContextListener {
