@@ -16,11 +16,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,6 +41,8 @@ public final class RedisLink implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
+    /** How long the Redis client's threads may take to stop once closed. */
+    private static final long CLIENT_STOP_SECONDS = 2;
 
     /** One connected life of the link: its connections and the node id it goes by. */
     private record Link(String node, RedisConnections redis, String sha) { }
@@ -214,22 +218,49 @@ public final class RedisLink implements AutoCloseable {
     /** Leaves every room this node holds members in, for the others to see at once, then lets go of Redis. */
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            // Once: the application closes it when its servlet context ends, and again when its beans do.
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         ticks.shutdown();
         sweeps.shutdownNow();
         try {
-            // A tick still linking would otherwise leave a link behind after this.
+            // A tick still linking would otherwise leave a link behind after this; a sweep thread would outlive the WAR.
             ticks.awaitTermination(COMMAND_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
+            sweeps.awaitTermination(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Link current = link.getAndSet(null);
-        if (current != null) {
-            new NodeSweep(current.redis().sync(), current.sha(), script).sweepOnClose(current.node());
-            feed.detach();
-            current.redis().close();
+        try {
+            Link current = link.getAndSet(null);
+            if (current != null) {
+                try {
+                    new NodeSweep(current.redis().sync(), current.sha(), script).sweepOnClose(current.node());
+                    feed.detach();
+                } finally {
+                    current.redis().close();
+                }
+            }
+        } finally {
+            stopClientThreads();
         }
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Stops the Redis client's threads and waits for them, bounded, whatever the close did before:
+     * a client thread still running after undeploy holds the application's class loader.
+     */
+    private void stopClientThreads() {
+        try {
+            resources.shutdown(0, CLIENT_STOP_SECONDS, TimeUnit.SECONDS).get(2 * CLIENT_STOP_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.WARNING, "The Redis client's threads did not stop on close", e);
+        }
     }
 
     private void tick() {

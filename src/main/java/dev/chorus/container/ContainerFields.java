@@ -28,6 +28,23 @@ final class ContainerFields {
         return at;
     }
 
+    /**
+     * Sets the named field of {@code owner} to null if it holds {@code held}; false where it holds
+     * something else or is not declared.
+     */
+    static boolean clear(Object owner, String name, Object held) throws IllegalAccessException {
+        Field field = field(owner.getClass(), name);
+        if (field == null) {
+            return false;
+        }
+        field.setAccessible(true);
+        if (field.get(owner) != held) {
+            return false;
+        }
+        field.set(owner, null);
+        return true;
+    }
+
     /** The field's value, or null if it is not declared or not set. */
     private static Object valueOf(Object owner, String name) throws IllegalAccessException {
         Field field = field(owner.getClass(), name);

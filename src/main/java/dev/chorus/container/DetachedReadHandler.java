@@ -1,6 +1,7 @@
 package dev.chorus.container;
 
 import jakarta.servlet.http.WebConnection;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +25,12 @@ import org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler;
  * Here the callback only hands the read over and returns, releasing the monitor; a read reported
  * before the connection exists is handed over once it does. One read runs at a time: the
  * container reports more data only after a read has drained what was there.
+ * <p>
+ * Once its connection is closed it also takes itself out of the container's request: Payara's
+ * request keeps its upgrade handler when it is recycled, and recycled requests are cached on the
+ * thread that closed the connection (an admin thread, for the closes of an undeploy), so a handler
+ * left there held its application's class loader after the undeploy, for as long as that cached
+ * request was not upgraded again.
  */
 public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
 
@@ -32,8 +39,13 @@ public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
     private static final int READ_WAITING = 1;
     private static final int OPEN = 2;
 
+    /** From Payara's {@code WebConnection} to the request that upgraded, and that request's field holding this handler. */
+    private static final List<String> CONNECTION_TO_REQUEST = List.of("request");
+    private static final String REQUEST_HANDLER = "httpUpgradeHandler";
+
     private final AtomicInteger state = new AtomicInteger(SETTING_UP);
     private volatile Executor readers = Runnable::run;
+    private volatile WebConnection connection;
 
     /** Where reads run: never the container's read callback, nor the thread that set the connection up. */
     void readOn(Executor readers) {
@@ -42,6 +54,7 @@ public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
 
     @Override
     public void init(WebConnection connection) {
+        this.connection = connection;
         super.init(connection);
         if (state.getAndSet(OPEN) == READ_WAITING) {
             handOver();
@@ -56,6 +69,33 @@ public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
             }
         }
         handOver();
+    }
+
+    /** Called by the container once the connection is closed: the last it does with this handler. */
+    @Override
+    public void destroy() {
+        try {
+            super.destroy();
+        } finally {
+            leaveRequest();
+        }
+    }
+
+    /** Takes this handler out of the container's request, where the container would keep it. */
+    private void leaveRequest() {
+        WebConnection closed = connection;
+        connection = null;
+        if (closed == null) {
+            return;
+        }
+        try {
+            Object request = ContainerFields.follow(closed, CONNECTION_TO_REQUEST);
+            if (request != null) {
+                ContainerFields.clear(request, REQUEST_HANDLER, this);
+            }
+        } catch (IllegalAccessException | RuntimeException e) {
+            LOG.log(Level.FINE, "Could not take the upgrade handler out of " + closed.getClass().getName(), e);
+        }
     }
 
     private void handOver() {

@@ -4,6 +4,7 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -57,6 +58,29 @@ public class TyrusIdleTimerFix implements ServletContextListener {
         }
     }
 
+    /**
+     * Puts the container's own executor back: the wrapper is of this application's classes, and
+     * the container must hold none of them once the application is gone.
+     */
+    @Override
+    public void contextDestroyed(ServletContextEvent stopping) {
+        Object container = stopping.getServletContext().getAttribute(SERVER_CONTAINER);
+        Field field = executorField(container);
+        if (field == null) {
+            return;
+        }
+        try {
+            field.setAccessible(true);
+            Object wrapper = field.get(container);
+            if (wrapper != null && Proxy.isProxyClass(wrapper.getClass())
+                    && Proxy.getInvocationHandler(wrapper) instanceof SkippingImmediateTasks skipping) {
+                field.set(container, skipping.managed);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(Level.FINE, "Could not put Tyrus's executor back", e);
+        }
+    }
+
     private static Field executorField(Object container) {
         for (Class<?> type = container == null ? null : container.getClass(); type != null; type = type.getSuperclass()) {
             if (type.getName().equals(BASE_CONTAINER)) {
@@ -74,16 +98,23 @@ public class TyrusIdleTimerFix implements ServletContextListener {
     /** The executor, but a {@code schedule} with a delay of zero or less returns a finished future. */
     static ScheduledExecutorService skippingImmediateTasks(ScheduledExecutorService managed) {
         return (ScheduledExecutorService) Proxy.newProxyInstance(TyrusIdleTimerFix.class.getClassLoader(),
-                new Class<?>[] {ScheduledExecutorService.class}, (proxy, method, args) -> {
-                    if (isImmediateSchedule(method, args)) {
-                        return Finished.INSTANCE;
-                    }
-                    try {
-                        return method.invoke(managed, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+                new Class<?>[] {ScheduledExecutorService.class}, new SkippingImmediateTasks(managed));
+    }
+
+    /** Answers an immediate schedule with a finished future and hands everything else to the container's executor. */
+    private record SkippingImmediateTasks(ScheduledExecutorService managed) implements InvocationHandler {
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (isImmediateSchedule(method, args)) {
+                return Finished.INSTANCE;
+            }
+            try {
+                return method.invoke(managed, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
     }
 
     private static boolean isImmediateSchedule(Method method, Object[] args) {

@@ -56,6 +56,8 @@ public class TyrusReadDeadlockFix extends HttpFilter {
     private static final int SEND_BUFFER_BYTES = 512;
     /** From Payara's response facade to the Grizzly output buffer its upgraded connection writes through. */
     private static final List<String> RESPONSE_TO_GRIZZLY_BUFFER = List.of("response", "outputBuffer", "grizzlyOutputBuffer");
+    /** How long undeploy waits for the reads under way: a read never waits on the network. */
+    private static final long STOP_WAIT_SECONDS = 2;
     private static volatile boolean unsizedLogged;
 
     @Resource
@@ -77,10 +79,23 @@ public class TyrusReadDeadlockFix extends HttpFilter {
         LOG.info("Tyrus: WebSocket reads run outside the container's read callback; see server-config/README.md");
     }
 
+    /**
+     * Lets the reads under way finish and waits, a bounded time, for the reader threads to end: a
+     * reader still running after undeploy holds the application's class loader.
+     */
     @Override
     public void destroy() {
         if (readers != null) {
             readers.shutdown();
+            try {
+                if (!readers.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    readers.shutdownNow();
+                    LOG.warning("WebSocket reads were still running at undeploy; interrupted");
+                }
+            } catch (InterruptedException e) {
+                readers.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
         super.destroy();
     }

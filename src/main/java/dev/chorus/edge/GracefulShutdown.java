@@ -1,5 +1,6 @@
 package dev.chorus.edge;
 
+import dev.chorus.container.ThreadReferences;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.room.Member;
 import dev.chorus.room.Rooms;
@@ -21,7 +22,8 @@ import java.util.logging.Logger;
  * frames nobody will read. The hook is needed because Payara Micro, stopped by SIGTERM, tears its sockets down
  * before the application hears of it (measured: its clients saw 1006 and no close frame, while
  * the same closes sent from a shutdown hook arrived as 1001). The hook is removed on undeploy,
- * or it would hold this deployment's class loader for the life of the JVM.
+ * or it would hold this deployment's class loader for the life of the JVM; for the same reason
+ * undeploy then closes the link to Redis and takes the class loader out of idle pool threads.
  */
 @WebListener
 public class GracefulShutdown implements ServletContextListener {
@@ -50,6 +52,14 @@ public class GracefulShutdown implements ServletContextListener {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
+    /**
+     * Closes every connection, then lets go of what orders the rooms (in a cluster, Redis and its
+     * client's threads) here rather than only when the rooms bean is destroyed: Payara Server
+     * destroys application beans after the application's class loader stopped loading classes,
+     * and a close that needed one more class failed there, leaving the Redis client's threads,
+     * and with them the class loader, behind. Last, takes this application out of the threads
+     * that outlive it ({@link ThreadReferences}).
+     */
     @Override
     public void contextDestroyed(ServletContextEvent stopping) {
         try {
@@ -58,6 +68,12 @@ public class GracefulShutdown implements ServletContextListener {
             // The hook runs, or has run, as well: closing twice closes nobody twice.
         }
         closeAll();
+        try {
+            rooms.unlink();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not let go of the rooms' sequence at undeploy", e);
+        }
+        ThreadReferences.release(GracefulShutdown.class.getClassLoader());
     }
 
     private void closeAll() {

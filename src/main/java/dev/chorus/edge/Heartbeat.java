@@ -10,7 +10,7 @@ import dev.chorus.room.Member;
 import dev.chorus.room.Rooms;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -18,7 +18,12 @@ import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,8 +31,15 @@ import java.util.logging.Logger;
 /**
  * The liveness sweeps: {@link #beat} every {@code chorus.heartbeat.seconds} pings every member
  * and drops the silent ones; {@link #expireStuckSends} every second drops members whose send
- * never finishes. Both run on the container's managed scheduler (no thread of our own: the
- * container must be able to stop it on undeploy), from application start to undeploy.
+ * never finishes. Both run from application start to undeploy on a scheduler of the application's
+ * own, on the container's managed threads, and the drops they decide on a few threads beside it;
+ * undeploy stops both and waits for their threads to end.
+ * <p>
+ * Not the container's managed scheduler: the sweeps' schedule stays in its queue after a cancel,
+ * and a pool thread it starts for the first one keeps the starting stack's access control
+ * context, this application's protection domain among it, for the life of the server. On Payara
+ * Server that thread kept the first deployment's class loader after every later redeploy and
+ * undeploy.
  */
 @ApplicationScoped
 public class Heartbeat {
@@ -36,14 +48,27 @@ public class Heartbeat {
     /** Often enough that a stuck send is caught within a second of its timeout. */
     private static final long STUCK_SEND_SWEEP_SECONDS = 1;
 
-    private ManagedScheduledExecutorService scheduler;
+    /**
+     * Threads that drop members at once: a drop may block on the container's locks, and the
+     * others must not wait behind it. Idle ones end after a minute.
+     */
+    private static final int DROPPERS = 4;
+
+    /** The container's threads for the application (context set up, stopped with it); plain threads in tests. */
+    @Resource
+    ManagedThreadFactory threads;
+
+    /** Runs the two sweeps, one after the other; null until the application starts. */
+    private ScheduledThreadPoolExecutor sweeps;
+    /** Runs the drops the sweeps decide: {@link #droppers}, or what a test hands in. */
+    private Executor drops;
+    private ThreadPoolExecutor droppers;
 
     private final Rooms rooms;
     private final ChatSettings settings;
     private final ChatMetrics metrics;
     private final Clocks clocks;
     private final UnansweredCloses closes;
-    private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
 
     @Inject
     public Heartbeat(Rooms rooms, ChatSettings settings, ChatMetrics metrics, Clocks clocks,
@@ -60,31 +85,57 @@ public class Heartbeat {
         this(null, ChatSettings.DEFAULTS, null, Clocks.SYSTEM, null);
     }
 
-    /** The container's managed scheduler, which runs the sweeps; a test hands in its own. */
-    @Resource
-    public void setScheduler(ManagedScheduledExecutorService scheduler) {
-        this.scheduler = scheduler;
+    /** Where the sweeps' drops run, for a test that calls the sweeps itself; the application starts its own. */
+    public Heartbeat dropOn(Executor drops) {
+        this.drops = drops;
+        return this;
     }
 
-    void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+    synchronized void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        ThreadFactory factory = threads != null ? threads : Executors.defaultThreadFactory();
+        droppers = new ThreadPoolExecutor(DROPPERS, DROPPERS, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), factory);
+        droppers.allowCoreThreadTimeOut(true);
+        drops = droppers;
+        sweeps = new ScheduledThreadPoolExecutor(1, factory);
         schedule(this::beat, settings.liveness().heartbeatSeconds());
         schedule(this::expireStuckSends, STUCK_SEND_SWEEP_SECONDS);
     }
 
     private void schedule(Runnable sweep, long periodSeconds) {
-        schedules.add(scheduler.scheduleAtFixedRate(() -> {
+        sweeps.scheduleAtFixedRate(() -> {
             try {
                 sweep.run();
             } catch (RuntimeException e) {
                 // A failed sweep must not cancel the schedule: the next one tries again.
                 LOG.log(Level.WARNING, "Liveness sweep failed", e);
             }
-        }, periodSeconds, periodSeconds, TimeUnit.SECONDS));
+        }, periodSeconds, periodSeconds, TimeUnit.SECONDS);
     }
 
+    /**
+     * Stops the sweeps, lets the drops already decided finish, and waits for every thread of both
+     * to end: one still running after undeploy would hold the application's class loader. A drop
+     * still blocked after {@link GracefulShutdown#GRACE} is interrupted.
+     */
     @PreDestroy
-    void stop() {
-        schedules.forEach(schedule -> schedule.cancel(false));
+    synchronized void stop() {
+        if (sweeps == null) {
+            return;
+        }
+        sweeps.shutdownNow();
+        droppers.shutdown();
+        try {
+            long deadline = System.nanoTime() + GracefulShutdown.GRACE.toNanos();
+            boolean ended = sweeps.awaitTermination(GracefulShutdown.GRACE.toNanos(), TimeUnit.NANOSECONDS);
+            ended &= droppers.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (!ended) {
+                droppers.shutdownNow();
+                LOG.warning("A liveness sweep or drop was still running at undeploy; interrupted");
+            }
+        } catch (InterruptedException e) {
+            droppers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -108,9 +159,9 @@ public class Heartbeat {
         CloseReason tooQuiet = CloseReasons.silent(settings.liveness().silenceSeconds());
         for (Member member : silent) {
             metrics.silentDropped();
-            // On the scheduler's other threads, as the stuck-send closes below: a close may block
+            // On the droppers, as the stuck-send closes below: a close may block
             // on the container's locks, and must not stop this sweep with it.
-            scheduler.execute(() -> rooms.evict(member, tooQuiet));
+            drops.execute(() -> rooms.evict(member, tooQuiet));
         }
         // Pings are not deliveries: the metric counts what members were sent to read.
         pings.send();
@@ -121,8 +172,7 @@ public class Heartbeat {
      * client stopped reading, and the queue bounds would catch it only once enough traffic came.
      * Then closes outright the sockets of dropped members whose close still waits behind such a
      * send: under the one-writer rule it would wait, and hold the socket, for as long as the
-     * client keeps its connection open without reading. Those closes run on the scheduler's other
-     * threads: a close may block on the container's own locks (Payara can deadlock two of its
+     * client keeps its connection open without reading. Those closes run on the droppers: a close may block on the container's own locks (Payara can deadlock two of its
      * threads over one connection: a write that fails inside @OnOpen while a reader of the same
      * connection waits for that @OnOpen to end), and must not stop every later sweep with it.
      * First, cuts the sockets whose close has gone unanswered for a send timeout, and drops the
@@ -136,10 +186,10 @@ public class Heartbeat {
         long timeout = TimeUnit.SECONDS.toNanos(settings.outbound().sendTimeoutSeconds());
         for (Member member : rooms.everyone()) {
             if (!member.isConnected()) {
-                scheduler.execute(() -> rooms.evict(member, CloseReasons.CONNECTION_FAILED));
+                drops.execute(() -> rooms.evict(member, CloseReasons.CONNECTION_FAILED));
             } else if (member.outbox().sendingFor(now) > timeout) {
                 metrics.sendTimedOut();
-                scheduler.execute(() -> rooms.evict(member, CloseReasons.SEND_TIMED_OUT));
+                drops.execute(() -> rooms.evict(member, CloseReasons.SEND_TIMED_OUT));
             }
         }
         for (Member member : rooms.closing()) {
@@ -147,7 +197,7 @@ public class Heartbeat {
                 rooms.closing().remove(member);
             } else if (member.outbox().sendingFor(now) > timeout) {
                 rooms.closing().remove(member);
-                scheduler.execute(() -> member.outbox().abort(CloseReasons.SEND_TIMED_OUT));
+                drops.execute(() -> member.outbox().abort(CloseReasons.SEND_TIMED_OUT));
             }
         }
     }

@@ -6,6 +6,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,6 +36,9 @@ public class SendLanes {
     /** The container's threads for the application (context set up, stopped with it); plain threads in tests. */
     @Resource
     ManagedThreadFactory threads;
+
+    /** How long undeploy waits for the lanes to write what they were handed. */
+    private static final long STOP_WAIT_SECONDS = 2;
 
     private final int count;
     private final AtomicInteger turn = new AtomicInteger();
@@ -79,16 +83,29 @@ public class SendLanes {
     }
 
     /**
-     * Lets the lanes finish what they were handed; a broadcast after this writes from its own
-     * thread ({@code room.Fanout}), as the lanes refuse it.
+     * Lets the lanes finish what they were handed, and waits a bounded time for their threads to
+     * end: a lane still running after undeploy holds the application's class loader. A broadcast
+     * after this writes from its own thread ({@code room.Fanout}), as the lanes refuse it.
      */
     @PreDestroy
     void stop() {
         ThreadPoolExecutor[] all = lanes;
-        if (all != null) {
+        if (all == null) {
+            return;
+        }
+        for (ThreadPoolExecutor lane : all) {
+            lane.shutdown();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
+        try {
             for (ThreadPoolExecutor lane : all) {
-                lane.shutdown();
+                if (!lane.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    lane.shutdownNow();
+                }
             }
+        } catch (InterruptedException e) {
+            Arrays.stream(all).forEach(ThreadPoolExecutor::shutdownNow);
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -209,9 +209,18 @@ public class Rooms {
         return sequence;
     }
 
+    /**
+     * Lets go of what orders the rooms (in a cluster, the link to Redis and its client's threads).
+     * A failure is logged here: the container reports a failed destroy without its cause.
+     */
     @PreDestroy
     public void unlink() {
-        sequence.close();
+        try {
+            sequence.close();
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "Closing the rooms' sequence failed", e);
+            throw e;
+        }
     }
 
     /** The live room of that name on this node, or null. */

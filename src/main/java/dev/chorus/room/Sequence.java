@@ -76,7 +76,7 @@ public interface Sequence extends AutoCloseable {
     /** Whether rooms can be joined and spoken in now. */
     boolean isReady();
 
-    /** Lets go of what the sequence holds (a link to Redis); the node is stopping. */
+    /** Lets go of what the sequence holds (a link to Redis); the node is stopping. A second call does nothing. */
     @Override
     void close();
 }

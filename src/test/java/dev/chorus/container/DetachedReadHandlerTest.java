@@ -2,12 +2,14 @@ package dev.chorus.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 import jakarta.websocket.CloseReason;
 import java.io.ByteArrayInputStream;
@@ -69,6 +71,19 @@ class DetachedReadHandlerTest {
         assertEquals("reader", thread);
         assertNotEquals(Thread.currentThread().getName(), thread);
         assertEquals("later frame", read.toString());
+    }
+
+    /** Payara's request keeps its upgrade handler when recycled; a closed handler takes itself out. */
+    @Test
+    void aClosedHandlerLeavesTheContainersRequest() {
+        DetachedReadHandler handler = handler();
+        UpgradedRequest request = new UpgradedRequest();
+        request.httpUpgradeHandler = handler;
+        handler.init(new PayaraConnection(new ContainerInput(""), request));
+
+        handler.destroy();
+
+        assertNull(request.httpUpgradeHandler);
     }
 
     private DetachedReadHandler handler() {
@@ -155,6 +170,38 @@ class DetachedReadHandlerTest {
         @Override
         public int read() {
             return bytes.read();
+        }
+    }
+
+    /** Stands for Payara's request: what it keeps of an upgrade. */
+    private static final class UpgradedRequest {
+        HttpUpgradeHandler httpUpgradeHandler;
+    }
+
+    /** Stands for Payara's {@code WebConnectionImpl}: the connection, with the request that upgraded. */
+    private static final class PayaraConnection implements WebConnection {
+
+        private final Upgraded upgraded;
+        @SuppressWarnings("unused") // Read by the handler, as Payara's field.
+        private final UpgradedRequest request;
+
+        PayaraConnection(ServletInputStream input, UpgradedRequest request) {
+            this.upgraded = new Upgraded(input);
+            this.request = request;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            return upgraded.getInputStream();
+        }
+
+        @Override
+        public ServletOutputStream getOutputStream() {
+            return upgraded.getOutputStream();
+        }
+
+        @Override
+        public void close() {
         }
     }
 

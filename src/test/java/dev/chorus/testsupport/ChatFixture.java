@@ -15,9 +15,7 @@ import dev.chorus.outbound.SendLanes;
 import dev.chorus.protocol.Resume;
 import dev.chorus.room.Member;
 import dev.chorus.room.Rooms;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.json.JsonObject;
-import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -65,23 +63,14 @@ public final class ChatFixture implements AfterEachCallback {
         return new Connections(rooms, new ConnectionQuota(settings), settings, metrics, clocks, closes(), new SendLanes(), policies, RoomEventsOut.NONE);
     }
 
-    /** A heartbeat whose scheduler runs what it is given at once, on the calling thread. */
+    /** A heartbeat whose drops run at once, on the calling thread. */
     public Heartbeat heartbeat() {
         return heartbeat(Runnable::run);
     }
 
-    /** A heartbeat whose scheduler hands what it is given to {@code tasks}. */
+    /** A heartbeat whose drops are handed to {@code tasks}. */
     public Heartbeat heartbeat(Executor tasks) {
-        Heartbeat heartbeat = new Heartbeat(rooms, settings, metrics, clocks, closes());
-        heartbeat.setScheduler((ManagedScheduledExecutorService) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ManagedScheduledExecutorService.class}, (proxy, method, args) -> {
-                    if (!method.getName().equals("execute")) {
-                        throw new UnsupportedOperationException(method.getName());
-                    }
-                    tasks.execute((Runnable) args[0]);
-                    return null;
-                }));
-        return heartbeat;
+        return new Heartbeat(rooms, settings, metrics, clocks, closes()).dropOn(tasks);
     }
 
     public UnansweredCloses closes() {

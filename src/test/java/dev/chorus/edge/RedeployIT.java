@@ -1,0 +1,182 @@
+package dev.chorus.edge;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.room.Rooms;
+import dev.chorus.testsupport.ChatClient;
+import dev.chorus.testsupport.ChorusInstance;
+import dev.chorus.testsupport.PayaraServerDomain;
+import dev.chorus.testsupport.ServerJvms;
+import dev.chorus.testsupport.plain.PlainCounter;
+import dev.chorus.testsupport.plain.PlainEndpoint;
+import jakarta.websocket.CloseReason.CloseCodes;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+import org.awaitility.core.ConditionTimeoutException;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Redeploying and undeploying Chorus on a long-running Payara Server (the full server: Payara
+ * Micro runs one deployment per process) leaves none of its class loaders behind. Each redeploy
+ * happens with clients connected, which Chorus closes with 1001, and with a client that came and
+ * went before it; the undeploy too. After a redeploy only the live deployment's class loader may
+ * be left, after the undeploy none, once full GCs ran: anything more is held by something Chorus
+ * put where the server outlives it (a thread, a container object, a JVM-wide registry).
+ * <p>
+ * The control is a plain WAR of one application-scoped bean and one WebSocket endpoint, deployed
+ * as often: the server lets go of it, so whatever stays of Chorus is Chorus' doing. The control
+ * opens no WebSocket session: Payara Server keeps the last upgrade handler of a recycled request,
+ * and with it a plain WAR that had a session (see docs/container-defects.md); Chorus' own handler
+ * takes itself out, so Chorus is held to the stricter rule.
+ * <p>
+ * Runs in the {@code payara-server} profile only, which unpacks the server and names it in
+ * {@code payara.server.home}.
+ */
+@EnabledIfSystemProperty(named = "payara.server.home", matches = ".+")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RedeployIT {
+
+    private static final Logger LOG = Logger.getLogger(RedeployIT.class.getName());
+    private static final int REDEPLOYS = 3;
+    /** How long the server may take to let go of an undeployed application, a full GC each second. */
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static PayaraServerDomain server;
+
+    @BeforeAll
+    static void startServer() {
+        server = PayaraServerDomain.start(Path.of(System.getProperty("payara.server.home")));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void thePlainWarLeavesNoClassLoaderBehind() throws Exception {
+        Path war = plainWar();
+        String name = "plain";
+        server.deploy(war, name);
+        answersHttp(name);
+        for (int i = 0; i < REDEPLOYS; i++) {
+            server.redeploy(war, name);
+            answersHttp(name);
+        }
+        assertEquals(1, loadersSettledAt(1, PlainEndpoint.class), "plain WAR class loaders after " + REDEPLOYS + " redeploys");
+
+        server.undeploy(name);
+
+        assertEquals(0, loadersSettledAt(0, PlainEndpoint.class), "plain WAR class loaders after the undeploy");
+    }
+
+    @Test
+    @Order(2)
+    void chorusLeavesNoClassLoaderBehind() {
+        Path war = Path.of(System.getProperty("chorus.war", "target/chorus.war"));
+        String name = "chorus";
+        server.deploy(war, name);
+        ChorusInstance chorus = ChorusInstance.on(server.httpPort(), "/" + name + "/");
+        List<ChatClient> connected = chat(chorus);
+        for (int i = 0; i < REDEPLOYS; i++) {
+            server.redeploy(war, name);
+            toldGoingAway(connected);
+            connected = chat(chorus);
+        }
+        assertEquals(1, loadersSettledAt(1, Rooms.class), "Chorus class loaders after " + REDEPLOYS + " redeploys");
+
+        server.undeploy(name);
+        toldGoingAway(connected);
+
+        assertEquals(0, loadersSettledAt(0, Rooms.class), "Chorus class loaders after the undeploy");
+    }
+
+    /**
+     * A client that talks and leaves, then two that stay connected, as users would be during an
+     * update; the two are returned.
+     */
+    private static List<ChatClient> chat(ChorusInstance chorus) {
+        try (ChatClient passing = ChatClient.connect(chorus.chat("lobby", "name=passing"))) {
+            passing.next("welcome");
+            passing.send("hello");
+            passing.next("ack");
+        }
+        List<ChatClient> staying = new ArrayList<>();
+        for (String name : List.of("alice", "bob")) {
+            ChatClient client = ChatClient.connect(chorus.chat("lobby", "name=" + name));
+            client.next("welcome");
+            staying.add(client);
+        }
+        staying.get(0).send("still here");
+        assertEquals("still here", staying.get(1).nextText());
+        return staying;
+    }
+
+    private static void toldGoingAway(List<ChatClient> clients) {
+        for (ChatClient client : clients) {
+            assertEquals(CloseCodes.GOING_AWAY, client.closeReason().getCloseCode());
+        }
+    }
+
+    /**
+     * How many class loaders hold a class of this name once the count is down to {@code expected}
+     * or {@link #RELEASE_WAIT} has passed, a full GC before each count.
+     */
+    private static long loadersSettledAt(long expected, Class<?> type) {
+        ProcessHandle jvm = server.jvm();
+        long waitedFrom = System.nanoTime();
+        try {
+            await().atMost(RELEASE_WAIT).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> ServerJvms.loadedClasses(jvm, type.getName()) <= expected);
+        } catch (ConditionTimeoutException e) {
+            // Counted again below, for the failure.
+        }
+        long loaders = ServerJvms.loadedClasses(jvm, type.getName());
+        LOG.info(type.getSimpleName() + ": " + loaders + " class loaders after "
+                + Duration.ofNanos(System.nanoTime() - waitedFrom).toMillis() + " ms");
+        if (loaders > expected && System.getProperty("redeploy.dump") != null) {
+            ServerJvms.heapDump(jvm, System.getProperty("redeploy.dump"));
+        }
+        return loaders;
+    }
+
+    private static void answersHttp(String name) throws Exception {
+        HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.httpPort() + "/" + name + "/")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        // No page there: any answer but the server's own failure will do.
+        assertTrue(response.statusCode() < 500, "the plain WAR's context answered " + response.statusCode());
+    }
+
+    /** The control: a WAR of one application-scoped bean and one WebSocket endpoint that uses it. */
+    private static Path plainWar() throws Exception {
+        WebArchive war = ShrinkWrap.create(WebArchive.class, "plain.war").addClasses(PlainEndpoint.class, PlainCounter.class);
+        File file = Files.createDirectories(Path.of("target").toAbsolutePath()).resolve("plain.war").toFile();
+        war.as(ZipExporter.class).exportTo(file, true);
+        return file.toPath();
+    }
+}
