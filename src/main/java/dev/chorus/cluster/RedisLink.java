@@ -2,8 +2,8 @@ package dev.chorus.cluster;
 
 import dev.chorus.config.ChatSettings;
 import dev.chorus.room.Sequence;
-import dev.chorus.room.UserCall;
 import dev.chorus.room.Ticket;
+import dev.chorus.room.UserCall;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -26,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -122,13 +123,8 @@ public final class RedisLink implements AutoCloseable {
     /** Adds the member to the room across the cluster under the name, made unique there. */
     public Ticket join(String room, String name, int namesPage) {
         Link current = up();
-        try {
-            // First, and waited for: a name this node holds in a room it has not listed could never be swept.
-            current.redis().sync().sadd(RedisKeys.nodeRooms(current.node()), room);
-        } catch (RuntimeException e) {
-            dropIfBroken(current, e);
-            throw new Sequence.Unavailable("Redis did not answer: " + e.getMessage(), e);
-        }
+        // First, and waited for: a name this node holds in a room it has not listed could never be swept.
+        answer(current, true, () -> current.redis().sync().sadd(RedisKeys.nodeRooms(current.node()), room));
         List<Object> reply = run(current, room, "join", name, current.node(), Integer.toString(namesPage));
         return RoomScript.ticket(reply);
     }
@@ -171,12 +167,7 @@ public final class RedisLink implements AutoCloseable {
     /** Hands the call to every node (this one too, which reads it back); how many nodes took it. */
     public long address(UserCall call) {
         Link current = up();
-        try {
-            return current.redis().sync().spublish(RedisKeys.USER_CALLS, UserCallJson.write(call));
-        } catch (RuntimeException e) {
-            dropIfBroken(current, e);
-            throw new Sequence.Unavailable("Redis did not answer: " + e.getMessage(), e);
-        }
+        return answer(current, true, () -> current.redis().sync().spublish(RedisKeys.USER_CALLS, UserCallJson.write(call)));
     }
 
     /**
@@ -374,12 +365,21 @@ public final class RedisLink implements AutoCloseable {
 
     /** Runs a room operation and waits for its answer. */
     private List<Object> run(Link current, String room, String operation, String... arguments) {
+        // A read for HTTP ("page", "history") that fails says nothing of the link (a closed one drops by its listener).
+        boolean judgesLink = !operation.equals("page") && !operation.equals("history");
+        return answer(current, judgesLink, () -> current.redis().sync().evalsha(current.sha(), ScriptOutputType.MULTI,
+                RedisKeys.room(room), script.argv(operation, arguments)));
+    }
+
+    /**
+     * Runs a command and waits for its answer; one that fails is Unavailable to the caller and,
+     * if {@code judgesLink}, drops the link when the failure says it is broken.
+     */
+    private <T> T answer(Link current, boolean judgesLink, Supplier<T> command) {
         try {
-            return current.redis().sync().evalsha(current.sha(), ScriptOutputType.MULTI, RedisKeys.room(room),
-                    script.argv(operation, arguments));
+            return command.get();
         } catch (RuntimeException e) {
-            // A read for HTTP ("page", "history") that fails says nothing of the link (a closed one drops by its listener).
-            if (!operation.equals("page") && !operation.equals("history")) {
+            if (judgesLink) {
                 dropIfBroken(current, e);
             }
             throw new Sequence.Unavailable("Redis did not answer: " + e.getMessage(), e);
