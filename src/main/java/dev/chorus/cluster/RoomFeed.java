@@ -1,5 +1,6 @@
 package dev.chorus.cluster;
 
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -17,24 +19,46 @@ import java.util.logging.Logger;
  * Brings a node the entries of the rooms it follows: each as it is appended, pushed on the room's
  * shard channel ({@code SSUBSCRIBE}), and, where a push does not follow what the room applied last
  * (it subscribed after the room's backlog was read, or a push went missing), the log from where the
- * room stands ({@code XRANGE}). A room read from the log is subscribed to first, so that nothing
- * falls between the read and the pushes; a pushed entry the read brought already is skipped by
- * the room. One attachment per connected life of the link. Pushes arrive on the client's event
- * loop: the listener must not block.
+ * room stands ({@code XRANGE}, in pages). A room read from the log is subscribed to first, so that
+ * nothing falls between the read and the pushes. One reader per room: while its log is read, the
+ * pushes that arrive are held and applied after the read, in order (those the read brought already
+ * are skipped by the room), so a busy room costs one read, not one per push that raced it.
+ * One attachment per connected life of the link. Pushes arrive on the client's event loop: the
+ * listener must not block.
  */
 final class RoomFeed {
 
     private static final Logger LOG = Logger.getLogger(RoomFeed.class.getName());
+    /** Log entries one read brings at most; a longer backlog is read page after page. */
+    static final int PAGE = 1000;
+    /** Pushes held while a room's log is read, at most; past it they are dropped, and read from the log after. */
+    static final int HELD = 10_000;
 
     private final RoomLogListener listener;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong lagMillis = new AtomicLong();
+    private final AtomicLong reads = new AtomicLong();
     /** The current attachment's subscriptions, each completing when Redis confirmed it. Guarded by this. */
     private final Map<String, CompletionStage<Void>> subscribed = new HashMap<>();
     private volatile Attachment attachment;
 
-    /** One connected life: its connections (pushes come on one, logs are read on another), and where a failure goes. */
-    private record Attachment(RedisConnections redis, Consumer<Throwable> failed) {
+    /**
+     * One connected life: its connections (pushes come on one, logs are read on another), where a
+     * failed read goes, and each followed room's reader.
+     */
+    private record Attachment(RedisConnections redis, Consumer<Throwable> failed, Map<String, Reader> readers) {
+
+        Reader reader(String room) {
+            return readers.computeIfAbsent(room, key -> new Reader());
+        }
+    }
+
+    /** Whether a room's log is being read, and the pushes that arrived meanwhile. Guarded by itself. */
+    private static final class Reader {
+        boolean reading;
+        /** Pushes were dropped while reading ({@link #HELD}): read the log once more after. */
+        boolean again;
+        List<RoomEntry> held = new ArrayList<>();
     }
 
     RoomFeed(RoomLogListener listener) {
@@ -49,12 +73,17 @@ final class RoomFeed {
         return lagMillis.get();
     }
 
+    /** Reads of a room's log (pages) since the node started. */
+    long reads() {
+        return reads.get();
+    }
+
     /**
      * Starts taking pushes and reading logs on these connections, for every room the node follows;
      * a read that fails goes to {@code failed}.
      */
     synchronized void attach(RedisConnections redis, Consumer<Throwable> failed) {
-        Attachment fresh = new Attachment(redis, failed);
+        Attachment fresh = new Attachment(redis, failed, new ConcurrentHashMap<>());
         redis.pushes().addListener(new RedisPubSubAdapter<>() {
             @Override
             public void smessage(String channel, String message) {
@@ -64,7 +93,7 @@ final class RoomFeed {
                 if (channel.equals(RedisKeys.USER_CALLS)) {
                     called(message);
                 } else {
-                    pushed(RedisKeys.roomOfLive(channel), message);
+                    pushed(fresh, RedisKeys.roomOfLive(channel), message);
                 }
             }
         });
@@ -96,7 +125,7 @@ final class RoomFeed {
         subscribed.computeIfAbsent(room, key -> current.redis().subscribe(RedisKeys.live(key)))
                 .whenComplete((ok, failure) -> {
                     if (failure == null) {
-                        catchUp(current, room);
+                        read(current, room);
                     } else {
                         current.failed().accept(failure);
                     }
@@ -104,8 +133,9 @@ final class RoomFeed {
     }
 
     /**
-     * Unsubscribes from the rooms the node no longer follows. A room followed again in the meantime
-     * is subscribed to afresh: {@link #follow} runs after the room is followed, under this lock.
+     * Unsubscribes from the rooms the node no longer follows, and reads again the rooms whose last
+     * read failed while pushes waited. A room followed again in the meantime is subscribed to
+     * afresh: {@link #follow} runs after the room is followed, under this lock.
      */
     synchronized void tidy() {
         Attachment current = attachment;
@@ -117,7 +147,17 @@ final class RoomFeed {
                 return false;
             }
             current.redis().unsubscribe(RedisKeys.live(room));
+            current.readers().remove(room);
             return true;
+        });
+        current.readers().forEach((room, reader) -> {
+            boolean stalled;
+            synchronized (reader) {
+                stalled = !reader.reading && (reader.again || !reader.held.isEmpty());
+            }
+            if (stalled) {
+                read(current, room);
+            }
         });
     }
 
@@ -129,7 +169,7 @@ final class RoomFeed {
         }
     }
 
-    private void pushed(String room, String message) {
+    private void pushed(Attachment current, String room, String message) {
         RoomEntry entry;
         try {
             entry = RoomEntry.pushed(message);
@@ -137,23 +177,53 @@ final class RoomFeed {
             LOG.log(Level.WARNING, "Room " + room + ": a push that is not an entry, ignored: " + message, e);
             return;
         }
-        if (entry != null && !handOver(room, List.of(entry))) {
-            Attachment current = attachment;
-            if (current != null) {
-                catchUp(current, room);
+        if (entry == null || held(current.reader(room), entry) || handOver(room, List.of(entry))) {
+            return;
+        }
+        read(current, room);
+    }
+
+    /** Holds the push if the room's log is being read: the read applies it after. */
+    private static boolean held(Reader reader, RoomEntry entry) {
+        synchronized (reader) {
+            if (!reader.reading) {
+                return false;
             }
+            if (reader.held.size() < HELD) {
+                reader.held.add(entry);
+            } else {
+                reader.held.clear();
+                reader.again = true;
+            }
+            return true;
         }
     }
 
-    /** Reads the room's log after the room's position and hands it over. */
-    private void catchUp(Attachment current, String room) {
+    /** Reads the room's log after its position and hands it over, unless a read of it is running (that one goes on). */
+    private void read(Attachment current, String room) {
+        Reader reader = current.reader(room);
+        synchronized (reader) {
+            if (reader.reading) {
+                return;
+            }
+            reader.reading = true;
+            reader.again = false;
+        }
+        readPage(current, room, reader);
+    }
+
+    private void readPage(Attachment current, String room, Reader reader) {
         String position = listener.position(room);
         if (position == null) {
+            finish(reader);
             return;
         }
-        current.redis().async().xrange(RedisKeys.log(room), Range.from(Range.Boundary.excluding(position), Range.Boundary.unbounded()))
+        reads.incrementAndGet();
+        current.redis().async().xrange(RedisKeys.log(room), Range.from(Range.Boundary.excluding(position), Range.Boundary.unbounded()),
+                        Limit.from(PAGE))
                 .whenComplete((messages, failure) -> {
                     if (failure != null) {
+                        finish(reader);
                         current.failed().accept(failure);
                         return;
                     }
@@ -167,7 +237,46 @@ final class RoomFeed {
                     if (!entries.isEmpty()) {
                         handOver(room, entries);
                     }
+                    if (messages.size() == PAGE) {
+                        readPage(current, room, reader);
+                    } else {
+                        applyHeld(current, room, reader);
+                    }
                 });
+    }
+
+    /**
+     * After a read, applies the pushes held meanwhile, until none is left; a push that still does
+     * not follow (or pushes dropped for being too many) starts the next read.
+     */
+    private void applyHeld(Attachment current, String room, Reader reader) {
+        while (true) {
+            List<RoomEntry> held;
+            synchronized (reader) {
+                if (reader.again) {
+                    reader.again = false;
+                    reader.held.clear();
+                    held = null;
+                } else if (reader.held.isEmpty()) {
+                    reader.reading = false;
+                    return;
+                } else {
+                    held = reader.held;
+                    reader.held = new ArrayList<>();
+                }
+            }
+            if (held == null || !handOver(room, held)) {
+                readPage(current, room, reader);
+                return;
+            }
+        }
+    }
+
+    /** A read that ends without applying held pushes (the room is gone, or Redis failed): the next push or tick reads again. */
+    private static void finish(Reader reader) {
+        synchronized (reader) {
+            reader.reading = false;
+        }
     }
 
     private boolean handOver(String room, List<RoomEntry> entries) {

@@ -2,7 +2,7 @@
 -- admitting and discharging members, reading the history back. Being one step is what gives all
 -- nodes one order (the log's) and contiguous ids, whoever sends at the same time.
 --
--- KEYS: 1 the room's state (hash: epoch, seq), 2 its log (stream), 3 its member names (sorted
+-- KEYS: 1 the room's state (hash: epoch, seq, last: the newest entry's position), 2 its log (stream), 3 its member names (sorted
 --       set, all scores 0, so lexical order), 4 who holds each name (hash: name -> node id),
 --       5 the room's live channel (a shard channel, declared like a key so that Redis Cluster
 --       runs the script on the shard it belongs to). All five share the room's hash tag, so Redis
@@ -54,12 +54,19 @@ end
 -- Appends an entry to the log and pushes it, with the position of the entry before it, to the
 -- nodes that follow the room: a node applies a pushed entry only right after that one, and reads
 -- the log from where it stands when it is not (it subscribed late, or missed a push), so the push
--- saves every node a read per entry without ever making it skip one.
+-- saves every node a read per entry without ever making it skip one. The last position is kept in
+-- the room's state ('last'), so an append reads nothing of the log; a state without it (written by
+-- an earlier version) asks the log once.
 local function append(...)
-  local newest = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)[1]
+  local before = redis.call('HGET', state, 'last')
+  if not before then
+    local newest = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)[1]
+    before = newest and newest[1] or '0-0'
+  end
   local fields = {'e', epoch, ...}
   local at = redis.call('XADD', log, 'MAXLEN', '~', maxlen, '*', unpack(fields))
-  local pushed = {at = at, p = newest and newest[1] or '0-0'}
+  redis.call('HSET', state, 'last', at)
+  local pushed = {at = at, p = before}
   for i = 1, #fields, 2 do
     pushed[fields[i]] = tostring(fields[i + 1])
   end

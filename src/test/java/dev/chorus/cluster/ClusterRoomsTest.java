@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.config.ChatSettings;
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
 import dev.chorus.room.Member;
@@ -18,6 +19,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import jakarta.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,6 +154,82 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
         shortLived.join(room, "alice", Resume.after(1, epoch), back);
         assertTrue(ChatFixture.only(back, "gap").getBoolean("reset"), "the numbering Redis forgot is said to be new");
         await().during(Duration.ofMillis(1500)).atMost(WITHIN).until(() -> redis.keys(keys) > 0);
+    }
+
+    /**
+     * Redis that answers nothing for longer than a command may wait, but less than the node's TTL:
+     * the sender hears that its message may still arrive, nobody is sent away, the node keeps its
+     * node id, and the message, which Redis took once it could, reaches the room.
+     */
+    @Test
+    void aRedisTooSlowForOneCommandKeepsTheLinkAndItsMembers() {
+        Rooms patient = node(new ChatSettings.Cluster(redis.uri(), 30, 60));
+        await().atMost(WITHIN).until(patient::isReady);
+        String node = link(patient).node();
+        FakePeer alice = FakePeer.inline("alice");
+        Member sender = patient.join(room, "alice", Resume.FRESH, alice);
+        welcome(alice);
+
+        redis.pauseClients(Duration.ofMillis(4500));
+        patient.publish(sender, "while Redis is stuck");
+        await().atMost(WITHIN).until(() -> !alice.events("error").isEmpty());
+        JsonObject refused = alice.events("error").get(0);
+        assertEquals("unavailable", refused.getString("code"));
+        assertTrue(refused.getString("reason").contains("may still reach the room"), refused.toString());
+
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == 1);
+        assertEquals(null, alice.closedWith(), "not told to reconnect for one slow command");
+        assertEquals(node, link(patient).node(), "the same life of the link");
+        assertTrue(link(patient).timeouts() >= 1);
+        patient.publish(sender, "after");
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == 2);
+    }
+
+    /**
+     * A join wave on two nodes at once (the same names on both, as load generators give): every
+     * member stays, and following the room costs each node one read of its log when it starts
+     * following, not one per push that raced it, nor one per append (Redis's own call counts).
+     */
+    @Test
+    void aJoinWaveOnTwoNodesKeepsEveryMemberAndReadsTheLogOnlyWhenANodeStartsFollowing() throws Exception {
+        int threadsPerNode = 4;
+        int joinsPerThread = 60;
+        redis.resetStats();
+        List<FakePeer> joined = new CopyOnWriteArrayList<>();
+        ExecutorService wave = Executors.newFixedThreadPool(2 * threadsPerNode);
+        try {
+            for (Rooms node : List.of(a, b)) {
+                for (int t = 0; t < threadsPerNode; t++) {
+                    int first = t * joinsPerThread;
+                    wave.execute(() -> {
+                        for (int i = first; i < first + joinsPerThread; i++) {
+                            FakePeer peer = FakePeer.inline("c" + i);
+                            node.join(room, "c" + i, Resume.FRESH, peer);
+                            joined.add(peer);
+                        }
+                    });
+                }
+            }
+        } finally {
+            wave.shutdown();
+        }
+        assertTrue(wave.awaitTermination(60, TimeUnit.SECONDS), "the wave ended");
+        int everyone = 2 * threadsPerNode * joinsPerThread;
+        assertEquals(everyone, joined.size(), "every join was taken");
+
+        FakePeer last = FakePeer.inline("last");
+        b.join(room, "last", Resume.FRESH, last);
+        assertEquals(everyone + 1, welcome(last).getInt("count"), "presence counts every member once");
+        assertTrue(joined.stream().allMatch(peer -> peer.closedWith() == null), "no member was told to go");
+        assertEquals(everyone + 1, a.members() + b.members());
+        // Each node reads the log once when it starts following (the catch-up after its backlog);
+        // one more each is allowed for a push lost in between. The backlog is read by each join
+        // that finds the room new to its node (at most one per thread here), and by the first
+        // append, which finds no last position yet; joins into a room a node follows read nothing.
+        long catchUps = redis.calls("xrange");
+        long backlogs = redis.calls("xrevrange");
+        assertTrue(catchUps <= 4, "log reads by catch-up: " + catchUps);
+        assertTrue(backlogs <= 2 * threadsPerNode + 1, "log reads by backlog or append: " + backlogs);
     }
 
     /** Restarts Redis under the node: its member is told to reconnect (1012), and the node is ready again. */

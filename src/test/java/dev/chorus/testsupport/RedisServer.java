@@ -173,6 +173,30 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * How many times Redis ran the command since it started or {@link #resetStats}, scripts' own
+     * calls included ({@code INFO commandstats}): what a node's work costs Redis.
+     */
+    public long calls(String command) {
+        String prefix = "cmdstat_" + command.toLowerCase(java.util.Locale.ROOT) + ":calls=";
+        for (String line : bulkReply("INFO commandstats").split("\r?\n")) {
+            if (line.startsWith(prefix)) {
+                return Long.parseLong(line.substring(prefix.length(), line.indexOf(',', prefix.length())));
+            }
+        }
+        return 0;
+    }
+
+    /** Makes every other client's commands wait this long ({@code CLIENT PAUSE}): a Redis too busy to answer in time. */
+    public void pauseClients(Duration pause) {
+        bulkReply("CLIENT PAUSE " + pause.toMillis() + " ALL");
+    }
+
+    /** Zeroes the counts {@link #calls} reads ({@code CONFIG RESETSTAT}). */
+    public void resetStats() {
+        bulkReply("CONFIG RESETSTAT");
+    }
+
     /** One {@code PING} over a fresh connection; false on anything but {@code +PONG}. */
     private boolean answersPing() {
         try {
@@ -197,6 +221,18 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private String reply(String command, boolean bulk) throws IOException {
+        return reply(port, command, bulk);
+    }
+
+    /**
+     * Sends one inline command to the Redis on this loopback port over a fresh connection: the
+     * text of a bulk reply, or the first line of any other (a benchmark asks its Redis this way).
+     */
+    public static String command(int port, String command) throws IOException {
+        return reply(port, command, true);
+    }
+
+    private static String reply(int port, String command, boolean bulk) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             socket.setSoTimeout(1000);
