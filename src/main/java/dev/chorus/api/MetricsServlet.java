@@ -104,6 +104,10 @@ public class MetricsServlet extends HttpServlet {
                     cluster.published());
             sample(out, "chorus_cluster_received_total", "counter",
                     "Log entries (messages, joins, leaves) this node read from Redis and applied", cluster.received());
+            sample(out, "chorus_cluster_timeouts_total", "counter",
+                    "Commands Redis did not answer in time while the link stayed up", cluster.timeouts());
+            sample(out, "chorus_cluster_log_reads_total", "counter",
+                    "Reads of a room's log (pages) to catch up where pushes did not follow", cluster.logReads());
             sample(out, "chorus_cluster_lag_milliseconds", "gauge",
                     "From the sending of the last message read to this node reading it", cluster.lagMillis());
         }

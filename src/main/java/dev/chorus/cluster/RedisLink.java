@@ -5,6 +5,7 @@ import dev.chorus.room.Sequence;
 import dev.chorus.room.Ticket;
 import dev.chorus.room.UserCall;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -14,6 +15,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
@@ -34,7 +36,7 @@ import java.util.logging.Logger;
  * This node's link to the Redis that a cluster's nodes share: every change to a room goes through
  * one script, so that Redis gives each room one order and contiguous ids, and the rooms this node
  * holds members in are followed ({@link RoomFeed}), their entries handed to a {@link RoomLogListener}.
- * On any failure but an answer from Redis the link is dropped and the listener told
+ * When Redis is lost to it ({@link #dropIfBroken}) the link is dropped and the listener told
  * ({@link RoomLogListener#lost}); a tick every second links anew under a new node id. The client
  * never retries by itself: a retried append could number a message twice (docs/clustering.md).
  */
@@ -45,8 +47,17 @@ public final class RedisLink implements AutoCloseable {
     /** How long the Redis client's threads may take to stop once closed. */
     private static final long CLIENT_STOP_SECONDS = 2;
 
-    /** One connected life of the link: its connections and the node id it goes by. */
-    private record Link(String node, RedisConnections redis, String sha) { }
+    /** One connected life of the link: its connections, the node id it goes by, and when Redis last answered it. */
+    private record Link(String node, RedisConnections redis, String sha, AtomicLong answeredAt) {
+
+        Link(String node, RedisConnections redis, String sha) {
+            this(node, redis, sha, new AtomicLong(System.nanoTime()));
+        }
+
+        void answered() {
+            answeredAt.set(System.nanoTime());
+        }
+    }
 
     private final ClientResources resources;
     private final RedisURI redis;
@@ -72,6 +83,7 @@ public final class RedisLink implements AutoCloseable {
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
     private volatile boolean everUp;
     private volatile boolean closed;
     private long lastRenewal;
@@ -115,6 +127,16 @@ public final class RedisLink implements AutoCloseable {
         return reconnects.get();
     }
 
+    /** Commands Redis did not answer in time, which did not end the link ({@link #dropIfBroken}). */
+    public long timeouts() {
+        return timeouts.get();
+    }
+
+    /** Reads of a room's log (pages), by nodes catching up with a room they follow. */
+    public long logReads() {
+        return feed.reads();
+    }
+
     /** From a message's sending (on whichever node) to this node reading it, for the last one read. */
     public long lagMillis() {
         return feed.lagMillis();
@@ -149,6 +171,7 @@ public final class RedisLink implements AutoCloseable {
                 RedisKeys.room(room), script.argv("say", from, text, Long.toString(sentAtMillis), current.node(), sender));
         return id.whenComplete((ok, failure) -> {
             if (failure == null) {
+                current.answered();
                 published.incrementAndGet();
             } else {
                 dropIfBroken(current, failure);
@@ -180,7 +203,9 @@ public final class RedisLink implements AutoCloseable {
         Link current = link.get();
         if (current != null) {
             leave(current, room, name).whenComplete((ok, failure) -> {
-                if (failure != null && !ticks.isShutdown()) {
+                if (failure == null) {
+                    current.answered();
+                } else if (!ticks.isShutdown()) {
                     ticks.schedule(() -> {
                         if (link.get() == current) {
                             leave(current, room, name).whenComplete((again, still) -> {
@@ -327,6 +352,7 @@ public final class RedisLink implements AutoCloseable {
                     + " before it was renewed, after a pause longer than chorus.cluster.node-ttl-seconds?)"));
             return;
         }
+        current.answered();
         lastRenewal = System.currentTimeMillis();
     }
 
@@ -377,7 +403,9 @@ public final class RedisLink implements AutoCloseable {
      */
     private <T> T answer(Link current, boolean judgesLink, Supplier<T> command) {
         try {
-            return command.get();
+            T answer = command.get();
+            current.answered();
+            return answer;
         } catch (RuntimeException e) {
             if (judgesLink) {
                 dropIfBroken(current, e);
@@ -395,17 +423,35 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * Ends the link on any failure but an answer from Redis (a script error, say): a closed
-     * connection, a timeout, a shard not reached. A script Redis no longer has (restarted,
-     * or a shard that took over) ends it too: the next link loads it again.
+     * Ends the link on any failure but an answer from Redis (a script error, say) or a command it
+     * was slow to answer: a closed connection, a shard not reached, or no answer to anything for the
+     * node's TTL (by then the other nodes take this one for dead). A script Redis no longer has
+     * (restarted, or a shard that took over) ends it too: the next link loads it again. A slow
+     * command alone does not: one timeout under a burst of joins would send every member here away.
      */
     private void dropIfBroken(Link current, Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = cause(failure);
+        if (cause instanceof RedisCommandTimeoutException && current.redis().isOpen()
+                && System.nanoTime() - current.answeredAt().get() < TimeUnit.MILLISECONDS.toNanos(nodeTtlMillis)) {
+            if (timeouts.incrementAndGet() % 1000 == 1) {
+                LOG.warning(() -> "Redis at " + where + " is slow: a command waited more than " + COMMAND_TIMEOUT.toSeconds()
+                        + " s (" + timeouts.get() + " so far); the link stays up while Redis answers others");
+            }
+            return;
+        }
         if (!(cause instanceof RedisCommandExecutionException) || cause instanceof RedisNoScriptException
                 || !current.redis().isOpen()) {
             drop(current, failure);
         }
+    }
+
+    /** Whether the failure is Redis not answering in time: the command may still have run. */
+    static boolean timedOut(Throwable failure) {
+        return cause(failure) instanceof RedisCommandTimeoutException;
+    }
+
+    private static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private void drop(Link current, Throwable failure) {

@@ -130,7 +130,9 @@ public final class RedisSequence implements Sequence {
             Instant now = clocks.wall().instant();
             link.say(room.name(), sender.name(), sender.token(), text, now.toEpochMilli()).whenComplete((id, failure) -> {
                 if (failure != null) {
-                    rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis did not take it");
+                    rooms.refuse(sender, "unavailable", RedisLink.timedOut(failure)
+                            ? "the cluster's Redis did not answer in time: the message may still reach the room"
+                            : "the message was not sent: the cluster's Redis did not take it");
                 } else {
                     accepted.accept(new ChatMessage(room.name(), id, sender.name(), text, now));
                 }

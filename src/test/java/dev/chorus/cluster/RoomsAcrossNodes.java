@@ -61,7 +61,11 @@ abstract class RoomsAcrossNodes {
     }
 
     Rooms node(String redisUri, int emptyRoomTtlSeconds) {
-        ChatSettings settings = Settings.defaultsWith(new ChatSettings.Cluster(redisUri, 2, emptyRoomTtlSeconds),
+        return node(new ChatSettings.Cluster(redisUri, 2, emptyRoomTtlSeconds));
+    }
+
+    Rooms node(ChatSettings.Cluster cluster) {
+        ChatSettings settings = Settings.defaultsWith(cluster,
                 new ChatSettings.History(10, 10, 262144, 67108864));
         Rooms node = new Rooms(settings, metrics, Clocks.SYSTEM, new SequenceChoice(settings, Clocks.SYSTEM));
         nodes.add(node);
