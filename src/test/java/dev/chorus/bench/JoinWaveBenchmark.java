@@ -1,0 +1,148 @@
+package dev.chorus.bench;
+
+import dev.chorus.testsupport.RedisServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A join wave on a cluster: the same number of clients join one room through each node at once,
+ * at a fixed rate per node, with the same names on every node (c0, c1, … as load generators give),
+ * and stay for a hold. Prints per node how many were welcomed, how many were still connected at
+ * the end, the close codes of those that were sent away, and the joins per second reached; with
+ * {@code --redis=PORT}, what the wave cost Redis per command ({@code INFO commandstats}, reset first).
+ * Loopback only, bounded by its ramp and hold. Not a test: {@code bench/join-wave} runs it.
+ */
+public final class JoinWaveBenchmark {
+
+    private final BenchOptions options;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
+
+    private JoinWaveBenchmark(BenchOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        new JoinWaveBenchmark(new BenchOptions(Map.of("urls", "ws://127.0.0.1:8080/chorus/chat/wave",
+                "clients", "3000", "ramp", "1000", "hold", "20"), args)).run();
+        System.exit(0);
+    }
+
+    /** What one node's clients saw. */
+    private static final class NodeWave {
+        final URI room;
+        final AtomicInteger opened = new AtomicInteger();
+        final AtomicInteger welcomed = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicLong lastWelcomeNanos = new AtomicLong();
+        final ConcurrentMap<Integer, AtomicInteger> closes = new ConcurrentHashMap<>();
+        final List<WebSocket> sockets = new ArrayList<>();
+
+        NodeWave(URI room) {
+            this.room = room;
+        }
+
+        int connected() {
+            return welcomed.get() - closes.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+    }
+
+    private void run() throws Exception {
+        List<URI> rooms = options.loopbacks("urls");
+        int clients = options.number("clients");
+        int ramp = options.number("ramp");
+        String redis = options.text("redis");
+        if (redis != null) {
+            RedisServer.command(Integer.parseInt(redis), "CONFIG RESETSTAT");
+        }
+        List<NodeWave> waves = rooms.stream().map(NodeWave::new).toList();
+        long start = System.nanoTime();
+        long everyNanos = TimeUnit.SECONDS.toNanos(1) / ramp;
+        for (NodeWave wave : waves) {
+            for (int i = 0; i < clients; i++) {
+                int index = i;
+                pace.schedule(() -> join(wave, index), i * everyNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+        Duration rampTime = Duration.ofNanos(clients * everyNanos);
+        Thread.sleep(rampTime.plusSeconds(options.number("hold")).toMillis());
+        pace.shutdownNow();
+
+        int welcomed = 0;
+        int connected = 0;
+        for (NodeWave wave : waves) {
+            double seconds = (wave.lastWelcomeNanos.get() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "node=%s clients=%d welcomed=%d connected_at_end=%d failed_handshakes=%d"
+                            + " joins_per_s=%.0f closes=%s%n", wave.room.getAuthority(), clients, wave.welcomed.get(),
+                    wave.connected(), wave.failed.get(), seconds > 0 ? wave.welcomed.get() / seconds : 0, wave.closes);
+            welcomed += wave.welcomed.get();
+            connected += wave.connected();
+        }
+        System.out.printf(Locale.ROOT, "total: nodes=%d clients=%d welcomed=%d connected_at_end=%d%n",
+                waves.size(), clients * waves.size(), welcomed, connected);
+        if (redis != null) {
+            for (String line : RedisServer.command(Integer.parseInt(redis), "INFO commandstats").split("\r?\n")) {
+                if (line.matches("cmdstat_(xrange|xrevrange|xadd|evalsha|spublish|sadd|set):.*")) {
+                    System.out.println("redis " + line.replaceAll(",rejected_calls.*", ""));
+                }
+            }
+        }
+        waves.forEach(wave -> wave.sockets.forEach(WebSocket::abort));
+    }
+
+    private void join(NodeWave wave, int index) {
+        URI uri = URI.create(wave.room + "?name=c" + index);
+        wave.opened.incrementAndGet();
+        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, new WebSocket.Listener() {
+            private boolean welcomed;
+
+            @Override
+            public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                if (!welcomed && data.toString().contains("\"type\":\"welcome\"")) {
+                    welcomed = true;
+                    wave.welcomed.incrementAndGet();
+                    wave.lastWelcomeNanos.set(System.nanoTime());
+                }
+                socket.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket socket, int code, String reason) {
+                if (welcomed) {
+                    wave.closes.computeIfAbsent(code, key -> new AtomicInteger()).incrementAndGet();
+                }
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket socket, Throwable error) {
+                if (welcomed) {
+                    wave.closes.computeIfAbsent(1006, key -> new AtomicInteger()).incrementAndGet();
+                }
+            }
+        }).whenComplete((socket, failure) -> {
+            if (failure != null) {
+                wave.failed.incrementAndGet();
+            } else {
+                synchronized (wave.sockets) {
+                    wave.sockets.add(socket);
+                }
+            }
+        });
+    }
+}
