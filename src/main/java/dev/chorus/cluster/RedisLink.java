@@ -14,7 +14,9 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -81,6 +83,8 @@ public final class RedisLink implements AutoCloseable {
         return thread;
     });
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** Joins and leaves in flight per room: a room is struck off the node's list only with none. Guarded by itself. */
+    private final Map<String, Integer> inFlight = new HashMap<>();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
@@ -142,13 +146,53 @@ public final class RedisLink implements AutoCloseable {
         return feed.lagMillis();
     }
 
-    /** Adds the member to the room across the cluster under the name, made unique there. */
+    /**
+     * Adds the member to the room across the cluster under the name, made unique there. Once it
+     * answered, the caller calls {@link #seated} when the member is in the room here, or was let go.
+     */
     public Ticket join(String room, String name, int namesPage) {
         Link current = up();
-        // First, and waited for: a name this node holds in a room it has not listed could never be swept.
-        answer(current, true, () -> current.redis().sync().sadd(RedisKeys.nodeRooms(current.node()), room));
-        List<Object> reply = run(current, room, "join", name, current.node(), Integer.toString(namesPage));
-        return RoomScript.ticket(reply);
+        begin(room);
+        try {
+            // First, and waited for: a name this node holds in a room it has not listed could never be swept.
+            answer(current, true, () -> current.redis().sync().sadd(RedisKeys.nodeRooms(current.node()), room));
+            List<Object> reply = run(current, room, "join", name, current.node(), Integer.toString(namesPage));
+            return RoomScript.ticket(reply);
+        } catch (RuntimeException e) {
+            end(room);
+            throw e;
+        }
+    }
+
+    /** A join that {@link #join} answered ended here: the member is in the room, or was let go. */
+    public void seated(String room) {
+        end(room);
+    }
+
+    /** A join or leave of the room starts: until it ends, the room stays on the node's list. */
+    private void begin(String room) {
+        synchronized (inFlight) {
+            inFlight.merge(room, 1, Integer::sum);
+        }
+    }
+
+    /**
+     * A join or leave of the room ended: with none left in flight and no member here, the room is
+     * struck off the node's list, so that the list (and a sweep of this node) does not grow with
+     * every room it ever held. The removal is sent under the lock a join's listing waits for, on the
+     * connection the listing goes on: Redis runs it before any later join's listing.
+     */
+    private void end(String room) {
+        Link current = link.get();
+        synchronized (inFlight) {
+            if (inFlight.merge(room, -1, Integer::sum) > 0) {
+                return;
+            }
+            inFlight.remove(room);
+            if (current != null && listener.position(room) == null) {
+                current.redis().async().srem(RedisKeys.nodeRooms(current.node()), room);
+            }
+        }
     }
 
     /** The room's numbering and last messages, to follow it from, or ({@code read}) to show: then it starts nothing, drops nothing. */
@@ -201,23 +245,33 @@ public final class RedisLink implements AutoCloseable {
      */
     public void leave(String room, String name) {
         Link current = link.get();
-        if (current != null) {
-            leave(current, room, name).whenComplete((ok, failure) -> {
-                if (failure == null) {
-                    current.answered();
-                } else if (!ticks.isShutdown()) {
-                    ticks.schedule(() -> {
-                        if (link.get() == current) {
-                            leave(current, room, name).whenComplete((again, still) -> {
-                                if (still != null) {
-                                    drop(current, still);
-                                }
-                            });
-                        }
-                    }, 1, TimeUnit.SECONDS);
-                }
-            });
+        if (current == null) {
+            return;
         }
+        begin(room);
+        leave(current, room, name).whenComplete((ok, failure) -> {
+            if (failure == null) {
+                current.answered();
+                end(room);
+                return;
+            }
+            try {
+                ticks.schedule(() -> {
+                    if (link.get() != current) {
+                        end(room);
+                        return;
+                    }
+                    leave(current, room, name).whenComplete((again, still) -> {
+                        if (still != null) {
+                            drop(current, still);
+                        }
+                        end(room);
+                    });
+                }, 1, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException closing) {
+                end(room);
+            }
+        });
     }
 
     private CompletionStage<Long> leave(Link current, String room, String name) {

@@ -90,6 +90,8 @@ public final class RedisSequence implements Sequence {
             } catch (RuntimeException e) {
                 link.leave(roomName, ticket.name());
                 throw e;
+            } finally {
+                link.seated(roomName);
             }
             seated.accept(member);
             fanout.complete();

@@ -180,7 +180,7 @@ final class RoomFeed {
         if (entry == null || held(current.reader(room), entry) || handOver(room, List.of(entry))) {
             return;
         }
-        read(current, room);
+        read(current, room, entry);
     }
 
     /** Holds the push if the room's log is being read: the read applies it after. */
@@ -189,21 +189,37 @@ final class RoomFeed {
             if (!reader.reading) {
                 return false;
             }
-            if (reader.held.size() < HELD) {
-                reader.held.add(entry);
-            } else {
-                reader.held.clear();
-                reader.again = true;
-            }
+            hold(reader, entry);
             return true;
+        }
+    }
+
+    /** Holds the push for after the running read, or, past {@link #HELD}, drops what is held and reads once more. */
+    private static void hold(Reader reader, RoomEntry entry) {
+        if (reader.held.size() < HELD) {
+            reader.held.add(entry);
+        } else {
+            reader.held.clear();
+            reader.again = true;
         }
     }
 
     /** Reads the room's log after its position and hands it over, unless a read of it is running (that one goes on). */
     private void read(Attachment current, String room) {
+        read(current, room, null);
+    }
+
+    /**
+     * As {@link #read(Attachment, String)}, for a push that did not follow: held if a read is
+     * running already, since that read may have been sent before the push's entry was appended.
+     */
+    private void read(Attachment current, String room, RoomEntry push) {
         Reader reader = current.reader(room);
         synchronized (reader) {
             if (reader.reading) {
+                if (push != null) {
+                    hold(reader, push);
+                }
                 return;
             }
             reader.reading = true;

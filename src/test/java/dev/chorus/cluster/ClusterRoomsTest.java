@@ -157,6 +157,23 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
     }
 
     /**
+     * A room's last member here leaving strikes the room off the node's list in Redis, while rooms
+     * with members stay on it: the list, and a sweep of the node once it dies, does not grow with
+     * every room the node ever held.
+     */
+    @Test
+    void aRoomLeftByItsLastMemberHereIsStruckOffTheNodesList() {
+        Member visitor = a.join(room + "-visited", "alice", Resume.FRESH, FakePeer.inline("alice"));
+        a.join(room, "bob", Resume.FRESH, FakePeer.inline("bob"));
+        String rooms = RedisKeys.nodeRooms(link(a).node());
+        assertEquals(2, redis.members(rooms).size());
+
+        a.leave(visitor);
+
+        await().atMost(WITHIN).until(() -> redis.members(rooms).equals(List.of(room)));
+    }
+
+    /**
      * Redis that answers nothing for longer than a command may wait, but less than the node's TTL:
      * the sender hears that its message may still arrive, nobody is sent away, the node keeps its
      * node id, and the message, which Redis took once it could, reaches the room.

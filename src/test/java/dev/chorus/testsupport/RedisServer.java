@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -187,6 +188,12 @@ public final class RedisServer implements AutoCloseable {
         return 0;
     }
 
+    /** The members of a set ({@code SMEMBERS}), sorted: what a node listed there. */
+    public List<String> members(String set) {
+        String reply = bulkReply("SMEMBERS " + set);
+        return reply.isEmpty() ? List.of() : Arrays.stream(reply.split("\n")).sorted().toList();
+    }
+
     /** Makes every other client's commands wait this long ({@code CLIENT PAUSE}): a Redis too busy to answer in time. */
     public void pauseClients(Duration pause) {
         bulkReply("CLIENT PAUSE " + pause.toMillis() + " ALL");
@@ -240,20 +247,34 @@ public final class RedisServer implements AutoCloseable {
             BufferedReader reader = new BufferedReader(
                     new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             String first = reader.readLine();
-            if (!bulk || first == null || !first.startsWith("$")) {
+            if (!bulk || first == null) {
                 return first;
             }
-            char[] body = new char[Integer.parseInt(first.substring(1))];
-            int read = 0;
-            while (read < body.length) {
-                int n = reader.read(body, read, body.length - read);
-                if (n < 0) {
-                    break;
+            if (first.startsWith("*")) {
+                // An array of bulk strings (SMEMBERS): its elements, one per line.
+                List<String> elements = new ArrayList<>();
+                for (int i = Integer.parseInt(first.substring(1)); i > 0; i--) {
+                    elements.add(bulk(reader, reader.readLine()));
                 }
-                read += n;
+                return String.join("\n", elements);
             }
-            return new String(body, 0, read);
+            return first.startsWith("$") ? bulk(reader, first) : first;
         }
+    }
+
+    /** The body of a bulk string whose header ({@code $length}) was read. */
+    private static String bulk(BufferedReader reader, String header) throws IOException {
+        char[] body = new char[Integer.parseInt(header.substring(1))];
+        int read = 0;
+        while (read < body.length) {
+            int n = reader.read(body, read, body.length - read);
+            if (n < 0) {
+                break;
+            }
+            read += n;
+        }
+        reader.readLine();
+        return new String(body, 0, read);
     }
 
     /** The installed program of that name (Debian's redis-server package has both it and redis-cli). */
