@@ -162,12 +162,7 @@ class RoomMessagesIT {
     }
 
     private HttpResponse<String> postTo(String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(chorus().address("http", path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return send(request.build());
+        return chorus().post(path, body, headers);
     }
 
     private HttpResponse<String> send(HttpRequest request) {

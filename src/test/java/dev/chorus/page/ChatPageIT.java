@@ -4,6 +4,8 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.chorus.testsupport.ChatPages.messages;
+import static dev.chorus.testsupport.ChatPages.say;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
@@ -13,11 +15,11 @@ import com.microsoft.playwright.options.ColorScheme;
 import dev.chorus.protocol.JoinRequest;
 import dev.chorus.testsupport.Browser;
 import dev.chorus.testsupport.ChatClient;
+import dev.chorus.testsupport.ChatPages;
+import dev.chorus.testsupport.ChorusClients;
 import dev.chorus.testsupport.DeployedChorus;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,26 +27,39 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The bundled page in a real Chromium, against the deployed WAR: it talks to the server only
- * through chorus-client.js, so these tests check the module on a real server too. Where a test
- * needs the network to misbehave (an ack lost, a client offline), Playwright's WebSocket routing
- * stands between the page and the server. Every page must finish without a console error.
+ * through chorus-client.js, so these tests check the module on a real server too. What the
+ * application does (a published message, a private notice, a disconnect) comes through the
+ * server's application API, as a backend's would. Where a test needs the network to misbehave (an
+ * ack lost, a client offline), Playwright's WebSocket routing stands between the page and the
+ * server. Every page must finish without a console error.
  */
-class ChatPageIT extends DeployedChorus {
+class ChatPageIT extends ChorusClients {
 
     /** Where the page's screenshots go, for a person to look at; nothing compares them. */
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
+    /** The bearer token the deployment takes for the application API ({@code chorus.api.token}). */
+    private static final String TOKEN = "page-it-token-5c1e";
+
     private static Browser browser;
 
-    private final List<Page> pages = new ArrayList<>();
-    private final List<String> consoleErrors = new CopyOnWriteArrayList<>();
+    private ChatPages pages;
+
+    /** The built WAR with an API token: the tests call the application API as a backend would. */
+    @Deployment(testable = false)
+    static WebArchive withApiToken() {
+        return DeployedChorus.builtWarConfigured("chorus.war", "chorus.api.token=" + TOKEN);
+    }
 
     @BeforeAll
     static void launch() {
@@ -57,56 +72,27 @@ class ChatPageIT extends DeployedChorus {
         browser.close();
     }
 
+    @BeforeEach
+    void pages() {
+        pages = new ChatPages(browser, address("http", ""));
+    }
+
     @AfterEach
     void closePagesAndCheckTheConsole() {
-        pages.forEach(page -> page.context().close());
-        pages.clear();
-        assertEquals(List.of(), consoleErrors, "the page logged errors");
+        pages.closeAndCheckTheConsole();
     }
 
-    /** A page of its own (its own storage), whose console errors fail the test. */
-    private Page newPage() {
-        Page page = browser.newPage();
-        pages.add(page);
-        page.onConsoleMessage(message -> {
-            if ("error".equals(message.type())) {
-                consoleErrors.add(message.text());
-            }
-        });
-        page.onPageError(error -> consoleErrors.add(error));
-        return page;
-    }
-
-    /** Joins through the form, as a person does. */
-    private Page open(String name, String room) {
-        Page page = newPage();
-        page.navigate(address("http", "").toString());
-        page.locator("#join input[name=name]").fill(name);
-        page.locator("#join input[name=room]").fill(room);
-        page.locator("#join button").click();
-        assertThat(page.locator("#status")).hasText("In " + room + " as " + name);
-        return page;
-    }
-
-    /** Opens the room's link ({@code ?room=…&name=…}), which joins at once. */
-    private void follow(Page page, String name, String room) {
-        page.navigate(address("http", "").toString() + "?room=" + room + "&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
-    }
-
-    private static void say(Page page, String text) {
-        page.locator("#say [name=text]").fill(text);
-        page.locator("#say button").click();
-    }
-
-    private static Locator messages(Page page) {
-        return page.locator("#messages li.message .text");
+    /** A POST to the application API with the token, as the application's backend makes it; must answer 2xx. */
+    private void callTheApi(String path, String json) {
+        HttpResponse<String> answer = chorus().post("api/" + path, json, "Authorization", "Bearer " + TOKEN);
+        assertTrue(answer.statusCode() / 100 == 2, path + " answered " + answer.statusCode() + ": " + answer.body());
     }
 
     @Test
     void twoPagesChatBothWaysAndSeeTheMemberListChange() {
         // Each test has a room of its own: a room's history outlives its members.
-        Page alice = open("alice", "page-chat");
-        Page bob = open("bob", "page-chat");
+        Page alice = pages.open("alice", "page-chat");
+        Page bob = pages.open("bob", "page-chat");
         assertThat(alice.locator("#members li")).hasText(new String[] {"alice", "bob"});
         assertThat(bob.locator("#members li")).hasText(new String[] {"alice", "bob"});
         assertThat(alice.locator("#count")).hasText("2 here");
@@ -121,19 +107,18 @@ class ChatPageIT extends DeployedChorus {
         assertThat(alice.locator("#messages li.message time")).hasCount(2);
         assertThat(alice.locator("#messages li.message time").first()).hasAttribute("datetime", Pattern.compile("Z$"));
 
-        bob.context().close();
-        pages.remove(bob);
+        pages.close(bob);
         assertThat(alice.locator("#members li")).hasText(new String[] {"alice"});
         assertThat(alice.locator("#count")).hasText("1 here");
     }
 
     @Test
     void aLinkOpensTheRoomShiftEnterBreaksTheLineAndAHiddenTabCountsUnread() {
-        Page alice = newPage();
-        follow(alice, "alice", "page-link");
+        Page alice = pages.newPage();
+        pages.follow(alice, "alice", "page-link");
         assertThat(alice.locator("#status")).hasText("In page-link as alice");
-        Page bob = newPage();
-        follow(bob, "bob", "page-link");
+        Page bob = pages.newPage();
+        pages.follow(bob, "bob", "page-link");
         assertThat(bob.locator("#status")).hasText("In page-link as bob");
         bob.evaluate("() => { Object.defineProperty(document, 'hidden', { value: true, configurable: true });"
                 + " document.dispatchEvent(new Event('visibilitychange')); }");
@@ -157,7 +142,7 @@ class ChatPageIT extends DeployedChorus {
     @Test
     void namesInAnyScriptJoinAndChatUnchanged() {
         List<String> names = List.of("José", "Crêpe", "Алиса", "李雷", "Zoë Smith");
-        List<Page> people = names.stream().map(name -> open(name, "page-names")).toList();
+        List<Page> people = names.stream().map(name -> pages.open(name, "page-names")).toList();
 
         say(people.get(0), "olá");
 
@@ -169,8 +154,8 @@ class ChatPageIT extends DeployedChorus {
 
     @Test
     void markupInAMessageShowsAsTextAndRunsNothing() {
-        Page alice = open("alice", "page-markup");
-        Page bob = open("bob", "page-markup");
+        Page alice = pages.open("alice", "page-markup");
+        Page bob = pages.open("bob", "page-markup");
         AtomicBoolean dialogOpened = new AtomicBoolean();
         bob.onDialog(dialog -> {
             dialogOpened.set(true);
@@ -189,8 +174,8 @@ class ChatPageIT extends DeployedChorus {
 
     @Test
     void pageReconnectsByItselfAndShowsWhatItMissedOnce() throws Exception {
-        Page alice = open("alice", "page-resume");
-        Page bob = open("bob", "page-resume");
+        Page alice = pages.open("alice", "page-resume");
+        Page bob = pages.open("bob", "page-resume");
         say(alice, "before 1");
         say(alice, "before 2");
         assertThat(messages(bob)).hasText(new String[] {"before 1", "before 2"});
@@ -210,10 +195,10 @@ class ChatPageIT extends DeployedChorus {
 
     @Test
     void aMessageSentJustBeforeADropIsShownOnceOrOfferedAgainNeverLostSilently() {
-        Page bob = open("bob", "page-drop");
+        Page bob = pages.open("bob", "page-drop");
         // "ack": the server gets the next message, its ack never reaches the page; "message": the server never gets it.
         AtomicReference<String> cut = new AtomicReference<>("");
-        Page alice = newPage();
+        Page alice = pages.newPage();
         alice.routeWebSocket(Pattern.compile(".*/chat/page-drop\\?.*"), page -> {
             WebSocketRoute server = page.connectToServer();
             page.onMessage(frame -> {
@@ -231,7 +216,7 @@ class ChatPageIT extends DeployedChorus {
                 }
             });
         });
-        follow(alice, "alice", "page-drop");
+        pages.follow(alice, "alice", "page-drop");
         assertThat(alice.locator("#status")).hasText("In page-drop as alice");
         say(bob, "before");
         assertThat(messages(alice)).hasText(new String[] {"before"});
@@ -264,11 +249,11 @@ class ChatPageIT extends DeployedChorus {
 
     @Test
     void aRefusedNameStopsReconnectingAndSaysWhy() {
-        Page page = newPage();
+        Page page = pages.newPage();
         AtomicInteger sockets = new AtomicInteger();
         page.onWebSocket(socket -> sockets.incrementAndGet());
         page.clock().install();
-        follow(page, "no!bang", "page-refused");
+        pages.follow(page, "no!bang", "page-refused");
 
         assertThat(page.locator("#status")).hasText("Disconnected: " + JoinRequest.NAME_RULE + ". Not reconnecting.");
         // Far past the longest back-off: a client that reconnected would have opened another socket.
@@ -281,10 +266,10 @@ class ChatPageIT extends DeployedChorus {
 
     @Test
     void aBurstArrivesBatchedAndIsSplitIntoEveryMessageOnceInOrder() {
-        Page bob = newPage();
+        Page bob = pages.newPage();
         List<String> frames = new CopyOnWriteArrayList<>();
         bob.onWebSocket(socket -> socket.onFrameReceived(frame -> frames.add(frame.text())));
-        follow(bob, "bob", "page-burst");
+        pages.follow(bob, "bob", "page-burst");
         assertThat(bob.locator("#status")).hasText("In page-burst as bob");
 
         ChatClient carol = join("page-burst", "carol");
@@ -300,7 +285,7 @@ class ChatPageIT extends DeployedChorus {
 
     @Test
     void aClientOfflineLongerThanTheHistorySeesTheGap() throws Exception {
-        Page bob = newPage();
+        Page bob = pages.newPage();
         AtomicBoolean offline = new AtomicBoolean();
         bob.routeWebSocket(Pattern.compile(".*/chat/page-gap\\?.*"), page -> {
             WebSocketRoute server = page.connectToServer();
@@ -314,7 +299,7 @@ class ChatPageIT extends DeployedChorus {
                 });
             }
         });
-        follow(bob, "bob", "page-gap");
+        pages.follow(bob, "bob", "page-gap");
         assertThat(bob.locator("#status")).hasText("In page-gap as bob");
         ChatClient carol = join("page-gap", "carol");
         carol.send("seen");
@@ -344,34 +329,33 @@ class ChatPageIT extends DeployedChorus {
 
     @Test
     void aPrivateNoticeShowsApartAndTheApplicationsDisconnectIsFinal() {
-        Page alice = newPage();
-        AtomicReference<WebSocketRoute> toPage = new AtomicReference<>();
-        AtomicInteger connections = new AtomicInteger();
-        alice.routeWebSocket(Pattern.compile(".*/chat/page-app\\?.*"), page -> {
-            connections.incrementAndGet();
-            toPage.set(page);
-            page.connectToServer();
-        });
-        follow(alice, "alice", "page-app");
+        Page alice = pages.newPage();
+        AtomicInteger sockets = new AtomicInteger();
+        alice.onWebSocket(socket -> sockets.incrementAndGet());
+        alice.clock().install();
+        pages.follow(alice, "alice", "page-app");
         assertThat(alice.locator("#status")).hasText("In page-app as alice");
 
-        toPage.get().send("{\"type\":\"notice\",\"text\":\"Your trial ends today <b>!</b>\",\"from\":\"billing\",\"ts\":\"2026-12-05T09:19:07.123Z\"}");
-        toPage.get().send("{\"type\":\"notice\",\"text\":\"Maintenance at noon\",\"ts\":\"2026-12-05T09:19:08.000Z\"}");
+        callTheApi("users/alice/notices", "{\"text\": \"Your trial ends today <b>!</b>\", \"from\": \"billing\"}");
+        callTheApi("users/alice/notices", "{\"text\": \"Maintenance at noon\"}");
         assertThat(alice.locator("#messages li.private .text")).hasText(new String[] {"Your trial ends today <b>!</b>", "Maintenance at noon"});
         assertThat(alice.locator("#messages li.private .from")).hasText(new String[] {"Private notice from billing", "Private notice"});
         assertThat(alice.locator("#messages b")).hasCount(0);
 
-        toPage.get().close(new WebSocketRoute.CloseOptions().setCode(4000).setReason("account suspended"));
+        callTheApi("users/alice/disconnect", "{\"reason\": \"account suspended\"}");
         assertThat(alice.locator("#status")).hasText("Disconnected by the application: account suspended. Not reconnecting.");
         assertThat(alice.locator("#retry")).isHidden();
         assertThat(alice.locator("#say [name=text]")).isDisabled();
-        assertEquals(1, connections.get());
+        // Far past the longest back-off: a client that reconnected would have opened another socket.
+        alice.clock().runFor(120_000);
+        assertEquals(1, sockets.get());
+        assertThat(alice.locator("#status")).hasAttribute("data-state", "disconnected");
     }
 
     @Test
     void theMinimalExampleChatsWithThePage() {
-        Page alice = open("alice", "page-example");
-        Page eve = newPage();
+        Page alice = pages.open("alice", "page-example");
+        Page eve = pages.newPage();
         eve.navigate(address("http", "examples/minimal.html") + "?room=page-example&name=eve");
         assertThat(eve.locator("#state")).hasText("live");
 
@@ -385,13 +369,8 @@ class ChatPageIT extends DeployedChorus {
 
     @Test
     void screenshotsAtPhoneAndDesktopWidthInLightAndDark() {
-        Page bob = newPage();
-        AtomicReference<WebSocketRoute> toPage = new AtomicReference<>();
-        bob.routeWebSocket(Pattern.compile(".*/chat/page-look\\?.*"), page -> {
-            toPage.set(page);
-            page.connectToServer();
-        });
-        follow(bob, "bob", "page-look");
+        Page bob = pages.newPage();
+        pages.follow(bob, "bob", "page-look");
         assertThat(bob.locator("#status")).hasText("In page-look as bob");
         ChatClient carol = join("page-look", "carol");
         carol.send("Morning! Did the deploy go out?");
@@ -400,9 +379,9 @@ class ChatPageIT extends DeployedChorus {
         carol.send("Great.\nI'll tell the others.\nThanks!");
         carol.send("<script>alert('still just text')</script>");
         assertThat(messages(bob)).hasCount(4);
-        toPage.get().send("{\"type\":\"message\",\"room\":\"page-look\",\"id\":5,\"from\":\"CI bot\",\"text\":\"Deploy finished: build 1432\","
-                + "\"ts\":\"" + java.time.Instant.now() + "\",\"origin\":\"server\"}");
-        toPage.get().send("{\"type\":\"notice\",\"text\":\"Your trial ends in 3 days.\",\"from\":\"billing\",\"ts\":\"" + java.time.Instant.now() + "\"}");
+        callTheApi("rooms/page-look/messages", "{\"text\": \"Deploy finished: build 1432\", \"from\": \"CI bot\"}");
+        callTheApi("users/bob/notices", "{\"text\": \"Your trial ends in 3 days.\", \"from\": \"billing\"}");
+        assertThat(bob.locator("#messages li.message.server")).hasCount(1);
         assertThat(bob.locator("#messages li.private")).hasCount(1);
         bob.locator("#say [name=text]").fill("Typing a reply…");
 

@@ -88,6 +88,19 @@ public final class ChorusInstance {
         return response;
     }
 
+    /**
+     * A POST of this JSON under the deployment, with these headers (name, value, name, value, …);
+     * the response, whatever its status.
+     */
+    public HttpResponse<String> post(String relative, String json, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(address("http", relative))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Sends a request under this deployment and returns the response, whatever its status. */
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) {
         try {
