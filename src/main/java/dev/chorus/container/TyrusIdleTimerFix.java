@@ -40,9 +40,9 @@ public class TyrusIdleTimerFix implements ServletContextListener {
 
     @Override
     public void contextInitialized(ServletContextEvent started) {
-        // Listeners run before any filter or connection: the first place that knows the server.
-        Workarounds.ON_THIS_SERVER.runOn(started.getServletContext().getServerInfo());
         Object container = started.getServletContext().getAttribute(SERVER_CONTAINER);
+        // Listeners run before any filter or connection: the first place that knows the server.
+        Workarounds.ON_THIS_SERVER.runOn(started.getServletContext().getServerInfo(), container);
         skipImmediateSchedules(container, WebSocketImplementation.of(container), Workarounds.ON_THIS_SERVER);
     }
 

@@ -70,9 +70,34 @@ public final class Workarounds {
     private final ConcurrentMap<Workaround, State> states = new ConcurrentHashMap<>();
     private volatile String server = "a server that did not say";
 
-    /** The server's name and version ({@code ServletContext.getServerInfo()}), for the warnings. */
-    public void runOn(String serverInfo) {
-        server = serverInfo;
+    /**
+     * The server ({@code ServletContext.getServerInfo()}, which on Payara Micro has no version)
+     * and the build of its WebSocket implementation that {@code webSocketContainer} is of, for
+     * the warnings.
+     */
+    public void runOn(String serverInfo, Object webSocketContainer) {
+        String build = webSocketContainer == null ? null : buildOf(webSocketContainer.getClass());
+        server = build == null ? serverInfo : serverInfo + " (" + build + ")";
+    }
+
+    /**
+     * The name and version of the build {@code type} came with: its OSGi bundle's on Payara, else
+     * its jar manifest's; null where neither says.
+     */
+    static String buildOf(Class<?> type) {
+        try {
+            Class<?> bundles = Class.forName("org.osgi.framework.FrameworkUtil", false, type.getClassLoader());
+            Object bundle = bundles.getMethod("getBundle", Class.class).invoke(null, type);
+            if (bundle != null) {
+                return bundle.getClass().getMethod("getSymbolicName").invoke(bundle) + " "
+                        + bundle.getClass().getMethod("getVersion").invoke(bundle);
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // Not in an OSGi framework.
+        }
+        Package in = type.getPackage();
+        return in == null || in.getImplementationVersion() == null ? null
+                : in.getImplementationTitle() + " " + in.getImplementationVersion();
     }
 
     /** The workaround took effect; a workaround that fell back once stays fallen back. */

@@ -51,7 +51,7 @@ class WorkaroundsTest {
 
     @Test
     void aFallbackIsWarnedOfOnceNamingTheWorkaroundAndTheServer() {
-        workarounds.runOn("Payara Micro 6.2099.1");
+        workarounds.runOn("Payara Micro 6.2099.1", null);
 
         for (int connection = 0; connection < 3; connection++) {
             workarounds.fellBack(Workaround.GRIZZLY_SOCKET_CUT, "no field connection");
