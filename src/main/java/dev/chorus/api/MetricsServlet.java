@@ -2,6 +2,7 @@ package dev.chorus.api;
 
 import dev.chorus.cluster.RedisLink;
 import dev.chorus.cluster.RedisSequence;
+import dev.chorus.container.Workarounds;
 import dev.chorus.handshake.ConnectionQuota;
 import dev.chorus.handshake.HandshakeRefusals;
 import dev.chorus.metrics.ChatMetrics;
@@ -91,6 +92,10 @@ public class MetricsServlet extends HttpServlet {
                     "Room events the webhook gave up on: queue full, refused, or every try failed", webhook.dropped());
             sample(out, "chorus_webhook_queued", "gauge", "Room events waiting for the webhook", webhook.queued());
         }
+        header(out, "chorus_workaround_active", "gauge",
+                "Each container workaround tried: 1 while it takes effect, 0 once the container's layout made it fall back");
+        Workarounds.ON_THIS_SERVER.states().forEach((workaround, state) ->
+                out.println("chorus_workaround_active{workaround=\"" + workaround + "\"} " + (state.active() ? 1 : 0)));
         header(out, "chorus_closes_total", "counter", "Closed connections by close code");
         metrics.closesByCode().forEach((code, count) ->
                 out.println("chorus_closes_total{code=\"" + code + "\"} " + count));

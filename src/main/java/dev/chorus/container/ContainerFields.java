@@ -15,42 +15,51 @@ final class ContainerFields {
     }
 
     /**
-     * The object at the end of the path of field names from {@code from}, or null where a field is
-     * not declared or not set; a name ending in {@code ?} is followed only where it is set.
+     * The object at the end of the path of field names from {@code from}, or null where a field
+     * along it is not set (a connection not there yet, or gone); a name ending in {@code ?} is
+     * followed only where it is declared and set.
+     *
+     * @throws NoSuchFieldException where a field is not declared: the container is laid out
+     *         differently, and the message says where
      */
-    static Object follow(Object from, List<String> path) throws IllegalAccessException {
+    static Object follow(Object from, List<String> path) throws ReflectiveOperationException {
         Object at = from;
         for (int hop = 0; hop < path.size() && at != null; hop++) {
             String name = path.get(hop);
-            Object next = valueOf(at, name.replace("?", ""));
-            at = next != null || !name.endsWith("?") ? next : at;
+            boolean optional = name.endsWith("?");
+            Field field = field(at.getClass(), optional ? name.substring(0, name.length() - 1) : name);
+            if (field == null && !optional) {
+                throw missing(at, name);
+            }
+            Object next = field == null ? null : valueOf(at, field);
+            at = next != null || !optional ? next : at;
         }
         return at;
     }
 
     /**
      * Sets the named field of {@code owner} to null if it holds {@code held}; false where it holds
-     * something else or is not declared.
+     * something else.
+     *
+     * @throws NoSuchFieldException where the field is not declared
      */
-    static boolean clear(Object owner, String name, Object held) throws IllegalAccessException {
+    static boolean clear(Object owner, String name, Object held) throws ReflectiveOperationException {
         Field field = field(owner.getClass(), name);
         if (field == null) {
-            return false;
+            throw missing(owner, name);
         }
-        field.setAccessible(true);
-        if (field.get(owner) != held) {
+        if (valueOf(owner, field) != held) {
             return false;
         }
         field.set(owner, null);
         return true;
     }
 
-    /** The field's value, or null if it is not declared or not set. */
-    private static Object valueOf(Object owner, String name) throws IllegalAccessException {
-        Field field = field(owner.getClass(), name);
-        if (field == null) {
-            return null;
-        }
+    private static NoSuchFieldException missing(Object owner, String name) {
+        return new NoSuchFieldException(owner.getClass().getName() + " has no field " + name);
+    }
+
+    private static Object valueOf(Object owner, Field field) throws IllegalAccessException {
         field.setAccessible(true);
         return field.get(owner);
     }

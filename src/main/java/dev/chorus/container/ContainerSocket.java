@@ -1,12 +1,13 @@
 package dev.chorus.container;
 
+import dev.chorus.container.Workarounds.Workaround;
 import jakarta.websocket.Session;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.stream.Stream;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * The container's own connection under a WebSocket session, which Chorus can drop at once,
@@ -20,7 +21,9 @@ import java.util.logging.Logger;
  * output buffer when the session opens, while that buffer still belongs to this connection (it
  * is recycled for other connections later), and is terminated, which discards what is queued.
  * Undertow (WildFly): the session's WebSocket channel is closed, as {@code UndertowSession.forceClose()}
- * does. Anything else: {@link #cut} does nothing, and says so once at FINE.
+ * does. Anything else: {@link #cut} does nothing, and says so once at FINE. A Tyrus or Undertow
+ * laid out differently cuts nothing either, and reports the fallback ({@link Workarounds}): a
+ * container update that moved a field would otherwise bring back the 1 MB per client unseen.
  */
 public final class ContainerSocket {
 
@@ -50,26 +53,90 @@ public final class ContainerSocket {
 
     /** Finds the connection under the session; call it while the session opens. */
     public static ContainerSocket of(Session session) {
+        return of(session, WebSocketImplementation.of(session), Workarounds.ON_THIS_SERVER);
+    }
+
+    /**
+     * Finds the connection under a session of {@code implementation}, reporting to
+     * {@code workarounds} whether its layout was the known one.
+     */
+    static ContainerSocket of(Session session, WebSocketImplementation implementation, Workarounds workarounds) {
+        return switch (implementation) {
+            case UNDERTOW -> undertow(session, workarounds);
+            case TYRUS -> grizzly(session, workarounds);
+            case OTHER -> unknown(session);
+        };
+    }
+
+    /** Undertow: the session's WebSocket channel, closed as {@code UndertowSession.forceClose()} does. */
+    private static ContainerSocket undertow(Session session, Workarounds workarounds) {
+        Object channel;
+        Method isOpen;
+        Method close;
         try {
-            Method undertowChannel = publicMethod(session, "getWebSocketChannel");
-            Object connection = undertowChannel != null ? undertowChannel.invoke(session) : grizzlyConnection(session);
-            String cut = undertowChannel != null ? "close" : "terminateSilently";
-            Method isOpen = connection == null ? null : publicMethod(connection, "isOpen");
-            Method cutting = connection == null ? null : publicMethod(connection, cut);
-            if (isOpen != null && cutting != null) {
-                Method ioThread = undertowChannel != null ? publicMethod(connection, "getIoThread") : null;
-                Object writer = ioThread == null ? null : ioThread.invoke(connection);
-                return new ContainerSocket(connection, isOpen, cutting, writer instanceof Executor executor ? executor : null);
+            channel = publicMethod(session, "getWebSocketChannel").invoke(session);
+            if (channel == null) {
+                return unknown(session);
             }
+            isOpen = publicMethod(channel, "isOpen");
+            close = publicMethod(channel, "close");
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(Level.FINE, "No way to cut the socket of " + session.getClass().getName(), e);
+            String why = why(e);
+            workarounds.fellBack(Workaround.UNDERTOW_SOCKET_CUT, why);
+            workarounds.fellBack(Workaround.UNDERTOW_IO_THREAD, why);
+            return unknown(session);
         }
+        workarounds.active(Workaround.UNDERTOW_SOCKET_CUT);
+        return new ContainerSocket(channel, isOpen, close, ioThread(channel, workarounds));
+    }
+
+    /** The XNIO I/O thread that writes the channel, or null where it is not found. */
+    private static Executor ioThread(Object channel, Workarounds workarounds) {
+        try {
+            Object thread = publicMethod(channel, "getIoThread").invoke(channel);
+            if (thread instanceof Executor executor) {
+                workarounds.active(Workaround.UNDERTOW_IO_THREAD);
+                return executor;
+            }
+            workarounds.fellBack(Workaround.UNDERTOW_IO_THREAD, channel.getClass().getName()
+                    + ".getIoThread() gave " + (thread == null ? "null" : "a " + thread.getClass().getName()) + ", not an Executor");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            workarounds.fellBack(Workaround.UNDERTOW_IO_THREAD, why(e));
+        }
+        return null;
+    }
+
+    /** Tyrus over Grizzly: the Grizzly connection under the upgrade, terminated silently. */
+    private static ContainerSocket grizzly(Session session, Workarounds workarounds) {
+        try {
+            Object connection = ContainerFields.follow(session, TYRUS_TO_GRIZZLY);
+            if (connection == null) {
+                // A field along the way is not set: this connection only (it closed while opening).
+                LOG.log(Level.FINE, "No Grizzly connection under {0} (closed already?)", session);
+                return UNKNOWN;
+            }
+            Method isOpen = publicMethod(connection, "isOpen");
+            Method terminate = publicMethod(connection, "terminateSilently");
+            workarounds.active(Workaround.GRIZZLY_SOCKET_CUT);
+            return new ContainerSocket(connection, isOpen, terminate, null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            workarounds.fellBack(Workaround.GRIZZLY_SOCKET_CUT, why(e));
+            return UNKNOWN;
+        }
+    }
+
+    private static ContainerSocket unknown(Session session) {
         if (!unknownLogged) {
             unknownLogged = true;
             LOG.log(Level.FINE, "Cannot cut sockets of {0}: a client that never reads keeps its socket until it goes",
                     session.getClass().getName());
         }
         return UNKNOWN;
+    }
+
+    /** What a failed reflective step says, for a workaround's warning. */
+    static String why(Throwable failure) {
+        return failure.getMessage() != null ? failure.getMessage() : failure.toString();
     }
 
     /**
@@ -114,21 +181,14 @@ public final class ContainerSocket {
         }
     }
 
-    private static Object grizzlyConnection(Session session) throws IllegalAccessException {
-        return ContainerFields.follow(session, TYRUS_TO_GRIZZLY);
-    }
-
     /** The public no-argument method, looked up where it is public (the runtime class may not be). */
-    private static Method publicMethod(Object target, String name) {
+    private static Method publicMethod(Object target, String name) throws NoSuchMethodException {
         try {
             Method method = target.getClass().getMethod(name);
             method.setAccessible(true);
             return method;
         } catch (NoSuchMethodException e) {
-            return null;
-        } catch (RuntimeException e) {
-            // Not accessible from here (a module that does not open it).
-            return null;
+            throw new NoSuchMethodException(target.getClass().getName() + " has no public " + name + "()");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.chorus.container;
 
+import dev.chorus.container.Workarounds.Workaround;
 import jakarta.servlet.http.WebConnection;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -45,11 +46,16 @@ public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
 
     private final AtomicInteger state = new AtomicInteger(SETTING_UP);
     private volatile Executor readers = Runnable::run;
+    private volatile Workarounds workarounds = Workarounds.ON_THIS_SERVER;
     private volatile WebConnection connection;
 
-    /** Where reads run: never the container's read callback, nor the thread that set the connection up. */
-    void readOn(Executor readers) {
+    /**
+     * Where reads run: never the container's read callback, nor the thread that set the
+     * connection up; and where taking itself out of the request is reported.
+     */
+    void readOn(Executor readers, Workarounds workarounds) {
         this.readers = readers;
+        this.workarounds = workarounds;
     }
 
     @Override
@@ -92,9 +98,10 @@ public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
             Object request = ContainerFields.follow(closed, CONNECTION_TO_REQUEST);
             if (request != null) {
                 ContainerFields.clear(request, REQUEST_HANDLER, this);
+                workarounds.active(Workaround.PAYARA_REQUEST_RELEASE);
             }
-        } catch (IllegalAccessException | RuntimeException e) {
-            LOG.log(Level.FINE, "Could not take the upgrade handler out of " + closed.getClass().getName(), e);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            workarounds.fellBack(Workaround.PAYARA_REQUEST_RELEASE, ContainerSocket.why(e));
         }
     }
 

@@ -3,15 +3,14 @@ package dev.chorus.container;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Starts sending whole text frames to one session. On Tyrus (Payara) the frame is built once per
  * event and sending thread, for all the receivers it goes to ({@link TyrusFramedSender}); on
  * Undertow (WildFly) through the session's async remote, a backlog through the batching API
- * ({@link BatchingRemoteSender}); on any other container, or a Tyrus laid out differently, through
- * the async remote alone. The first two write a backlog of frames in one write.
+ * ({@link BatchingRemoteSender}); on any other container through the async remote alone, and on a
+ * Tyrus laid out differently through Tyrus's own send, still on a send lane. The first two write a
+ * backlog of frames in one write.
  */
 @FunctionalInterface
 public interface TextSender {
@@ -29,29 +28,59 @@ public interface TextSender {
         throw new UnsupportedOperationException("one frame per write");
     }
 
+    /**
+     * Whether this connection's sends are best started on a send lane of its own
+     * ({@code outbound.SendLanes}): the container writes on the calling thread, so a lane keeps a
+     * broadcast's writes off the thread that read the message, or a backlog goes out in one write.
+     */
+    default boolean takesLane() {
+        return writesRuns();
+    }
+
     /** The fastest sender for the session; call it while the session opens. */
     static TextSender of(Session session) {
-        if (session.getClass().getName().startsWith("org.glassfish.tyrus.")) {
-            try {
-                TextSender framed = TyrusFramedSender.of(session);
-                if (framed != null) {
-                    return framed;
-                }
-                Logger.getLogger(TextSender.class.getName()).log(Level.FINE,
-                        "Tyrus frames every send itself: an extension was negotiated, or its fields moved");
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                Logger.getLogger(TextSender.class.getName())
-                        .log(Level.FINE, "Tyrus frames every send itself for this session", e);
-            }
-        }
-        if (session.getClass().getName().startsWith("io.undertow.")) {
-            return new BatchingRemoteSender(session.getAsyncRemote());
-        }
-        return asyncRemote(session);
+        return of(session, WebSocketImplementation.of(session), Workarounds.ON_THIS_SERVER);
+    }
+
+    /** The fastest sender for a session of {@code implementation}, reporting a fallback to {@code workarounds}. */
+    static TextSender of(Session session, WebSocketImplementation implementation, Workarounds workarounds) {
+        return switch (implementation) {
+            case TYRUS -> framedOrTyrusOwn(session, workarounds);
+            case UNDERTOW -> new BatchingRemoteSender(session.getAsyncRemote());
+            case OTHER -> asyncRemote(session);
+        };
     }
 
     /** Through the session's async remote, one frame per write, on any container. */
     static TextSender asyncRemote(Session session) {
         return (text, done) -> session.getAsyncRemote().sendText(text, done);
+    }
+
+    /**
+     * Chorus' framing where Tyrus is laid out as known and no extension was negotiated, else
+     * Tyrus's own send; either way on a lane, since Tyrus writes on the calling thread (without
+     * one, a broadcast writes every member from the thread that read it: the measured collapse).
+     */
+    private static TextSender framedOrTyrusOwn(Session session, Workarounds workarounds) {
+        try {
+            TextSender framed = TyrusFramedSender.of(session, workarounds);
+            if (framed != null) {
+                return framed;
+            }
+        } catch (LinkageError e) {
+            // Tyrus's classes are not the ones Chorus was built against.
+            workarounds.fellBack(Workarounds.Workaround.TYRUS_FRAMED_SEND, e.toString());
+        }
+        return new TextSender() {
+            @Override
+            public void send(String text, SendHandler done) {
+                session.getAsyncRemote().sendText(text, done);
+            }
+
+            @Override
+            public boolean takesLane() {
+                return true;
+            }
+        };
     }
 }

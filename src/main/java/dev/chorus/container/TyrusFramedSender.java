@@ -1,5 +1,6 @@
 package dev.chorus.container;
 
+import dev.chorus.container.Workarounds.Workaround;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
@@ -56,14 +57,28 @@ final class TyrusFramedSender implements TextSender {
         this.writer = writer;
     }
 
-    /** The sender for a Tyrus session, or null where its fields are not where Tyrus 2.1 has them. */
-    static TextSender of(Session session) throws IllegalAccessException {
+    /**
+     * The sender for a Tyrus session, or null for Tyrus's own: where an extension was negotiated,
+     * a field along the way is not set (the connection closed while opening), or Tyrus is laid out
+     * differently (reported to {@code workarounds}).
+     */
+    static TextSender of(Session session, Workarounds workarounds) {
         if (!session.getNegotiatedExtensions().isEmpty()) {
             return null;
         }
-        if (ContainerFields.follow(session, ContainerFields.TYRUS_SESSION_TO_SOCKET) instanceof TyrusWebSocket socket
-                && ContainerFields.follow(socket, ContainerFields.TYRUS_SOCKET_TO_WRITER) instanceof Writer writer) {
-            return new TyrusFramedSender(socket::isConnected, writer);
+        try {
+            Object socket = ContainerFields.follow(session, ContainerFields.TYRUS_SESSION_TO_SOCKET);
+            Object writer = socket == null ? null : ContainerFields.follow(socket, ContainerFields.TYRUS_SOCKET_TO_WRITER);
+            if (socket instanceof TyrusWebSocket tyrus && writer instanceof Writer frames) {
+                workarounds.active(Workaround.TYRUS_FRAMED_SEND);
+                return new TyrusFramedSender(tyrus::isConnected, frames);
+            }
+            if (writer != null) {
+                workarounds.fellBack(Workaround.TYRUS_FRAMED_SEND, "found a " + socket.getClass().getName() + " and a "
+                        + writer.getClass().getName() + " where a TyrusWebSocket and its Writer were");
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            workarounds.fellBack(Workaround.TYRUS_FRAMED_SEND, ContainerSocket.why(e));
         }
         return null;
     }

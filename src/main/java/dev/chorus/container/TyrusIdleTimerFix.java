@@ -1,5 +1,6 @@
 package dev.chorus.container;
 
+import dev.chorus.container.Workarounds.Workaround;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
@@ -26,35 +27,57 @@ import java.util.logging.Logger;
  * which can only be that empty idle-timeout check, is answered with an already finished future;
  * everything else goes to the container's executor as before. Sessions read the executor when
  * they open, so this runs before any client connects (listeners start after the container's
- * initializers). On any other container, or a Tyrus laid out differently, it changes nothing and
- * says so at FINE.
+ * initializers). On any other container it changes nothing and says so at FINE; on a Tyrus laid
+ * out differently, or a JDK that refuses the write ({@link #skipImmediateSchedules}), it changes
+ * nothing and reports the fallback ({@link Workarounds}).
  */
 @WebListener
 public class TyrusIdleTimerFix implements ServletContextListener {
 
     private static final Logger LOG = Logger.getLogger(TyrusIdleTimerFix.class.getName());
     private static final String SERVER_CONTAINER = "jakarta.websocket.server.ServerContainer";
-    private static final String BASE_CONTAINER = "org.glassfish.tyrus.core.BaseContainer";
     private static final String EXECUTOR_FIELD = "managedScheduledExecutorService";
 
     @Override
     public void contextInitialized(ServletContextEvent started) {
         Object container = started.getServletContext().getAttribute(SERVER_CONTAINER);
-        Field field = executorField(container);
-        if (field == null) {
-            LOG.log(Level.FINE, "Not Tyrus with a managed scheduler ({0}): nothing to fix", container);
+        // Listeners run before any filter or connection: the first place that knows the server.
+        Workarounds.ON_THIS_SERVER.runOn(started.getServletContext().getServerInfo(), container);
+        skipImmediateSchedules(container, WebSocketImplementation.of(container), Workarounds.ON_THIS_SERVER);
+    }
+
+    /**
+     * Wraps the managed scheduled executor of a Tyrus container, reporting to {@code workarounds}
+     * whether it could.
+     * <p>
+     * The field is {@code private final}. JDK 26 (JEP 500) prints a warning, once, on the first
+     * write of a final field by reflection, and refuses it where the JVM runs with
+     * {@code --illegal-final-field-mutation=deny}, the default JEP 500 announces for a later JDK.
+     * Refused, {@code Field.set} throws {@code IllegalAccessException}: the executor stays the
+     * container's, the workaround is reported fallen back, and every frame costs the reschedule
+     * again. {@code --enable-final-field-mutation=ALL-UNNAMED} lets it through
+     * (server-config/README.md).
+     */
+    static void skipImmediateSchedules(Object container, WebSocketImplementation implementation, Workarounds workarounds) {
+        if (implementation != WebSocketImplementation.TYRUS) {
+            LOG.log(Level.FINE, "Not Tyrus ({0}): nothing to fix", container);
             return;
         }
         try {
-            field.setAccessible(true);
+            Field field = executorField(container);
             ScheduledExecutorService managed = (ScheduledExecutorService) field.get(container);
-            if (managed == null || Proxy.isProxyClass(managed.getClass())) {
+            if (managed == null) {
+                LOG.log(Level.FINE, "Tyrus schedules without a managed executor: nothing to fix");
                 return;
             }
-            field.set(container, skippingImmediateTasks(managed));
+            if (!Proxy.isProxyClass(managed.getClass())) {
+                // Else another deployment of Chorus wrapped it already: one wrapper is enough.
+                field.set(container, skippingImmediateTasks(managed));
+            }
+            workarounds.active(Workaround.TYRUS_IDLE_TIMER);
             LOG.info("Tyrus idle-timeout reschedules with no timeout are skipped (TYRUS-310); see server-config/README.md");
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(Level.WARNING, "Could not take Tyrus's idle-timeout reschedule off each frame; sends stay slow", e);
+            workarounds.fellBack(Workaround.TYRUS_IDLE_TIMER, ContainerSocket.why(e));
         }
     }
 
@@ -65,34 +88,38 @@ public class TyrusIdleTimerFix implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent stopping) {
         Object container = stopping.getServletContext().getAttribute(SERVER_CONTAINER);
-        Field field = executorField(container);
-        if (field == null) {
+        if (WebSocketImplementation.of(container) != WebSocketImplementation.TYRUS) {
             return;
         }
         try {
-            field.setAccessible(true);
-            Object wrapper = field.get(container);
-            if (wrapper != null && Proxy.isProxyClass(wrapper.getClass())
-                    && Proxy.getInvocationHandler(wrapper) instanceof SkippingImmediateTasks skipping) {
-                field.set(container, skipping.managed);
+            Field field = executorField(container);
+            if (skipping(field.get(container)) instanceof SkippingImmediateTasks wrapper) {
+                field.set(container, wrapper.managed);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.FINE, "Could not put Tyrus's executor back", e);
         }
     }
 
-    private static Field executorField(Object container) {
-        for (Class<?> type = container == null ? null : container.getClass(); type != null; type = type.getSuperclass()) {
-            if (type.getName().equals(BASE_CONTAINER)) {
-                try {
-                    Field field = type.getDeclaredField(EXECUTOR_FIELD);
-                    return ScheduledExecutorService.class.isAssignableFrom(field.getType()) ? field : null;
-                } catch (NoSuchFieldException e) {
-                    return null;
+    /** The container's field holding its managed scheduled executor, made accessible. */
+    private static Field executorField(Object container) throws NoSuchFieldException {
+        for (Class<?> type = container.getClass(); type != null; type = type.getSuperclass()) {
+            try {
+                Field field = type.getDeclaredField(EXECUTOR_FIELD);
+                if (ScheduledExecutorService.class.isAssignableFrom(field.getType())) {
+                    field.setAccessible(true);
+                    return field;
                 }
+            } catch (NoSuchFieldException e) {
+                // Declared higher up, maybe.
             }
         }
-        return null;
+        throw new NoSuchFieldException(container.getClass().getName() + " has no ScheduledExecutorService " + EXECUTOR_FIELD);
+    }
+
+    /** The invocation handler of a wrapper of this class's making, else null. */
+    private static Object skipping(Object executor) {
+        return executor != null && Proxy.isProxyClass(executor.getClass()) ? Proxy.getInvocationHandler(executor) : null;
     }
 
     /** The executor, but a {@code schedule} with a delay of zero or less returns a finished future. */

@@ -1,5 +1,6 @@
 package dev.chorus.container;
 
+import dev.chorus.container.Workarounds.Workaround;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.servlet.FilterChain;
@@ -14,12 +15,14 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.util.List;
-import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler;
 
@@ -31,6 +34,10 @@ import org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler;
  * so it is handed the request this filter wraps. On any other container it passes requests
  * through untouched, never loads a Tyrus class and starts no thread. On Tyrus it also shrinks the
  * upgraded connection's output buffer ({@link #SEND_BUFFER_BYTES}).
+ * <p>
+ * Where Chorus' handler cannot be linked against this Tyrus or made (checked once at start), or
+ * an upgrade to it fails, upgrades go to Tyrus's own handler from then on, and the fallback is
+ * reported ({@link Workarounds}): a Tyrus update must not fail every connection.
  */
 @WebFilter(urlPatterns = "/chat/*", asyncSupported = true)
 public class TyrusReadDeadlockFix extends HttpFilter {
@@ -63,7 +70,21 @@ public class TyrusReadDeadlockFix extends HttpFilter {
     @Resource
     transient ManagedThreadFactory threads;
 
+    private final transient Workarounds workarounds;
+    /** Makes one of Chorus' handlers, to learn at start whether it links against this Tyrus. */
+    private final transient Supplier<Object> handlerProbe;
     private transient ThreadPoolExecutor readers;
+    /** Cleared when an upgrade to Chorus' handler fails: from then on Tyrus's own handler. */
+    private transient volatile boolean detaching;
+
+    public TyrusReadDeadlockFix() {
+        this(TyrusReadDeadlockFix::newHandler, Workarounds.ON_THIS_SERVER);
+    }
+
+    TyrusReadDeadlockFix(Supplier<Object> handlerProbe, Workarounds workarounds) {
+        this.handlerProbe = handlerProbe;
+        this.workarounds = workarounds;
+    }
 
     @Override
     public void init(FilterConfig config) throws ServletException {
@@ -74,9 +95,23 @@ public class TyrusReadDeadlockFix extends HttpFilter {
             LOG.log(Level.FINE, "Not Tyrus: WebSocket upgrades pass through unchanged");
             return;
         }
-        readers = new ThreadPoolExecutor(READERS, READERS, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), threads);
+        try {
+            handlerProbe.get();
+        } catch (RuntimeException | LinkageError e) {
+            // Tyrus's handler changed under the subclass: upgrading to it would fail every connection.
+            workarounds.fellBack(Workaround.TYRUS_DETACHED_READ, "Chorus' upgrade handler cannot be made: " + e);
+            return;
+        }
+        readers = new ThreadPoolExecutor(READERS, READERS, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
+                threads != null ? threads : Executors.defaultThreadFactory());
         readers.allowCoreThreadTimeOut(true);
+        detaching = true;
         LOG.info("Tyrus: WebSocket reads run outside the container's read callback; see server-config/README.md");
+    }
+
+    /** A handler of Chorus', typed Object so that only running this, not loading this filter, links it. */
+    private static Object newHandler() {
+        return new DetachedReadHandler();
     }
 
     /**
@@ -103,47 +138,58 @@ public class TyrusReadDeadlockFix extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (readers == null) {
+        if (!detaching) {
             chain.doFilter(request, response);
             return;
         }
         shrinkSendBuffer(response);
-        chain.doFilter(new DetachedReadRequest(request, readers), response);
+        chain.doFilter(new DetachedReadRequest(request), response);
     }
 
     /**
      * Sets Grizzly's output buffer of this response to {@link #SEND_BUFFER_BYTES}, before the
      * handshake's response commits it. Not through {@code setBufferSize}: Payara's only ever grows it.
      */
-    private static void shrinkSendBuffer(ServletResponse response) {
+    private void shrinkSendBuffer(ServletResponse response) {
         ServletResponse inner = response;
         while (inner instanceof ServletResponseWrapper wrapper) {
             inner = wrapper.getResponse();
         }
+        shrinkSendBuffer(inner, workarounds);
+    }
+
+    /** Sets the Grizzly buffer under Payara's response facade {@code facade}, reporting to {@code workarounds}. */
+    static void shrinkSendBuffer(Object facade, Workarounds workarounds) {
         try {
-            Object buffer = ContainerFields.follow(inner, RESPONSE_TO_GRIZZLY_BUFFER);
+            Object buffer = ContainerFields.follow(facade, RESPONSE_TO_GRIZZLY_BUFFER);
             if (buffer != null) {
-                buffer.getClass().getMethod("setBufferSize", int.class).invoke(buffer, SEND_BUFFER_BYTES);
+                Method setBufferSize = buffer.getClass().getMethod("setBufferSize", int.class);
+                setBufferSize.invoke(buffer, SEND_BUFFER_BYTES);
+                workarounds.active(Workaround.GRIZZLY_SEND_BUFFER);
                 return;
             }
+        } catch (NoSuchMethodException e) {
+            workarounds.fellBack(Workaround.GRIZZLY_SEND_BUFFER, ContainerSocket.why(e) + " setBufferSize(int)");
+            return;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(Level.FINE, "Cannot size the output buffer of " + inner.getClass().getName(), e);
+            workarounds.fellBack(Workaround.GRIZZLY_SEND_BUFFER, ContainerSocket.why(e));
+            return;
         }
         if (!unsizedLogged) {
             unsizedLogged = true;
-            LOG.log(Level.FINE, "Output buffers stay at the container's size: no Grizzly buffer under {0}",
-                    inner.getClass().getName());
+            LOG.log(Level.FINE, "Output buffer left at the container's size: none set yet under {0}",
+                    facade.getClass().getName());
         }
     }
 
-    /** The request, but an upgrade to Tyrus's handler gets the one that reads on reader threads. */
-    private static final class DetachedReadRequest extends HttpServletRequestWrapper {
+    /**
+     * The request, but an upgrade to Tyrus's handler gets the one that reads on reader threads;
+     * where that upgrade fails, this one and every later one get Tyrus's own.
+     */
+    private final class DetachedReadRequest extends HttpServletRequestWrapper {
 
-        private final Executor readers;
-
-        DetachedReadRequest(HttpServletRequest request, Executor readers) {
+        DetachedReadRequest(HttpServletRequest request) {
             super(request);
-            this.readers = readers;
         }
 
         @Override
@@ -151,8 +197,16 @@ public class TyrusReadDeadlockFix extends HttpFilter {
             if (handlerClass != TyrusHttpUpgradeHandler.class) {
                 return super.upgrade(handlerClass);
             }
-            DetachedReadHandler handler = super.upgrade(DetachedReadHandler.class);
-            handler.readOn(readers);
+            DetachedReadHandler handler;
+            try {
+                handler = super.upgrade(DetachedReadHandler.class);
+            } catch (ServletException | RuntimeException | LinkageError e) {
+                detaching = false;
+                workarounds.fellBack(Workaround.TYRUS_DETACHED_READ, "the upgrade to Chorus' handler failed: " + e);
+                return super.upgrade(handlerClass);
+            }
+            handler.readOn(readers, workarounds);
+            workarounds.active(Workaround.TYRUS_DETACHED_READ);
             return handlerClass.cast(handler);
         }
     }

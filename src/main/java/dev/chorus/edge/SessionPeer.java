@@ -46,9 +46,9 @@ public final class SessionPeer implements Peer {
         this.socket = ContainerSocket.of(session);
         this.text = text;
         // Undertow's I/O thread where it has one; a lane where a send writes on the caller's
-        // thread and a backlog goes out in one write (Tyrus), which is where lanes pay.
+        // thread (Tyrus, whether Chorus frames its sends or Tyrus does), which is where lanes pay.
         this.writer = socket.writer() != null ? socket.writer()
-                : lanes != null && text.writesRuns() ? lanes.assign() : null;
+                : lanes != null && text.takesLane() ? lanes.assign() : null;
     }
 
     @Override

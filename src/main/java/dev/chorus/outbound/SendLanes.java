@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads that write to connections whose container writes on the caller's thread and takes a
- * backlog as one write (Tyrus on Payara: {@link Peer#writesRuns}). Each such connection is given
+ * backlog as one write (Tyrus on Payara: {@link Peer#writesRuns}), and to Tyrus connections that
+ * Tyrus frames itself (an extension, or a Tyrus laid out differently: one frame per write, but
+ * still off the reading thread). Each such connection is given
  * one lane for its life; a broadcast queues its frames and hands each lane one task for all its
  * members ({@code room.Fanout}), instead of writing 99 sockets on the thread that read the
  * message. The point is what happens under load: while a lane writes one member, the next

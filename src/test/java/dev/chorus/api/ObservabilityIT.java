@@ -10,9 +10,19 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ObservabilityIT extends DeployedChorus {
+
+    /** The container workarounds that apply to Payara (Tyrus over Grizzly), each expected active. */
+    private static final Set<String> PAYARA_WORKAROUNDS = Set.of("tyrus-detached-read", "tyrus-idle-timer",
+            "tyrus-framed-send", "grizzly-send-buffer", "grizzly-socket-cut", "payara-request-release");
+    /** Those that apply to WildFly (Undertow). */
+    private static final Set<String> WILDFLY_WORKAROUNDS = Set.of("undertow-socket-cut", "undertow-io-thread");
+    private static final String WORKAROUND = "chorus_workaround_active{workaround=\"";
 
     @Test
     void healthSaysUp() {
@@ -20,6 +30,42 @@ class ObservabilityIT extends DeployedChorus {
             JsonObject health = reader.readObject();
             assertEquals("UP", health.getString("status"));
         }
+    }
+
+    /**
+     * Every workaround for this server's container takes effect on it: a container update that
+     * moves a field one of them reaches by name fails here, not on a user's node. Listed once
+     * tried (a connection opened and closed), and 1 while active.
+     */
+    @Test
+    void everyContainerWorkaroundOfThisServerIsActive() {
+        join("workarounds", "carol").close();
+        await().atMost(ChatClient.TIMEOUT).untilAsserted(() -> {
+            Set<String> tried = workaroundStates().keySet();
+            assertTrue(tried.equals(PAYARA_WORKAROUNDS) || tried.equals(WILDFLY_WORKAROUNDS),
+                    "workarounds tried so far: " + tried);
+        });
+
+        Map<String, Long> states = workaroundStates();
+        Set<String> fellBack = states.entrySet().stream().filter(state -> state.getValue() != 1)
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
+        assertEquals(Set.of(), fellBack, "fallen back (the server's log has a WARNING saying why): " + states);
+        try (var reader = Json.createReader(new StringReader(get("api/health").body()))) {
+            JsonObject inHealth = reader.readObject().getJsonObject("workarounds");
+            assertEquals(states.keySet(), inHealth.keySet());
+            inHealth.forEach((workaround, state) -> assertEquals("\"active\"", state.toString(), workaround));
+        }
+    }
+
+    /** Each workaround's state from the metrics: 1 active, 0 fallen back. */
+    private Map<String, Long> workaroundStates() {
+        Map<String, Long> states = new TreeMap<>();
+        metrics().forEach((sample, value) -> {
+            if (sample.startsWith(WORKAROUND)) {
+                states.put(sample.substring(WORKAROUND.length(), sample.length() - 2), value);
+            }
+        });
+        return states;
     }
 
     @Test

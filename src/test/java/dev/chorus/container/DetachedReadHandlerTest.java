@@ -1,9 +1,11 @@
 package dev.chorus.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -37,6 +39,7 @@ class DetachedReadHandlerTest {
     private static final Duration NOT_HUNG = Duration.ofSeconds(5);
 
     private final ExecutorService readers = Executors.newSingleThreadExecutor(r -> new Thread(r, "reader"));
+    private final Workarounds workarounds = new Workarounds();
     /** The bytes Tyrus handed on, and the thread it read them on. */
     private final CompletableFuture<String> readOn = new CompletableFuture<>();
     private final StringBuilder read = new StringBuilder();
@@ -84,11 +87,29 @@ class DetachedReadHandlerTest {
         handler.destroy();
 
         assertNull(request.httpUpgradeHandler);
+        assertTrue(workarounds.states().get("payara-request-release").active());
+    }
+
+    /** A Payara whose connection or request moved its field: the handler closes as before, and says it could not leave. */
+    @Test
+    void aConnectionOrRequestLaidOutDifferentlyIsAFallback() {
+        DetachedReadHandler withoutRequest = handler();
+        withoutRequest.init(new Upgraded(new ContainerInput("")));
+        withoutRequest.destroy();
+        assertTrue(workarounds.states().get("payara-request-release").why().contains("no field request"));
+
+        Workarounds again = new Workarounds();
+        DetachedReadHandler requestWithoutHandler = handler();
+        requestWithoutHandler.readOn(readers, again);
+        requestWithoutHandler.init(new PayaraConnection(new ContainerInput(""), new Object()));
+        requestWithoutHandler.destroy();
+        assertFalse(again.states().get("payara-request-release").active());
+        assertTrue(again.states().get("payara-request-release").why().contains("no field httpUpgradeHandler"));
     }
 
     private DetachedReadHandler handler() {
         DetachedReadHandler handler = new DetachedReadHandler();
-        handler.readOn(readers);
+        handler.readOn(readers, workarounds);
         ReadHandler frames = buffer -> {
             byte[] bytes = new byte[buffer.remaining()];
             buffer.get(bytes);
@@ -183,9 +204,9 @@ class DetachedReadHandlerTest {
 
         private final Upgraded upgraded;
         @SuppressWarnings("unused") // Read by the handler, as Payara's field.
-        private final UpgradedRequest request;
+        private final Object request;
 
-        PayaraConnection(ServletInputStream input, UpgradedRequest request) {
+        PayaraConnection(ServletInputStream input, Object request) {
             this.upgraded = new Upgraded(input);
             this.request = request;
         }

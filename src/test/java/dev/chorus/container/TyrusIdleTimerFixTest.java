@@ -2,6 +2,7 @@ package dev.chorus.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,5 +49,54 @@ class TyrusIdleTimerFixTest {
         assertEquals(2, managed.getTaskCount());
         assertTrue(ran.get() >= 1);
         assertEquals(42, wrapped.submit(() -> 42).get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void wrapsTheExecutorATyrusContainerHolds() {
+        Workarounds workarounds = new Workarounds();
+        TyrusContainer container = new TyrusContainer(managed);
+
+        TyrusIdleTimerFix.skipImmediateSchedules(container, WebSocketImplementation.TYRUS, workarounds);
+
+        assertTrue(container.managedScheduledExecutorService.schedule(() -> { }, 0, TimeUnit.SECONDS).isDone());
+        assertEquals(0, managed.getTaskCount());
+        assertTrue(workarounds.states().get("tyrus-idle-timer").active());
+    }
+
+    @Test
+    void aTyrusContainerWithoutTheFieldIsAFallbackNamingIt() {
+        Workarounds workarounds = new Workarounds();
+
+        TyrusIdleTimerFix.skipImmediateSchedules(new Object(), WebSocketImplementation.TYRUS, workarounds);
+
+        assertFalse(workarounds.states().get("tyrus-idle-timer").active());
+        assertTrue(workarounds.states().get("tyrus-idle-timer").why().contains("managedScheduledExecutorService"));
+    }
+
+    /**
+     * A JDK that refuses to write final fields (JEP 500's deny mode, as records' fields always
+     * are): the container keeps its executor, and the fallback is reported instead of thrown.
+     */
+    @Test
+    void aFinalFieldTheJdkRefusesToWriteIsAFallback() {
+        Workarounds workarounds = new Workarounds();
+        SealedTyrusContainer container = new SealedTyrusContainer(managed);
+
+        TyrusIdleTimerFix.skipImmediateSchedules(container, WebSocketImplementation.TYRUS, workarounds);
+
+        assertSame(managed, container.managedScheduledExecutorService());
+        assertFalse(workarounds.states().get("tyrus-idle-timer").active());
+    }
+
+    /** Tyrus's {@code BaseContainer}, as far as the fix reaches into it. */
+    private static final class TyrusContainer {
+        ScheduledExecutorService managedScheduledExecutorService;
+
+        TyrusContainer(ScheduledExecutorService managed) {
+            managedScheduledExecutorService = managed;
+        }
+    }
+
+    private record SealedTyrusContainer(ScheduledExecutorService managedScheduledExecutorService) {
     }
 }
