@@ -22,8 +22,12 @@ import dev.chorus.room.UserCall;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -41,6 +45,8 @@ public final class RedisSequence implements Sequence {
     private final HistoryBudget budget;
     private final Clocks clocks;
     private final RedisLink link;
+    /** Backlog reads in flight, by room: joins that find a room new here at once share one. */
+    private final Map<String, CompletableFuture<Backlog>> backlogs = new ConcurrentHashMap<>();
 
     public RedisSequence(Rooms rooms, ChatSettings settings, Clocks clocks) {
         this.rooms = rooms;
@@ -110,11 +116,38 @@ public final class RedisSequence implements Sequence {
 
     /** A room of the cluster that goes on from its backlog in Redis: its numbering, its last messages, its log position. */
     private Room follow(String roomName) {
-        Backlog backlog = link.backlog(roomName, settings.history().size(), false);
+        Backlog backlog = backlog(roomName);
         RoomHistory history = new RoomHistory(roomName, settings.history().size(), settings.history().maxChars(),
                 budget, backlog.epoch(), backlog.lastId() + 1);
         backlog.messages().forEach(entry -> LogDelivery.keep(roomName, entry, history));
         return new Room(roomName, history, clocks.wall(), backlog.position());
+    }
+
+    /**
+     * The room's backlog, read once for every join that finds the room new here at the same time
+     * (the first of a join wave): each waits for the one read, which Redis ran before any of their
+     * joins, as each needs; a read that fails fails them all.
+     */
+    private Backlog backlog(String roomName) {
+        CompletableFuture<Backlog> mine = new CompletableFuture<>();
+        CompletableFuture<Backlog> reading = backlogs.putIfAbsent(roomName, mine);
+        if (reading != null) {
+            try {
+                return reading.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException failure ? failure : e;
+            }
+        }
+        try {
+            Backlog backlog = link.backlog(roomName, settings.history().size(), false);
+            mine.complete(backlog);
+            return backlog;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            backlogs.remove(roomName, mine);
+        }
     }
 
     /**

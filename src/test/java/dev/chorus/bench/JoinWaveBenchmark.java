@@ -1,22 +1,30 @@
 package dev.chorus.bench;
 
 import dev.chorus.testsupport.RedisServer;
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.Session;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.glassfish.tyrus.client.ClientManager;
+import org.glassfish.tyrus.client.ClientProperties;
 
 /**
  * A join wave on a cluster: the same number of clients join one room through each node at once,
@@ -29,11 +37,13 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class JoinWaveBenchmark {
 
     private final BenchOptions options;
-    private final HttpClient http = HttpClient.newHttpClient();
+    /** One client container for every connection (Tyrus's shared one), not a transport per connection. */
+    private final ClientManager tyrus = ClientManager.createClient();
     private final ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
 
     private JoinWaveBenchmark(BenchOptions options) {
         this.options = options;
+        tyrus.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
     }
 
     public static void main(String[] args) throws Exception {
@@ -45,12 +55,12 @@ public final class JoinWaveBenchmark {
     /** What one node's clients saw. */
     private static final class NodeWave {
         final URI room;
-        final AtomicInteger opened = new AtomicInteger();
+        /** Connections the client could not even start. */
+        final AtomicInteger refused = new AtomicInteger();
         final AtomicInteger welcomed = new AtomicInteger();
-        final AtomicInteger failed = new AtomicInteger();
         final AtomicLong lastWelcomeNanos = new AtomicLong();
         final ConcurrentMap<Integer, AtomicInteger> closes = new ConcurrentHashMap<>();
-        final List<WebSocket> sockets = new ArrayList<>();
+        final List<Future<Session>> connecting = new CopyOnWriteArrayList<>();
 
         NodeWave(URI room) {
             this.room = room;
@@ -86,9 +96,10 @@ public final class JoinWaveBenchmark {
         int connected = 0;
         for (NodeWave wave : waves) {
             double seconds = (wave.lastWelcomeNanos.get() - start) / 1e9;
+            long failed = wave.refused.get() + wave.connecting.stream().filter(JoinWaveBenchmark::failed).count();
             System.out.printf(Locale.ROOT, "node=%s clients=%d welcomed=%d connected_at_end=%d failed_handshakes=%d"
                             + " joins_per_s=%.0f closes=%s%n", wave.room.getAuthority(), clients, wave.welcomed.get(),
-                    wave.connected(), wave.failed.get(), seconds > 0 ? wave.welcomed.get() / seconds : 0, wave.closes);
+                    wave.connected(), failed, seconds > 0 ? wave.welcomed.get() / seconds : 0, wave.closes);
             welcomed += wave.welcomed.get();
             connected += wave.connected();
         }
@@ -101,48 +112,47 @@ public final class JoinWaveBenchmark {
                 }
             }
         }
-        waves.forEach(wave -> wave.sockets.forEach(WebSocket::abort));
+        tyrus.shutdown();
+    }
+
+    private static boolean failed(Future<Session> connecting) {
+        if (!connecting.isDone()) {
+            return false;
+        }
+        try {
+            connecting.get();
+            return false;
+        } catch (ExecutionException | InterruptedException | CancellationException e) {
+            return true;
+        }
     }
 
     private void join(NodeWave wave, int index) {
         URI uri = URI.create(wave.room + "?name=c" + index);
-        wave.opened.incrementAndGet();
-        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, new WebSocket.Listener() {
-            private boolean welcomed;
+        try {
+            wave.connecting.add(tyrus.asyncConnectToServer(new Endpoint() {
+                private volatile boolean welcomed;
 
-            @Override
-            public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-                if (!welcomed && data.toString().contains("\"type\":\"welcome\"")) {
-                    welcomed = true;
-                    wave.welcomed.incrementAndGet();
-                    wave.lastWelcomeNanos.set(System.nanoTime());
+                @Override
+                public void onOpen(Session session, EndpointConfig config) {
+                    session.addMessageHandler(String.class, text -> {
+                        if (!welcomed && text.contains("\"type\":\"welcome\"")) {
+                            welcomed = true;
+                            wave.welcomed.incrementAndGet();
+                            wave.lastWelcomeNanos.set(System.nanoTime());
+                        }
+                    });
                 }
-                socket.request(1);
-                return null;
-            }
 
-            @Override
-            public CompletionStage<?> onClose(WebSocket socket, int code, String reason) {
-                if (welcomed) {
-                    wave.closes.computeIfAbsent(code, key -> new AtomicInteger()).incrementAndGet();
+                @Override
+                public void onClose(Session session, CloseReason reason) {
+                    if (welcomed) {
+                        wave.closes.computeIfAbsent(reason.getCloseCode().getCode(), key -> new AtomicInteger()).incrementAndGet();
+                    }
                 }
-                return null;
-            }
-
-            @Override
-            public void onError(WebSocket socket, Throwable error) {
-                if (welcomed) {
-                    wave.closes.computeIfAbsent(1006, key -> new AtomicInteger()).incrementAndGet();
-                }
-            }
-        }).whenComplete((socket, failure) -> {
-            if (failure != null) {
-                wave.failed.incrementAndGet();
-            } else {
-                synchronized (wave.sockets) {
-                    wave.sockets.add(socket);
-                }
-            }
-        });
+            }, ClientEndpointConfig.Builder.create().build(), uri));
+        } catch (DeploymentException e) {
+            wave.refused.incrementAndGet();
+        }
     }
 }
