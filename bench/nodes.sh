@@ -10,13 +10,14 @@ export CHORUS_RATE_MESSAGES_PER_SECOND=1000000 CHORUS_RATE_BURST=1000000 CHORUS_
   CHORUS_LIMITS_HANDSHAKES_PER_SECOND_PER_ADDRESS=0
 
 start_node() { # port [redis-uri]; sets $started to its pid
+  # WAR=path deploys that WAR instead of this build's (an earlier build, to compare).
   # NODE_JAVA_OPTS adds JVM options to every node, @port@ standing for its port, e.g.
   # NODE_JAVA_OPTS=-XX:StartFlightRecording:filename=target/bench-cluster/@port@.jfr,settings=profile
   # shellcheck disable=SC2086
   local opts=${NODE_JAVA_OPTS:-}
   mkdir -p "$out/tmp-$1"
   CHORUS_CLUSTER_REDIS_URI="${2:-}" java -Xmx2g -XX:+UseG1GC ${opts//@port@/$1} -Djava.io.tmpdir="$out/tmp-$1" \
-    -jar target/payara-micro.jar --deploy target/chorus.war --contextroot chorus --port "$1" --nocluster --nohazelcast \
+    -jar target/payara-micro.jar --deploy "${WAR:-target/chorus.war}" --contextroot chorus --port "$1" --nocluster --nohazelcast \
     --disablephonehome --prebootcommandfile server-config/payara/pre-boot-commands.asadmin \
     --postbootcommandfile server-config/payara/post-boot-commands.asadmin >"$out/node-$1.log" 2>&1 &
   started=$!

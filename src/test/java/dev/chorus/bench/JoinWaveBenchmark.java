@@ -9,6 +9,7 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +32,9 @@ import org.glassfish.tyrus.client.ClientProperties;
  * at a fixed rate per node, with the same names on every node (c0, c1, … as load generators give),
  * and stay for a hold. Prints per node how many were welcomed, how many were still connected at
  * the end, the close codes of those that were sent away, and the joins per second reached; with
- * {@code --redis=PORT}, what the wave cost Redis per command ({@code INFO commandstats}, reset first).
+ * {@code --redis=PORT}, what the wave cost Redis per command ({@code INFO commandstats}, reset first)
+ * and its memory; with {@code --pids=PID,…} (the nodes', in the order of the URLs), each node's CPU,
+ * resident memory and heap after a full GC per connection, taken at the end of the hold.
  * Loopback only, bounded by its ramp and hold. Not a test: {@code bench/join-wave} runs it.
  */
 public final class JoinWaveBenchmark {
@@ -80,6 +83,11 @@ public final class JoinWaveBenchmark {
             RedisServer.command(Integer.parseInt(redis), "CONFIG RESETSTAT");
         }
         List<NodeWave> waves = rooms.stream().map(NodeWave::new).toList();
+        List<String> pids = options.text("pids") == null ? List.of() : List.of(options.text("pids").split(","));
+        List<ServerSample> before = new ArrayList<>();
+        for (String pid : pids) {
+            before.add(ServerSample.of(pid));
+        }
         long start = System.nanoTime();
         long everyNanos = TimeUnit.SECONDS.toNanos(1) / ramp;
         for (NodeWave wave : waves) {
@@ -91,6 +99,14 @@ public final class JoinWaveBenchmark {
         Duration rampTime = Duration.ofNanos(clients * everyNanos);
         Thread.sleep(rampTime.plusSeconds(options.number("hold")).toMillis());
         pace.shutdownNow();
+        // While every client still holds its connection: what each node costs for them.
+        for (int i = 0; i < pids.size() && i < waves.size(); i++) {
+            ServerSample now = ServerSample.of(pids.get(i));
+            double heapMib = ServerSample.heapAfterFullGcMib(pids.get(i));
+            System.out.printf(Locale.ROOT, "node=%s cpu_s=%.1f rss_mib=%d heap_after_full_gc_mib=%.1f"
+                            + " heap_kib_per_connection=%.1f%n", waves.get(i).room.getAuthority(), now.cpuSecondsSince(before.get(i)),
+                    now.rssKib() / 1024, heapMib, heapMib * 1024 / Math.max(1, waves.get(i).connected()));
+        }
 
         int welcomed = 0;
         int connected = 0;
@@ -106,6 +122,11 @@ public final class JoinWaveBenchmark {
         System.out.printf(Locale.ROOT, "total: nodes=%d clients=%d welcomed=%d connected_at_end=%d%n",
                 waves.size(), clients * waves.size(), welcomed, connected);
         if (redis != null) {
+            for (String line : RedisServer.command(Integer.parseInt(redis), "INFO memory").split("\r?\n")) {
+                if (line.startsWith("used_memory:")) {
+                    System.out.println("redis " + line);
+                }
+            }
             for (String line : RedisServer.command(Integer.parseInt(redis), "INFO commandstats").split("\r?\n")) {
                 if (line.matches("cmdstat_(xrange|xrevrange|xadd|evalsha|spublish|sadd|set):.*")) {
                     System.out.println("redis " + line.replaceAll(",rejected_calls.*", ""));

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +36,6 @@ import org.glassfish.tyrus.client.ClientManager;
  */
 public final class SoakBenchmark {
 
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     private static final Duration SAMPLE_EVERY = Duration.ofMinutes(1);
     private static final Duration SETTLE = Duration.ofSeconds(10);
     /** How long the steady members may take to receive the last messages. */
@@ -187,20 +185,7 @@ public final class SoakBenchmark {
     /** Heap in use after a full GC, from jcmd on the server's PID. */
     private double heapAfterFullGc() throws IOException, InterruptedException {
         String pid = options.text("pid");
-        if (pid == null) {
-            return Double.NaN;
-        }
-        jcmd(pid, "GC.run");
-        Matcher used = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
-        return used.find() ? Long.parseLong(used.group(1)) / 1024.0 : Double.NaN;
-    }
-
-    private static String jcmd(String pid, String command) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, command)
-                .redirectErrorStream(true).start();
-        String out = new String(jcmd.getInputStream().readAllBytes());
-        jcmd.waitFor(30, TimeUnit.SECONDS);
-        return out;
+        return pid == null ? Double.NaN : ServerSample.heapAfterFullGcMib(pid);
     }
 
     /** Least-squares slope of heap over time, MiB per minute, leaving out the first sample (start-up). */
