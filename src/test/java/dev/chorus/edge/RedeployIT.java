@@ -199,13 +199,17 @@ class RedeployIT {
             ServerJvms.heapDump(server.jvm(), System.getProperty("redeploy.dump"));
         }
 
-        Duration controlTime = control.after()
-                .orElseThrow(() -> new AssertionError("WildFly kept the plain WAR past " + WILDFLY_RELEASE_WAIT
-                        + ", nothing to measure Chorus against: " + control));
-        Duration chorusTime = chorusLoaders.after()
-                .orElseThrow(() -> new AssertionError("WildFly let go of the plain WAR, but not of Chorus: " + chorusLoaders));
-        assertTrue(chorusTime.compareTo(controlTime.plus(WILDFLY_MARGIN)) <= 0, "Chorus' class loaders went after "
-                + chorusTime.toMillis() + " ms, the plain WAR's after " + controlTime.toMillis() + " ms");
+        // WildFly may keep even the plain WAR's last loader for minutes (an idle worker holds the
+        // last request it ran until it runs another): Chorus must keep no more than the control,
+        // and once the control's are gone, Chorus' must be gone within the margin.
+        assertTrue(chorusLoaders.loaders() <= control.loaders(), "Chorus kept more class loaders than the plain WAR: "
+                + chorusLoaders + "; " + control);
+        control.after().ifPresent(controlTime -> {
+            Duration chorusTime = chorusLoaders.after()
+                    .orElseThrow(() -> new AssertionError("WildFly let go of the plain WAR, but not of Chorus: " + chorusLoaders));
+            assertTrue(chorusTime.compareTo(controlTime.plus(WILDFLY_MARGIN)) <= 0, "Chorus' class loaders went after "
+                    + chorusTime.toMillis() + " ms, the plain WAR's after " + controlTime.toMillis() + " ms");
+        });
     }
 
     /** A WebSocket session on the plain WAR, answered once: the control's counterpart of a chat client. */
