@@ -12,9 +12,11 @@ import java.util.logging.Logger;
  * thread while Chorus code is on the stack (Payara's async pool, handed a read callback from a
  * Chorus reader thread), that pool thread holds the undeployed application for as long as the
  * pool keeps it. Called last at undeploy, when Chorus' own threads have nothing left to do: each
- * idle pool thread (waiting in a JDK thread pool for its next task) whose context class loader is
- * this application's gets that loader's parent instead, and loses the access control context it
- * inherited, which was taken on a stack of this application's (no security manager reads it).
+ * idle pool thread (waiting in a JDK thread pool for its next task, or in WildFly's worker pool,
+ * two of whose idle threads were found holding Chorus as their context class loader minutes after
+ * an undeploy) whose context class loader is this application's gets that loader's parent
+ * instead, and loses the access control context it inherited, which was taken on a stack of this
+ * application's (no security manager reads it).
  * Only idle pool threads: a thread at work may be the container's, undeploying this application
  * with its class loader as context. The access control context needs {@code java.lang} opened to
  * the application, as Payara Server does; elsewhere only the class loaders are reset.
@@ -22,6 +24,8 @@ import java.util.logging.Logger;
 public final class ThreadReferences {
 
     private static final Logger LOG = Logger.getLogger(ThreadReferences.class.getName());
+    /** How a WildFly worker (JBoss Threads) waits for its next task; named, as the class is not the application's to load. */
+    static final String JBOSS_POOL_THREAD = "org.jboss.threads.EnhancedQueueExecutor$PoolThreadNode";
 
     private ThreadReferences() {
     }
@@ -50,10 +54,20 @@ public final class ThreadReferences {
         return held;
     }
 
-    /** Whether the thread is a JDK pool's worker waiting for its next task. */
+    /** Whether the thread is a JDK pool's or WildFly's pool's worker waiting for its next task. */
     static boolean isIdleInPool(Thread thread) {
-        for (StackTraceElement frame : thread.getStackTrace()) {
-            if (frame.getMethodName().equals("getTask") && frame.getClassName().equals(ThreadPoolExecutor.class.getName())) {
+        return isIdleInPool(thread.getStackTrace());
+    }
+
+    /**
+     * Whether a thread of this stack is waiting for its next task in a JDK pool (in
+     * {@code getTask}) or in JBoss Threads' pool, WildFly's workers (parked as a pool thread
+     * node), which a task at work never is.
+     */
+    static boolean isIdleInPool(StackTraceElement[] stack) {
+        for (StackTraceElement frame : stack) {
+            if (frame.getMethodName().equals("getTask") && frame.getClassName().equals(ThreadPoolExecutor.class.getName())
+                    || frame.getMethodName().equals("park") && frame.getClassName().equals(JBOSS_POOL_THREAD)) {
                 return true;
             }
         }

@@ -2,7 +2,9 @@ package dev.chorus.container;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -61,5 +63,37 @@ class ThreadReferencesTest {
         assertEquals(0, ThreadReferences.release(application));
 
         assertSame(application, pooled.get().getContextClassLoader());
+    }
+
+    @Test
+    void aWildFlyWorkerWaitingForItsNextTaskIsIdle() {
+        StackTraceElement[] waiting = {
+            frame("jdk.internal.misc.Unsafe", "park"),
+            frame("java.util.concurrent.locks.LockSupport", "park"),
+            frame(ThreadReferences.JBOSS_POOL_THREAD, "park"),
+            frame("org.jboss.threads.EnhancedQueueExecutor", "runThreadBody"),
+            frame("org.jboss.threads.EnhancedQueueExecutor$ThreadBody", "run"),
+            frame("java.lang.Thread", "run"),
+        };
+
+        assertTrue(ThreadReferences.isIdleInPool(waiting));
+    }
+
+    @Test
+    void aWildFlyWorkerRunningATaskIsNot() {
+        StackTraceElement[] working = {
+            frame("dev.chorus.edge.ChatEndpoint", "onMessage"),
+            frame("io.undertow.server.HttpServerExchange$1", "run"),
+            frame("org.jboss.threads.EnhancedQueueExecutor$Task", "run"),
+            frame("org.jboss.threads.EnhancedQueueExecutor", "runThreadBody"),
+            frame("org.jboss.threads.EnhancedQueueExecutor$ThreadBody", "run"),
+            frame("java.lang.Thread", "run"),
+        };
+
+        assertFalse(ThreadReferences.isIdleInPool(working));
+    }
+
+    private static StackTraceElement frame(String className, String method) {
+        return new StackTraceElement(className, method, null, -1);
     }
 }

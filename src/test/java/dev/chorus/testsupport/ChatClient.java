@@ -160,8 +160,8 @@ public final class ChatClient implements AutoCloseable {
         return texts;
     }
 
-    /** The next text frame received, waiting up to {@link #TIMEOUT}. */
-    private String nextFrame() {
+    /** The next text frame received, as it came (for an endpoint that is not Chorus'), waiting up to {@link #TIMEOUT}. */
+    public String nextFrame() {
         try {
             String text = received.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (text == null) {

@@ -2,17 +2,11 @@ package dev.chorus.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.Map;
 
 /**
  * A domain of the full Payara Server (not Micro) that a test creates, starts, deploys to and
@@ -24,7 +18,7 @@ import java.util.stream.Stream;
  * Payara's own data grid (Hazelcast) is turned off: Chorus does not use it, and it would look for
  * other members.
  */
-public final class PayaraServerDomain implements AutoCloseable {
+public final class PayaraServerDomain implements InstalledServer {
 
     private static final String NAME = "chorus-it";
     /** How long one asadmin command may take; starting a domain is the slowest. */
@@ -55,8 +49,9 @@ public final class PayaraServerDomain implements AutoCloseable {
      */
     public static PayaraServerDomain start(Path home) {
         Path domains = Path.of("target", "payara-domains").toAbsolutePath();
-        deleteTree(domains.resolve(NAME));
-        PayaraServerDomain domain = new PayaraServerDomain(home, domains, freePortBase());
+        InstalledServers.deleteTree(domains.resolve(NAME));
+        PayaraServerDomain domain = new PayaraServerDomain(home, domains,
+                InstalledServers.freeBase(20_000, 60_000, PORT_OFFSETS));
         domain.asadmin("create-domain", "--domaindir", domains.toString(), "--portbase",
                 Integer.toString(domain.portBase), "--nopassword", NAME);
         domain.asadmin("start-domain", "--domaindir", domains.toString(), NAME);
@@ -92,12 +87,12 @@ public final class PayaraServerDomain implements AutoCloseable {
         }
     }
 
-    /** The HTTP listener's port, on loopback. */
+    @Override
     public int httpPort() {
         return portBase + 80;
     }
 
-    /** The server's JVM, for {@link ServerJvms}. */
+    @Override
     public ProcessHandle jvm() {
         try {
             long pid = Long.parseLong(Files.readString(domains.resolve(NAME).resolve("config/pid")).strip());
@@ -107,21 +102,21 @@ public final class PayaraServerDomain implements AutoCloseable {
         }
     }
 
-    /** Deploys the WAR under the name, which is also its context root. */
+    @Override
     public void deploy(Path war, String name) {
         adminCommand("deploy", "--name", name, "--contextroot", name, war.toString());
     }
 
-    /** Deploys the WAR again in place of the application of that name, as an update would. */
+    @Override
     public void redeploy(Path war, String name) {
         adminCommand("redeploy", "--name", name, war.toString());
     }
 
+    @Override
     public void undeploy(String name) {
         adminCommand("undeploy", name);
     }
 
-    /** Stops the domain, and kills its JVM if it is still there. */
     @Override
     public void close() {
         ProcessHandle jvm = null;
@@ -150,57 +145,6 @@ public final class PayaraServerDomain implements AutoCloseable {
         List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", asadmin.toString(), "--interactive=false"));
         line.addAll(List.of(arguments));
-        try {
-            Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError(String.join(" ", line) + " did not finish");
-            }
-            if (process.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", line) + " failed: " + new String(output, StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + asadmin, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted running asadmin", e);
-        }
-    }
-
-    /** A port base whose ports are all free on this machine, from a random start so that parallel runs differ. */
-    private static int freePortBase() {
-        int first = 20_000 + 100 * ThreadLocalRandom.current().nextInt(300);
-        for (int base = first; base < 60_000; base += 100) {
-            if (allFree(base)) {
-                return base;
-            }
-        }
-        throw new AssertionError("no free port base from " + first);
-    }
-
-    private static boolean allFree(int base) {
-        for (int offset : PORT_OFFSETS) {
-            try (ServerSocket probe = new ServerSocket(base + offset, 1, InetAddress.getByName("0.0.0.0"))) {
-                probe.setReuseAddress(false);
-            } catch (IOException taken) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the old domain " + root, e);
-        }
+        InstalledServers.run(line, Map.of(), COMMAND_SECONDS);
     }
 }

@@ -3,7 +3,9 @@ package dev.chorus.testsupport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,9 +50,18 @@ public final class ServerJvms {
      * A full GC runs first, so classes whose loader is unreachable are unloaded.
      */
     public static long loadedClasses(ProcessHandle jvm, String className) {
+        return loadedClasses(jvm, List.of(className)).get(className);
+    }
+
+    /** {@link #loadedClasses(ProcessHandle, String)} for each of the names, after one full GC. */
+    public static Map<String, Long> loadedClasses(ProcessHandle jvm, List<String> classNames) {
         jcmd(jvm, "GC.run");
-        Pattern entry = Pattern.compile("--" + Pattern.quote(className) + "/");
-        return entry.matcher(jcmd(jvm, "VM.class_hierarchy")).results().count();
+        String hierarchy = jcmd(jvm, "VM.class_hierarchy");
+        Map<String, Long> loaded = new LinkedHashMap<>();
+        for (String className : classNames) {
+            loaded.put(className, Pattern.compile("--" + Pattern.quote(className) + "/").matcher(hierarchy).results().count());
+        }
+        return loaded;
     }
 
     /** Writes the JVM's live heap to the file, for finding what holds an object that should be gone. */
