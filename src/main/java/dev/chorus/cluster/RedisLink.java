@@ -485,9 +485,12 @@ public final class RedisLink implements AutoCloseable {
      */
     private void dropIfBroken(Link current, Throwable failure) {
         Throwable cause = cause(failure);
-        if (cause instanceof RedisCommandTimeoutException && current.redis().isOpen()
-                && System.nanoTime() - current.answeredAt().get() < TimeUnit.MILLISECONDS.toNanos(nodeTtlMillis)) {
-            if (timeouts.incrementAndGet() % 1000 == 1) {
+        if (cause instanceof RedisCommandTimeoutException && current.redis().isOpen()) {
+            long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - current.answeredAt().get());
+            if (silentMillis >= nodeTtlMillis) {
+                drop(current, new IllegalStateException("Redis answered nothing for " + silentMillis
+                        + " ms, chorus.cluster.node-ttl-seconds or more: " + cause.getMessage(), cause));
+            } else if (timeouts.incrementAndGet() % 1000 == 1) {
                 LOG.warning(() -> "Redis at " + where + " is slow: a command waited more than " + COMMAND_TIMEOUT.toSeconds()
                         + " s (" + timeouts.get() + " so far); the link stays up while Redis answers others");
             }

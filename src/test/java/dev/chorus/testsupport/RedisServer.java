@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -186,6 +187,30 @@ public final class RedisServer implements AutoCloseable {
             }
         }
         return 0;
+    }
+
+    /** Stops the server's process (SIGSTOP): a Redis that answers nothing, and whose keys still expire by the clock. */
+    public void freeze() {
+        signal("-STOP");
+    }
+
+    /** Lets a {@link #freeze frozen} server go on (SIGCONT). */
+    public void thaw() {
+        signal("-CONT");
+    }
+
+    private synchronized void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill " + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** The members of a set ({@code SMEMBERS}), sorted: what a node listed there. */
