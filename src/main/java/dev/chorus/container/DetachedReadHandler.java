@@ -1,14 +1,18 @@
 package dev.chorus.container;
 
 import dev.chorus.container.Workarounds.Workaround;
+import dev.chorus.protocol.CloseReasons;
+import jakarta.websocket.CloseReason;
 import jakarta.servlet.http.WebConnection;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler;
+import org.glassfish.tyrus.spi.Connection;
 
 /**
  * Tyrus's upgrade handler, but its reads run on reader threads of their own, never inside the
@@ -43,11 +47,17 @@ public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
     /** From Payara's {@code WebConnection} to the request that upgraded, and that request's field holding this handler. */
     private static final List<String> CONNECTION_TO_REQUEST = List.of("request");
     private static final String REQUEST_HANDLER = "httpUpgradeHandler";
+    /** Tyrus's connection of this handler, which closes with a code. */
+    private static final List<String> TYRUS_CONNECTION = List.of("connection");
 
     private final AtomicInteger state = new AtomicInteger(SETTING_UP);
     private volatile Executor readers = Runnable::run;
     private volatile Workarounds workarounds = Workarounds.ON_THIS_SERVER;
-    private volatile WebConnection connection;
+    /** The container's connection (named apart from Tyrus's own {@code connection} field, which {@link #refuse} reaches). */
+    private volatile WebConnection upgraded;
+    /** The check of the client's frame headers, if one was asked for before the connection opened. */
+    private volatile FrameHeaders headers;
+    private final AtomicBoolean refused = new AtomicBoolean();
 
     /**
      * Where reads run: never the container's read callback, nor the thread that set the
@@ -58,10 +68,19 @@ public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
         this.workarounds = workarounds;
     }
 
+    /**
+     * Checks every frame header the client sends before Tyrus buffers the frame: an unmasked frame
+     * closes with 1002, a message announcing more than {@code maxMessageBytes} with 1009.
+     */
+    void checkFrames(int maxMessageBytes) {
+        this.headers = new FrameHeaders(maxMessageBytes);
+    }
+
     @Override
     public void init(WebConnection connection) {
-        this.connection = connection;
-        super.init(connection);
+        this.upgraded = connection;
+        FrameHeaders checked = headers;
+        super.init(checked == null ? connection : new CheckedWebConnection(connection, checked));
         if (state.getAndSet(OPEN) == READ_WAITING) {
             handOver();
         }
@@ -89,8 +108,8 @@ public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
 
     /** Takes this handler out of the container's request, where the container would keep it. */
     private void leaveRequest() {
-        WebConnection closed = connection;
-        connection = null;
+        WebConnection closed = upgraded;
+        upgraded = null;
         if (closed == null) {
             return;
         }
@@ -120,6 +139,28 @@ public class DetachedReadHandler extends TyrusHttpUpgradeHandler {
         } catch (RuntimeException e) {
             // What the container's callback does with a failed read: report it, which closes.
             onError(e);
+        }
+        FrameHeaders checked = headers;
+        if (checked != null && checked.verdict() != FrameHeaders.Verdict.PASS && refused.compareAndSet(false, true)) {
+            refuse(checked);
+        }
+    }
+
+    /**
+     * Closes through Tyrus, which sends the close frame and then closes the socket: 1002 for an
+     * unmasked frame (RFC 6455 §5.1), 1009 for a message over the limit. Tyrus keeps its
+     * connection in a private field; where that is not found, the read fails instead (Tyrus
+     * closes, without the code).
+     */
+    private void refuse(FrameHeaders checked) {
+        CloseReason reason = checked.verdict() == FrameHeaders.Verdict.UNMASKED
+                ? new CloseReason(CloseReason.CloseCodes.PROTOCOL_ERROR, "unmasked client frame")
+                : CloseReasons.tooBig((int) checked.maxMessageBytes());
+        try {
+            ((Connection) ContainerFields.follow(this, TYRUS_CONNECTION)).close(reason);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not close with " + reason.getCloseCode().getCode() + " through Tyrus; failing the read", e);
+            onError(new IllegalStateException(reason.getReasonPhrase()));
         }
     }
 }

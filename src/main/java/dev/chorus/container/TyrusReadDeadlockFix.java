@@ -1,8 +1,10 @@
 package dev.chorus.container;
 
+import dev.chorus.config.ChatSettings;
 import dev.chorus.container.Workarounds.Workaround;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
@@ -69,6 +71,10 @@ public class TyrusReadDeadlockFix extends HttpFilter {
 
     @Resource
     transient ManagedThreadFactory threads;
+
+    /** The message size limit the frame check holds clients to. */
+    @Inject
+    transient ChatSettings settings;
 
     private final transient Workarounds workarounds;
     /** Makes one of Chorus' handlers, to learn at start whether it links against this Tyrus. */
@@ -206,6 +212,7 @@ public class TyrusReadDeadlockFix extends HttpFilter {
                 return super.upgrade(handlerClass);
             }
             handler.readOn(readers, workarounds);
+            handler.checkFrames(settings != null ? settings.inbound().maxMessageBytes() : ChatSettings.DEFAULTS.inbound().maxMessageBytes());
             workarounds.active(Workaround.TYRUS_DETACHED_READ);
             return handlerClass.cast(handler);
         }

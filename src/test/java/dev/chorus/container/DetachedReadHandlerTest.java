@@ -43,6 +43,8 @@ class DetachedReadHandlerTest {
     /** The bytes Tyrus handed on, and the thread it read them on. */
     private final CompletableFuture<String> readOn = new CompletableFuture<>();
     private final StringBuilder read = new StringBuilder();
+    /** How Tyrus's connection was closed through the handler, if it was. */
+    private final CompletableFuture<CloseReason> closedWith = new CompletableFuture<>();
 
     @AfterEach
     void stopReaders() throws InterruptedException {
@@ -74,6 +76,30 @@ class DetachedReadHandlerTest {
         assertEquals("reader", thread);
         assertNotEquals(Thread.currentThread().getName(), thread);
         assertEquals("later frame", read.toString());
+    }
+
+    /** RFC 6455 §5.1: the server closes on an unmasked client frame; Tyrus would take it as a message. */
+    @Test
+    void anUnmaskedFrameNeverReachesTyrusAndClosesWith1002() throws Exception {
+        DetachedReadHandler handler = handler();
+        handler.checkFrames(1000);
+
+        handler.init(new Upgraded(new ContainerInput(new byte[] {(byte) 0x81, 5, 'h', 'e', 'l', 'l', 'o'})));
+
+        assertEquals(CloseReason.CloseCodes.PROTOCOL_ERROR, closedWith.get(5, TimeUnit.SECONDS).getCloseCode());
+        assertEquals("", read.toString(), "nothing of the frame reached Tyrus");
+    }
+
+    /** A header announcing more than the limit closes with 1009 before any of its payload is read. */
+    @Test
+    void aFrameAnnouncingMoreThanTheLimitClosesWith1009AtItsHeader() throws Exception {
+        DetachedReadHandler handler = handler();
+        handler.checkFrames(1000);
+
+        handler.init(new Upgraded(new ContainerInput(new byte[] {(byte) 0x81, (byte) 0xFE, 0x04, 0x00, 0, 0, 0, 0, 'x'})));
+
+        assertEquals(CloseReason.CloseCodes.TOO_BIG, closedWith.get(5, TimeUnit.SECONDS).getCloseCode());
+        assertEquals("", read.toString());
     }
 
     /** Payara's request keeps its upgrade handler when recycled; a closed handler takes itself out. */
@@ -142,6 +168,7 @@ class DetachedReadHandlerTest {
 
                     @Override
                     public void close(CloseReason reason) {
+                        closedWith.complete(reason);
                     }
                 };
             }
@@ -156,6 +183,10 @@ class DetachedReadHandlerTest {
 
         ContainerInput(String waiting) {
             arrive(waiting);
+        }
+
+        ContainerInput(byte[] waiting) {
+            bytes = new ByteArrayInputStream(waiting);
         }
 
         void arrive(String data) {

@@ -75,9 +75,23 @@ class InboundLimitsIT extends DeployedChorus {
             long sent = sendUntilClosed(huge);
 
             assertTrue(sent <= OVERSIZE_CUT_OFF, "the server took " + sent + " bytes of one frame before closing");
+            assertEquals(CloseCodes.TOO_BIG.getCode(), huge.closeCodeSoFar(), "answered as the spec says, at the header");
         }
         awaitMembers(1);
         assertTrue(listener.isOpen());
+    }
+
+    @Test
+    void anUnmaskedFrameClosesWith1002AndIsNeverRelayed() throws Exception {
+        ChatClient listener = join("limits", "listener");
+        ChatClient other = join("limits", "other");
+        try (StalledClient unmasked = connectStalled("limits", "unmasked")) {
+            unmasked.unmaskedFrame(0x81, "not masked".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+            assertEquals(CloseCodes.PROTOCOL_ERROR.getCode(), awaitClose(unmasked));
+        }
+        other.send("after");
+        assertEquals("after", listener.nextText(), "the unmasked frame was not taken as a message");
     }
 
     @Test

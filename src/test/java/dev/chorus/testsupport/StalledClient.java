@@ -145,6 +145,16 @@ public final class StalledClient implements AutoCloseable {
         socket.getOutputStream().write(header.toByteArray());
     }
 
+    /** Sends a whole frame without a mask, which RFC 6455 §5.1 forbids a client: the server must close. */
+    public void unmaskedFrame(int first, byte[] payload) throws IOException {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(first);
+        frame.write(payload.length);
+        frame.write(payload);
+        socket.getOutputStream().write(frame.toByteArray());
+        socket.getOutputStream().flush();
+    }
+
     /** Writes payload bytes of the frame under way; fails once the server has closed the socket. */
     public void write(byte[] payload) throws IOException {
         socket.getOutputStream().write(payload);
