@@ -105,21 +105,10 @@ public class ChatConfiguration {
         // A URI may carry credentials: the operator sees where, never the password; a token or a
         // secret only whether there is one.
         values.forEach((setting, value) -> effective.put(setting.key(), switch (setting) {
-            case CLUSTER_REDIS_URI, WEBHOOK_URL, POLICY_URL -> withoutCredentials((String) value);
+            case CLUSTER_REDIS_URI, WEBHOOK_URL, POLICY_URL -> RedactedUri.of((String) value);
             case API_TOKEN, WEBHOOK_SECRET -> ((String) value).isEmpty() ? "" : "***";
             default -> value;
         }));
         return Collections.unmodifiableMap(effective);
-    }
-
-    /**
-     * The URI with its credentials replaced by {@code ***}: everything between the scheme's
-     * {@code ://} and the last {@code @} (a password may hold {@code /} or {@code @}; a Redis URI's
-     * path and fragment, a database number and a sentinel's primary name, hold neither).
-     */
-    static String withoutCredentials(String uri) {
-        int start = uri.indexOf("://");
-        int at = uri.lastIndexOf('@');
-        return start < 0 || at < start ? uri : uri.substring(0, start + 3) + "***" + uri.substring(at);
     }
 }

@@ -142,13 +142,14 @@ public class Heartbeat {
      * One heartbeat: drops (1001) every member not heard from, by message or pong, within
      * {@code silenceSeconds}, or whose socket closed without the container saying so, and pings
      * the others. The ping is queued like a frame, so it waits behind what the member has queued
-     * and never overlaps a send.
+     * and never overlaps a send. The drops, of the silent and of those a ping overflowed, run on
+     * the droppers: a close may block on the container's locks, and must not stop this sweep with it.
      */
     void beat() {
         long now = clocks.nanoTime();
         long silence = TimeUnit.SECONDS.toNanos(settings.liveness().silenceSeconds());
         List<Member> silent = new ArrayList<>();
-        Fanout pings = rooms.fanout();
+        Fanout pings = rooms.fanout(drops);
         for (Member member : rooms.everyone()) {
             if (now - member.heardAt() > silence || !member.isConnected()) {
                 silent.add(member);
@@ -159,8 +160,6 @@ public class Heartbeat {
         CloseReason tooQuiet = CloseReasons.silent(settings.liveness().silenceSeconds());
         for (Member member : silent) {
             metrics.silentDropped();
-            // On the droppers, as the stuck-send closes below: a close may block
-            // on the container's locks, and must not stop this sweep with it.
             drops.execute(() -> rooms.evict(member, tooQuiet));
         }
         // Pings are not deliveries: the metric counts what members were sent to read.

@@ -19,8 +19,13 @@ import java.util.function.LongSupplier;
  * too: it waits for its turn, so no frame is ever sent after the close, nor during it.
  * <p>
  * {@link #offer} never blocks and never touches the network, so a broadcast may call it while
- * it holds a room's read lock. {@link #flush} may send and, if a send fails at once, call the
- * failure listener, which takes the room's write lock: call it with no lock held.
+ * it holds a room's read lock. {@link #flush} may send: call it with no lock held.
+ * <p>
+ * A failed send only marks the outbox, wherever it is reported: containers report it on a thread
+ * of their own, Tyrus inline holding the connection's writer monitor, where the failure listener
+ * (which takes the member out of its room and writes to the others) and the close must not run. Both
+ * run on the executor given for failures; the failed send's turn is never handed back, so nothing is
+ * sent in between.
  */
 public final class Outbox {
 
@@ -39,6 +44,9 @@ public final class Outbox {
     /** How an outbox that refused a frame over its bounds ends. */
     private static final Closing OVERFLOWED = new Closing(CloseReasons.QUEUE_FULL, false);
 
+    /** How an outbox whose send failed ends, unless a close came first. */
+    private static final Closing FAILED = new Closing(CloseReasons.SEND_FAILED, false);
+
     /** {@link #sendingSince} when no send is in flight; no System.nanoTime reading is ever this. */
     private static final long IDLE = Long.MIN_VALUE;
 
@@ -50,6 +58,8 @@ public final class Outbox {
     private final boolean runs;
     private final FrameQueue frames;
     private final Consumer<Throwable> onFailure;
+    /** Where a failed send is reported to {@link #onFailure} and the socket closed. */
+    private final Executor failures;
     private final LongSupplier nanoTime;
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicReference<Closing> closing = new AtomicReference<>();
@@ -66,10 +76,12 @@ public final class Outbox {
     private volatile boolean aborted;
 
     /**
-     * An outbox that holds at most {@code maxFrames} frames and {@code maxChars} characters, and
-     * reads {@code nanoTime} to tell how long a send has been in flight.
+     * An outbox that holds at most {@code maxFrames} frames and {@code maxChars} characters, reads
+     * {@code nanoTime} to tell how long a send has been in flight, and tells {@code onFailure} of a
+     * failed send on {@code failures}, then closes the socket there.
      */
-    public Outbox(Peer peer, int maxFrames, long maxChars, LongSupplier nanoTime, Consumer<Throwable> onFailure) {
+    public Outbox(Peer peer, int maxFrames, long maxChars, LongSupplier nanoTime, Consumer<Throwable> onFailure,
+            Executor failures) {
         this.peer = peer;
         this.writer = peer.writer();
         this.batching = peer.takesBatches();
@@ -77,6 +89,7 @@ public final class Outbox {
         this.frames = new FrameQueue(maxFrames, maxChars);
         this.nanoTime = nanoTime;
         this.onFailure = onFailure;
+        this.failures = failures;
     }
 
     /**
@@ -179,7 +192,8 @@ public final class Outbox {
             // The close frame waits behind that send, which the client does not read.
             peer.cut();
         }
-        // Otherwise the writer is between two sends and sees the close at its next step.
+        // Otherwise the writer is between two sends and sees the close at its next step, or a
+        // failed send holds the turn and its task closes.
     }
 
     /** False once the connection has closed, whether or not the container reported it. */
@@ -218,6 +232,7 @@ public final class Outbox {
                     peer.ping();
                 } catch (IOException | RuntimeException e) {
                     failed(e);
+                    return;
                 }
                 continue;
             }
@@ -238,9 +253,9 @@ public final class Outbox {
             } catch (RuntimeException e) {
                 sendingSince = IDLE;
                 failed(e);
-                continue;
+                return;
             }
-            if (!send.completedInline()) {
+            if (!send.completedInline() || send.failed) {
                 return;
             }
         }
@@ -261,23 +276,36 @@ public final class Outbox {
         }
     }
 
-    /** Lets the listener choose how to close (it normally calls {@link #close}), else just stops. */
+    /**
+     * Marks the outbox failed, and hands the listener and the close to {@link #failures}; the
+     * caller holds the turn and keeps it, so nothing is sent again. The close has the reason of a
+     * close that came first, else 1011.
+     */
     private void failed(Throwable cause) {
-        onFailure.accept(cause);
-        closing.compareAndSet(null, STOP_ONLY);
+        closing.compareAndSet(null, FAILED);
         // Even a close that was to send the queue first: the socket cannot take it.
         frames.clear();
+        failures.execute(() -> {
+            try {
+                onFailure.accept(cause);
+            } finally {
+                finish();
+            }
+        });
     }
 
     /**
      * Decides who continues the drain after a send: the sending thread, if the send completed
-     * before {@code peer.send} returned, or else the thread that runs the completion.
+     * before {@code peer.send} returned, or else the thread that runs the completion; nobody, if
+     * it failed (the failure's task closes).
      */
     private final class Send implements SendHandler {
 
         private final AtomicBoolean settled = new AtomicBoolean();
         /** Containers call a handler once, but some error paths call it twice; only the first counts. */
         private final AtomicBoolean reported = new AtomicBoolean();
+        /** Set before {@link #settled} when the send failed: then nobody continues the drain. */
+        private volatile boolean failed;
 
         @Override
         public void onResult(SendResult result) {
@@ -286,9 +314,10 @@ public final class Outbox {
             }
             sendingSince = IDLE;
             if (!result.isOK()) {
+                failed = true;
                 failed(result.getException());
             }
-            if (!settled.compareAndSet(false, true)) {
+            if (!settled.compareAndSet(false, true) && !failed) {
                 drain();
             }
         }

@@ -3,6 +3,7 @@ package dev.chorus.room;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.outbound.Outbox;
 import dev.chorus.outbound.Peer;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
@@ -32,13 +33,16 @@ public final class Member {
     /** The id up to which a resuming client had messages: a cluster's log may still bring some of them. */
     private long seenUpTo;
 
-    /** A member whose outbox is bounded as {@code bounds} says. */
+    /**
+     * A member whose outbox is bounded as {@code bounds} says, and whose failed sends reach
+     * {@code onSendFailure} on {@code departures}.
+     */
     Member(Room room, Peer peer, SendAllowance allowance, ChatSettings.Outbound bounds, LongSupplier nanoTime,
-            BiConsumer<Member, Throwable> onSendFailure) {
+            BiConsumer<Member, Throwable> onSendFailure, Executor departures) {
         this.room = room;
         this.allowance = allowance;
         this.onSendFailure = onSendFailure;
-        this.outbox = new Outbox(peer, bounds.maxMessages(), bounds.maxChars(), nanoTime, this::sendFailed);
+        this.outbox = new Outbox(peer, bounds.maxMessages(), bounds.maxChars(), nanoTime, this::sendFailed, departures);
     }
 
     public String roomName() {

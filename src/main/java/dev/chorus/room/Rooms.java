@@ -10,6 +10,8 @@ import dev.chorus.protocol.CloseReasons;
 import dev.chorus.protocol.Resume;
 import dev.chorus.protocol.ServerEvents;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -19,6 +21,9 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -36,7 +41,9 @@ import java.util.logging.Logger;
  * per-key updates, so numbering never restarts while the history is retained.
  * <p>
  * Containers call back holding a connection's writer lock (Tyrus runs a failed send's completion,
- * and a close its own failed write caused, inline under it); the leave that follows flushes the
+ * and a close its own failed write caused, inline under it). A failed send only marks the outbox
+ * there; its member leaves on the {@link Departures} threads, where the leave writes to the others
+ * and closes those its event overflowed. A reported close leaves at once, and its leave flushes the
  * others, taking their writer locks. No deadlock: a flush writes only to a member whose turn it
  * holds ({@link Outbox}), so never to one Chorus is writing to; a leaving member's outbox is closed
  * before its leave is flushed; and a departed member is in no later fanout (WriterLockStressTest).
@@ -51,6 +58,8 @@ import java.util.logging.Logger;
 public class Rooms {
 
     private static final Logger LOG = Logger.getLogger(Rooms.class.getName());
+    /** How long undeploy waits for departures under way: as long as a stop gives sockets to close. */
+    private static final long DEPARTURES_STOP_SECONDS = 2;
 
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
     /**
@@ -64,6 +73,11 @@ public class Rooms {
     private final Clocks clocks;
     private final ChatMetrics metrics;
     private final Sequence sequence;
+    /** The container's threads for the application (context set up, stopped with it); plain threads in tests. */
+    @Resource
+    ManagedThreadFactory threads;
+    /** Where members whose send failed leave, off the container's thread that reported it. */
+    private final Departures departures = new Departures(() -> threads != null ? threads : Executors.defaultThreadFactory());
 
     /** The node's rooms, ordered by the sequence {@code start} makes (this JVM's, or a cluster's). */
     @Inject
@@ -112,7 +126,8 @@ public class Rooms {
     public Member newMember(Room room, Peer peer) {
         long now = clocks.nanoTime();
         SendAllowance allowance = new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
-        Member member = new Member(room, peer, allowance, settings.outbound(), clocks::nanoTime, this::dropAfterSendFailure);
+        Member member = new Member(room, peer, allowance, settings.outbound(), clocks::nanoTime,
+                this::dropAfterSendFailure, departures);
         member.heard(now);
         return member;
     }
@@ -210,11 +225,19 @@ public class Rooms {
     }
 
     /**
-     * Lets go of what orders the rooms (in a cluster, the link to Redis and its client's threads).
-     * A failure is logged here: the container reports a failed destroy without its cause.
+     * Waits a bounded time for the departures under way, then lets go of what orders the rooms (in a
+     * cluster, the link to Redis and its client's threads): a departure tells the sequence. A failure
+     * is logged here: the container reports a failed destroy without its cause.
      */
     @PreDestroy
     public void unlink() {
+        try {
+            if (!departures.stop(TimeUnit.SECONDS.toNanos(DEPARTURES_STOP_SECONDS))) {
+                LOG.warning("A departure was still running at undeploy; interrupted");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             sequence.close();
         } catch (RuntimeException | Error e) {
@@ -260,6 +283,14 @@ public class Rooms {
     /** A fanout whose completion counts its deliveries and evicts the members that overflowed. */
     public Fanout fanout() {
         return new Fanout(metrics, this::evict);
+    }
+
+    /**
+     * As {@link #fanout()}, but the members that overflowed are evicted on {@code evictions}: for a
+     * thread that must not wait on a container's locks, which an eviction's closes and writes may.
+     */
+    public Fanout fanout(Executor evictions) {
+        return new Fanout(metrics, (member, reason) -> evictions.execute(() -> evict(member, reason)));
     }
 
     /** Members on this node, across all rooms. */

@@ -62,6 +62,34 @@ class HeartbeatTest {
     }
 
     /**
+     * A ping that overflows a member's queue drops that member, and its leave writes to the
+     * others: off the sweep's own thread too, once the pings are flushed.
+     */
+    @Test
+    void theBeatDropsMembersThatItsPingOverflowedOffItsOwnThread() {
+        chat.configure(Settings.defaultsWith(new ChatSettings.Outbound(2, 1_048_576, 10)));
+        Queue<Runnable> sendsToComplete = new ArrayDeque<>();
+        FakePeer behind = FakePeer.async("behind", sendsToComplete::add);
+        FakePeer other = FakePeer.inline("other");
+        Member sender = chat.join("lobby", FakePeer.inline("sender"));
+        chat.join("lobby", behind);
+        chat.join("lobby", other);
+        chat.rooms.publish(sender, "m1"); // behind: its welcome in flight, a join and m1 queued
+        Queue<Runnable> handedOver = new ArrayDeque<>();
+
+        chat.heartbeat(handedOver::add).beat();
+
+        assertEquals(1, chat.metrics.outboxOverflows(), "the ping overflowed nobody");
+        assertEquals(3, chat.rooms.members(), "dropped on the sweep's own thread");
+        assertEquals(List.of(), other.events("leave"), "the leave was sent on the sweep's own thread");
+        handedOver.forEach(Runnable::run);
+        assertEquals(2, chat.rooms.members());
+        assertEquals(1, other.events("leave").size());
+        sendsToComplete.forEach(Runnable::run);
+        assertEquals("too slow: outbound queue full", behind.closedWith().getReasonPhrase());
+    }
+
+    /**
      * A connection can die without the container ever reporting it (Tyrus loses a disconnect
      * that comes while it sets the connection up): the member would stay until the silence rule.
      * The next heartbeat sees its socket closed and drops it, though it was heard from just now.

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testsupport.FakePeer;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +94,32 @@ class OutboxTest extends OutboxTestSupport {
         assertEquals(1, failures.size());
     }
 
+    /**
+     * Tyrus runs a failed send's completion inline, holding the connection's writer monitor: there
+     * the outbox only stops; the listener (which writes to other members) and the close run later,
+     * on the executor for failures, and nothing is sent in between.
+     */
+    @Test
+    void aFailedSendOnlyMarksTheOutboxAndLeavesTheReportAndTheCloseToTheFailuresExecutor() {
+        FakePeer peer = FakePeer.failingOnSend("fails inline", Runnable::run, 2);
+        Queue<Runnable> handedOver = new ArrayDeque<>();
+        Outbox outbox = reportingFailuresOn(peer, handedOver::add);
+        List.of("a:0", "a:1", "a:2").forEach(outbox::offer);
+
+        outbox.flush();
+
+        assertEquals(List.of(), failures, "reported inside the completion");
+        assertEquals(0, peer.closes(), "closed inside the completion");
+        assertEquals(Offer.CLOSED, outbox.offer("a:3"), "a failed outbox must refuse frames");
+        outbox.flush();
+        assertEquals(1, handedOver.size());
+        handedOver.remove().run();
+        assertEquals(1, failures.size());
+        assertEquals(CloseCodes.UNEXPECTED_CONDITION, peer.closedWith().getCloseCode());
+        assertEquals(List.of("a:0"), peer.rawFrames());
+        assertEquals(0, peer.violations(), "written to after the failure");
+    }
+
     @Test
     void tellsHowLongTheSendInFlightHasBeenUnderWay() {
         FakePeer peer = FakePeer.async("slow", pending::add);
@@ -124,7 +153,7 @@ class OutboxTest extends OutboxTestSupport {
             public void close(CloseReason reason) {
             }
         };
-        Outbox outbox = new Outbox(completesTwice, 10, 1_000, () -> nanos, failures::add);
+        Outbox outbox = new Outbox(completesTwice, 10, 1_000, () -> nanos, failures::add, Runnable::run);
         List.of("a:0", "a:1", "a:2").forEach(outbox::offer);
 
         outbox.flush();

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +26,12 @@ abstract class OutboxTestSupport {
     long nanos;
 
     Outbox bounded(FakePeer peer, int maxFrames, long maxChars) {
-        return new Outbox(peer, maxFrames, maxChars, () -> nanos, failures::add);
+        return new Outbox(peer, maxFrames, maxChars, () -> nanos, failures::add, Runnable::run);
+    }
+
+    /** An unbounded outbox that reports a failed send, and closes after one, on {@code failuresOn}. */
+    Outbox reportingFailuresOn(FakePeer peer, Executor failuresOn) {
+        return new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, () -> nanos, failures::add, failuresOn);
     }
 
     Outbox unbounded(FakePeer peer) {
