@@ -7,7 +7,7 @@ trap cleanup EXIT
 
 # Limits lifted for the load, as in bench/load; the heartbeat and everything else at defaults.
 export CHORUS_RATE_MESSAGES_PER_SECOND=1000000 CHORUS_RATE_BURST=1000000 CHORUS_LIMITS_MAX_CONNECTIONS_PER_ADDRESS=0 \
-  CHORUS_LIMITS_HANDSHAKES_PER_SECOND_PER_ADDRESS=0
+  CHORUS_LIMITS_HANDSHAKES_PER_SECOND_PER_ADDRESS=0 CHORUS_LIMITS_NEW_ROOMS_PER_MINUTE=0
 
 start_node() { # port [redis-uri]; sets $started to its pid
   # WAR=path deploys that WAR instead of this build's (an earlier build, to compare).

@@ -23,7 +23,8 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
                         (Integer) values.apply(Setting.SEND_TIMEOUT_SECONDS), (Integer) values.apply(Setting.SEND_LANES)),
                 new Liveness((Integer) values.apply(Setting.HEARTBEAT_SECONDS), (Integer) values.apply(Setting.SILENCE_SECONDS)),
                 new Limits((Integer) values.apply(Setting.MAX_CONNECTIONS),
-                        (Integer) values.apply(Setting.MAX_CONNECTIONS_PER_ADDRESS), (Integer) values.apply(Setting.MAX_ROOMS)),
+                        (Integer) values.apply(Setting.MAX_CONNECTIONS_PER_ADDRESS), (Integer) values.apply(Setting.MAX_ROOMS),
+                        (Integer) values.apply(Setting.NEW_ROOMS_PER_MINUTE)),
                 new Access((Boolean) values.apply(Setting.SIGN_IN_REQUIRED)),
                 new Cluster((String) values.apply(Setting.CLUSTER_REDIS_URI),
                         (Integer) values.apply(Setting.CLUSTER_NODE_TTL_SECONDS),
@@ -99,9 +100,20 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
      * @param maxConnections connections this node holds at most; more are refused with 1013
      * @param maxConnectionsPerAddress connections one remote address may hold at most (0: no limit);
      *        more are refused at the handshake with 429
+     * @param maxRooms rooms this node holds at most
+     * @param newRoomsPerMinute rooms new to this node it opens per minute at most, in bursts of as
+     *        many (0: no limit): clustered, each room a client names stays in Redis after it empties
      */
-    public record Limits(int maxConnections, int maxConnectionsPerAddress, int maxRooms) {
+    public record Limits(int maxConnections, int maxConnectionsPerAddress, int maxRooms, int newRoomsPerMinute) {
+
+        /** Limits without a bound on new rooms per minute. */
+        public Limits(int maxConnections, int maxConnectionsPerAddress, int maxRooms) {
+            this(maxConnections, maxConnectionsPerAddress, maxRooms, 0);
+        }
+
         public Limits {
+            require(newRoomsPerMinute >= 0, "chorus.limits.new-rooms-per-minute must be 0 (no limit) or more, was "
+                    + newRoomsPerMinute);
             require(maxRooms >= 1, "chorus.limits.max-rooms must be 1 or more, was " + maxRooms);
             require(maxConnections >= 1, "chorus.limits.max-connections must be 1 or more, was " + maxConnections);
             require(maxConnectionsPerAddress >= 0, "chorus.limits.max-connections-per-address must be 0 (no limit)"

@@ -24,6 +24,7 @@ public enum Setting {
     MAX_CONNECTIONS("chorus.limits.max-connections", Integer.class, "10000"),
     /** Rooms one node holds at most: a client may name any room, and each costs memory here (and in Redis, clustered). */
     MAX_ROOMS("chorus.limits.max-rooms", Integer.class, "10000"),
+    NEW_ROOMS_PER_MINUTE("chorus.limits.new-rooms-per-minute", Integer.class, "600"),
     MAX_CONNECTIONS_PER_ADDRESS("chorus.limits.max-connections-per-address", Integer.class, "256"),
     /** Handshakes one address (IPv6: one /64) may make per second, twice as many at once; 0: no limit. */
     HANDSHAKES_PER_SECOND_PER_ADDRESS("chorus.limits.handshakes-per-second-per-address", Double.class, "50"),

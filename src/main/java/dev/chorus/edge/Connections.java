@@ -17,6 +17,7 @@ import dev.chorus.protocol.ServerEvents;
 import dev.chorus.room.InboundText;
 import dev.chorus.room.Member;
 import dev.chorus.room.Rooms;
+import dev.chorus.room.SendAllowance;
 import dev.chorus.room.Sequence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,6 +49,8 @@ public class Connections {
     private final SendLanes lanes;
     private final Policies policies;
     private final RoomEventsOut events;
+    /** Rooms new to this node it may still open now: {@code chorus.limits.new-rooms-per-minute}. Null: no limit. */
+    private final SendAllowance newRooms;
 
     @Inject
     public Connections(Rooms rooms, ConnectionQuota quota, ChatSettings settings, ChatMetrics metrics,
@@ -61,6 +64,8 @@ public class Connections {
         this.lanes = lanes;
         this.policies = policies;
         this.events = events;
+        int perMinute = settings.limits().newRoomsPerMinute();
+        this.newRooms = perMinute == 0 ? null : new SendAllowance(perMinute / 60.0, perMinute, clocks.nanoTime());
     }
 
     /** For the container's client proxy only. */
@@ -83,11 +88,18 @@ public class Connections {
             refuse(roomName, session, "forbidden", verdict.reason(), CloseReasons.forbidden(verdict.reason()));
             return;
         }
-        if (rooms.room(request.room()) == null && rooms.rooms() >= settings.limits().maxRooms()) {
+        if (rooms.room(request.room()) == null) {
             // Checked before the room exists: joins racing for new rooms may pass it by their number, no more.
-            refuse(roomName, session, "too-many-rooms", "this server holds as many rooms as it may; join an existing room"
-                    + " or try later", CloseReasons.TOO_MANY_ROOMS);
-            return;
+            if (rooms.rooms() >= settings.limits().maxRooms()) {
+                refuse(roomName, session, "too-many-rooms", "this server holds as many rooms as it may; join an existing room"
+                        + " or try later", CloseReasons.TOO_MANY_ROOMS);
+                return;
+            }
+            if (newRooms != null && !newRooms.tryTake(clocks.nanoTime())) {
+                refuse(roomName, session, "too-many-rooms", "rooms are being opened on this server faster than it allows;"
+                        + " join an existing room or try later", CloseReasons.TOO_MANY_ROOMS);
+                return;
+            }
         }
         switch (quota.admit(RemoteAddress.of(session.getRequestParameterMap()))) {
             case NODE_FULL -> {

@@ -66,6 +66,7 @@ class ConfigurationIT {
         IN_FILE.put("chorus.limits.max-connections", 500);
         IN_FILE.put("chorus.limits.max-connections-per-address", 9);
         IN_FILE.put("chorus.limits.max-rooms", 321);
+        IN_FILE.put("chorus.limits.new-rooms-per-minute", 4321);
         IN_FILE.put("chorus.limits.handshakes-per-second-per-address", 7.5);
         IN_FILE.put("chorus.limits.trusted-proxies", "10.0.0.5");
         IN_FILE.put("chorus.auth.required", true);

@@ -19,6 +19,7 @@ import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.CloseReason;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -88,6 +89,32 @@ class ConnectionsTest {
         connections.open("one", intoOne.session());
         assertNull(intoOne.closedWith());
         assertEquals(3, chat.rooms.members());
+    }
+
+    /** Random room names cannot be opened faster than the limit: clustered, each would stay in Redis. */
+    @Test
+    void roomsNewToTheNodePastTheRatePerMinuteAreRefusedWith1013UntilTheRateAllowsMore() {
+        chat.configure(Settings.defaultsWith(new ChatSettings.Limits(100, 0, 100, 2)));
+        Connections connections = chat.connections();
+        for (String room : List.of("one", "two")) {
+            FakeSession opener = new FakeSession(Map.of("name", List.of("a")));
+            connections.open(room, opener.session());
+            assertNull(opener.closedWith(), room);
+        }
+
+        FakeSession third = new FakeSession(Map.of("name", List.of("c")));
+        connections.open("three", third.session());
+        assertEquals(1013, third.closedWith().getCloseCode().getCode());
+        assertTrue(third.sent().get(0).contains("\"code\":\"too-many-rooms\""), third.sent().toString());
+        FakeSession intoOne = new FakeSession(Map.of("name", List.of("d")));
+        connections.open("one", intoOne.session());
+        assertNull(intoOne.closedWith(), "rooms the node has take joins at any rate");
+
+        chat.nanos += TimeUnit.SECONDS.toNanos(30);
+        FakeSession later = new FakeSession(Map.of("name", List.of("e")));
+        connections.open("three", later.session());
+        assertNull(later.closedWith(), "two a minute: one more after 30 s");
+        assertEquals(3, chat.rooms.rooms());
     }
 
     @Test
