@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.client.ClientProperties;
 
@@ -97,7 +98,11 @@ public final class JoinWaveBenchmark {
             }
         }
         Duration rampTime = Duration.ofNanos(clients * everyNanos);
-        Thread.sleep(rampTime.plusSeconds(options.number("hold")).toMillis());
+        // The ramp, then the hold: the clients stay connected meanwhile, nothing to wait on but time.
+        long end = System.nanoTime() + rampTime.plusSeconds(options.number("hold")).toNanos();
+        while (System.nanoTime() - end < 0) {
+            LockSupport.parkNanos(end - System.nanoTime());
+        }
         pace.shutdownNow();
         // While every client still holds its connection: what each node costs for them.
         for (int i = 0; i < pids.size() && i < waves.size(); i++) {
