@@ -9,17 +9,12 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,7 +22,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -65,7 +59,6 @@ public final class RedisLink implements AutoCloseable {
     private final RedisURI redis;
     private final String where;
     private final int logLength;
-    private final long nodeTtlMillis;
     private final RoomLogListener listener;
     private final RoomFeed feed;
     private final RoomScript script;
@@ -76,21 +69,13 @@ public final class RedisLink implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    /** Sweeps dead nodes: a thread of its own, so that a long sweep never delays the renewal of this node's presence. */
-    private final ExecutorService sweeps = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "chorus-redis-sweep");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final AtomicBoolean sweeping = new AtomicBoolean();
-    /** Joins and leaves in flight per room: a room is struck off the node's list only with none. Guarded by itself. */
-    private final Map<String, Integer> inFlight = new HashMap<>();
+    private final NodePresence presence;
+    private final NodeRoomList listed;
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
     private volatile boolean everUp;
     private volatile boolean closed;
-    private long lastRenewal;
     private final Outages outages;
 
     /**
@@ -105,7 +90,8 @@ public final class RedisLink implements AutoCloseable {
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.logLength = logLength;
         this.script = new RoomScript(logLength, TimeUnit.SECONDS.toMillis(cluster.emptyRoomTtlSeconds()));
-        this.nodeTtlMillis = TimeUnit.SECONDS.toMillis(cluster.nodeTtlSeconds());
+        this.presence = new NodePresence(TimeUnit.SECONDS.toMillis(cluster.nodeTtlSeconds()), script);
+        this.listed = new NodeRoomList(listener);
         this.listener = listener;
         this.feed = new RoomFeed(listener);
         ticks.scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
@@ -152,7 +138,7 @@ public final class RedisLink implements AutoCloseable {
      */
     public Ticket join(String room, String name, int namesPage) {
         Link current = up();
-        begin(room);
+        listed.begin(room);
         try {
             // First, and waited for: a name this node holds in a room it has not listed could never be swept.
             answer(current, true, () -> current.redis().sync().sadd(RedisKeys.nodeRooms(current.node()), room));
@@ -169,30 +155,10 @@ public final class RedisLink implements AutoCloseable {
         end(room);
     }
 
-    /** A join or leave of the room starts: until it ends, the room stays on the node's list. */
-    private void begin(String room) {
-        synchronized (inFlight) {
-            inFlight.merge(room, 1, Integer::sum);
-        }
-    }
-
-    /**
-     * A join or leave of the room ended: with none left in flight and no member here, the room is
-     * struck off the node's list, so that the list (and a sweep of this node) does not grow with
-     * every room it ever held. The removal is sent under the lock a join's listing waits for, on the
-     * connection the listing goes on: Redis runs it before any later join's listing.
-     */
+    /** A join or leave of the room ended: the node's list in Redis keeps the room only while needed. */
     private void end(String room) {
         Link current = link.get();
-        synchronized (inFlight) {
-            if (inFlight.merge(room, -1, Integer::sum) > 0) {
-                return;
-            }
-            inFlight.remove(room);
-            if (current != null && listener.position(room) == null) {
-                current.redis().async().srem(RedisKeys.nodeRooms(current.node()), room);
-            }
-        }
+        listed.end(room, current == null ? null : current.redis(), current == null ? null : current.node());
     }
 
     /** The room's numbering and last messages, to follow it from, or ({@code read}) to show: then it starts nothing, drops nothing. */
@@ -248,7 +214,7 @@ public final class RedisLink implements AutoCloseable {
         if (current == null) {
             return;
         }
-        begin(room);
+        listed.begin(room);
         leave(current, room, name).whenComplete((ok, failure) -> {
             if (failure == null) {
                 current.answered();
@@ -296,11 +262,10 @@ public final class RedisLink implements AutoCloseable {
             closed = true;
         }
         ticks.shutdown();
-        sweeps.shutdownNow();
+        presence.close();
         try {
-            // A tick still linking would otherwise leave a link behind after this; a sweep thread would outlive the WAR.
+            // A tick still linking would otherwise leave a link behind after this.
             ticks.awaitTermination(COMMAND_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
-            sweeps.awaitTermination(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -343,9 +308,8 @@ public final class RedisLink implements AutoCloseable {
                 connect();
             } else {
                 feed.tidy();
-                if (System.currentTimeMillis() - lastRenewal >= nodeTtlMillis / 3) {
+                if (presence.isDue()) {
                     renewOrDrop(current);
-                    sweepDeadNodes(current);
                 }
             }
         } catch (RuntimeException e) {
@@ -369,7 +333,7 @@ public final class RedisLink implements AutoCloseable {
         String sha;
         try {
             sha = connections.load(RoomScript.TEXT);
-            renew(connections.sync(), node);
+            presence.start(connections.sync(), node);
             connections.sync().sadd(RedisKeys.NODES, node);
         } catch (RuntimeException e) {
             connections.close();
@@ -393,54 +357,23 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * Renews the node's liveness key only if it is still there and the node still listed: if either
-     * is gone, the others took this node for dead (a pause longer than the key's life) and have
-     * taken its members out of their rooms, so this life is over: its members must reconnect, and
-     * the next life links under a new node id.
+     * Renews the node's presence and sweeps dead nodes; a node the others took for dead ends this
+     * life of the link: its members must reconnect, and the next life links under a new node id.
      */
     private void renewOrDrop(Link current) {
-        RedisClusterCommands<String, String> sync = current.redis().sync();
-        String renewed = sync.set(RedisKeys.node(current.node()), "up", SetArgs.Builder.px(nodeTtlMillis).xx());
-        if (renewed == null || !sync.sismember(RedisKeys.NODES, current.node())) {
+        if (!presence.renew(current.redis().sync(), current.node())) {
             drop(current, new IllegalStateException("node " + current.node() + " was taken for dead (its presence expired"
                     + " before it was renewed, after a pause longer than chorus.cluster.node-ttl-seconds?)"));
             return;
         }
         current.answered();
-        lastRenewal = System.currentTimeMillis();
-    }
-
-    /** Sweeps dead nodes on the sweep thread, unless a sweep is still running, for at most a third of the node's TTL. */
-    private void sweepDeadNodes(Link current) {
-        if (!sweeping.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            sweeps.execute(() -> {
-                try {
-                    new NodeSweep(current.redis().sync(), current.sha(), script)
-                            .sweepDeadBesides(current.node(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(nodeTtlMillis / 3));
-                } catch (RuntimeException e) {
-                    LOG.log(Level.FINE, "A sweep of dead nodes stopped; the next renewal starts another", e);
-                } finally {
-                    sweeping.set(false);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            sweeping.set(false);
-        }
+        presence.sweepDeadBesides(current.redis().sync(), current.sha(), current.node());
     }
 
     /** This life's node id, or null while the link is down. */
     String node() {
         Link current = link.get();
         return current == null ? null : current.node();
-    }
-
-    /** Sets the node's liveness key for another TTL: the others sweep its members once it expires. */
-    private void renew(RedisClusterCommands<String, String> sync, String node) {
-        sync.set(RedisKeys.node(node), "up", SetArgs.Builder.px(nodeTtlMillis));
-        lastRenewal = System.currentTimeMillis();
     }
 
     /** Runs a room operation and waits for its answer. */
@@ -487,7 +420,7 @@ public final class RedisLink implements AutoCloseable {
         Throwable cause = cause(failure);
         if (cause instanceof RedisCommandTimeoutException && current.redis().isOpen()) {
             long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - current.answeredAt().get());
-            if (silentMillis >= nodeTtlMillis) {
+            if (silentMillis >= presence.ttlMillis()) {
                 drop(current, new IllegalStateException("Redis answered nothing for " + silentMillis
                         + " ms, chorus.cluster.node-ttl-seconds or more: " + cause.getMessage(), cause));
             } else if (timeouts.incrementAndGet() % 1000 == 1) {
