@@ -229,10 +229,6 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
         assertEquals(0, bob.violations() + back.violations(), "ids in order, none twice");
     }
 
-    private static List<Long> ids(List<JsonObject> numbered) {
-        return numbered.stream().map(event -> event.getJsonNumber("id").longValue()).toList();
-    }
-
     /**
      * Redis that answers nothing for longer than a command may wait, but less than the node's TTL:
      * the sender hears that its message may still arrive, nobody is sent away, the node keeps its

@@ -113,7 +113,7 @@ abstract class RoomsAcrossNodes {
 
         await().atMost(WITHIN).until(() -> carol.events("message").size() == 200);
         await().atMost(WITHIN).until(() -> bob.messagesAndAcks() == 200 && alice.messagesAndAcks() == 200);
-        List<Long> seenByCarol = carol.events("message").stream().map(m -> m.getJsonNumber("id").longValue()).toList();
+        List<Long> seenByCarol = ids(carol.events("message"));
         assertEquals(ids(1, 200), seenByCarol, "one numbering, contiguous, in order");
         // FakePeer checks on every event that ids rise by one and each sender's texts come in order.
         for (FakePeer peer : List.of(alice, bob, carol)) {
@@ -290,6 +290,11 @@ abstract class RoomsAcrossNodes {
 
     static List<Long> historyIds(JsonObject welcome) {
         return ChatFixture.historyIds(welcome).stream().map(Integer::longValue).toList();
+    }
+
+    /** The ids of numbered events (messages, acks), in the order they came. */
+    static List<Long> ids(List<JsonObject> numbered) {
+        return numbered.stream().map(event -> event.getJsonNumber("id").longValue()).toList();
     }
 
     static List<Long> ids(long from, long to) {

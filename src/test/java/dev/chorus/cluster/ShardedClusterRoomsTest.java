@@ -67,7 +67,7 @@ class ShardedClusterRoomsTest extends RoomsAcrossNodes {
         for (int r = 0; r < rooms.size(); r++) {
             FakePeer bob = listeners.get(r);
             await().atMost(WITHIN).until(() -> bob.events("message").size() == 50);
-            assertEquals(ids(1, 50), bob.events("message").stream().map(m -> m.getJsonNumber("id").longValue()).toList(),
+            assertEquals(ids(1, 50), ids(bob.events("message")),
                     "room " + rooms.get(r) + ": one numbering, contiguous, across nodes");
             assertEquals(0, bob.violations());
         }
