@@ -29,6 +29,14 @@ public interface TextSender {
     }
 
     /**
+     * Starts sending these texts as one frame, one per line, for a client that takes batches;
+     * joined once for every receiver whose backlog holds the same run ({@link SharedFrames}).
+     */
+    default void sendLines(List<String> lines, SendHandler done) {
+        send(SharedFrames.joined(lines), done);
+    }
+
+    /**
      * Whether this connection's sends are best started on a send lane of its own
      * ({@code outbound.SendLanes}): the container writes on the calling thread, so a lane keeps a
      * broadcast's writes off the thread that read the message, or a backlog goes out in one write.

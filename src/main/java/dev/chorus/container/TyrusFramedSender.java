@@ -5,7 +5,6 @@ import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.glassfish.tyrus.core.TyrusWebSocket;
@@ -13,13 +12,11 @@ import org.glassfish.tyrus.spi.CompletionHandler;
 import org.glassfish.tyrus.spi.Writer;
 
 /**
- * Writes text frames straight to Tyrus's connection writer, framed once for every receiver of an
- * event. Tyrus's own send encodes the text to UTF-8 and frames it again for each receiver (its
- * {@code TextFrame} even builds a new {@code Charset} each time: {@code Charset.checkName} alone
- * was 5% of a broadcasting Payara's samples), and reschedules the idle timer on the way. A
- * broadcast hands the same String to every member, one after the other on one thread, so the
- * last frames built on each thread are kept and reused while the same Strings come again: several,
- * because a busy send lane writes each member a run of the same few events.
+ * Writes text frames straight to Tyrus's connection writer, built once for every receiver of an
+ * event or of a backlog ({@link SharedFrames}). Tyrus's own send encodes the text to UTF-8 and
+ * frames it again for each receiver (its {@code TextFrame} even builds a new {@code Charset} each
+ * time: {@code Charset.checkName} alone was 5% of a broadcasting Payara's samples), and
+ * reschedules the idle timer on the way.
  * <p>
  * What the bypass skips and why that is safe: Tyrus's send lock only orders a fragmented
  * message's parts (Chorus sends whole frames; the writer itself is synchronized, so Tyrus's own
@@ -30,24 +27,6 @@ import org.glassfish.tyrus.spi.Writer;
  * after the close frame.
  */
 final class TyrusFramedSender implements TextSender {
-
-    private static final byte FIN_TEXT = (byte) 0x81;
-    /**
-     * Frames kept per thread: enough for the runs a busy lane writes (each member of a room gets
-     * the same few events in a row), few enough to look through on every send.
-     */
-    private static final int KEPT_FRAMES = 16;
-    /**
-     * A frame longer than this is kept only in the first place, so that a thread holds at most
-     * one large frame (as many threads write) besides fifteen small ones.
-     */
-    private static final int SMALL_FRAME_BYTES = 4096;
-    /**
-     * Per thread: the Strings last framed ({@code String[]}), their frames ({@code byte[][]}) and
-     * where the next small one goes ({@code int[]}, 1 to 15; 0 is the large frame's). JDK types only, so a container thread that outlives the
-     * application does not hold its class loader.
-     */
-    private static final ThreadLocal<Object[]> LAST_FRAMED = new ThreadLocal<>();
 
     private final BooleanSupplier connected;
     private final Writer writer;
@@ -85,7 +64,7 @@ final class TyrusFramedSender implements TextSender {
 
     @Override
     public void send(String text, SendHandler done) {
-        write(framed(text), done);
+        write(SharedFrames.frame(text), done);
     }
 
     @Override
@@ -99,19 +78,13 @@ final class TyrusFramedSender implements TextSender {
      */
     @Override
     public void sendRun(List<String> texts, SendHandler done) {
-        byte[][] each = new byte[texts.size()][];
-        int length = 0;
-        for (int i = 0; i < each.length; i++) {
-            each[i] = framed(texts.get(i));
-            length += each[i].length;
-        }
-        byte[] run = new byte[length];
-        int at = 0;
-        for (byte[] frame : each) {
-            System.arraycopy(frame, 0, run, at, frame.length);
-            at += frame.length;
-        }
-        write(run, done);
+        write(SharedFrames.run(texts), done);
+    }
+
+    /** One frame of the texts as lines, built once for every receiver whose backlog holds the same run. */
+    @Override
+    public void sendLines(List<String> lines, SendHandler done) {
+        write(SharedFrames.lines(lines), done);
     }
 
     private void write(byte[] frames, SendHandler done) {
@@ -129,54 +102,5 @@ final class TyrusFramedSender implements TextSender {
                 done.onResult(new SendResult(cause));
             }
         });
-    }
-
-    /** An unmasked, final text frame (RFC 6455, 5.2) holding the text; reused while the text repeats. */
-    static byte[] framed(String text) {
-        Object[] kept = LAST_FRAMED.get();
-        if (kept == null) {
-            kept = new Object[] {new String[KEPT_FRAMES], new byte[KEPT_FRAMES][], new int[] {1}};
-            LAST_FRAMED.set(kept);
-        }
-        String[] texts = (String[]) kept[0];
-        byte[][] frames = (byte[][]) kept[1];
-        for (int i = 0; i < KEPT_FRAMES; i++) {
-            // By identity: a broadcast hands every member the one String; comparing contents
-            // would read each kept text on every send.
-            if (texts[i] == text) {
-                return frames[i];
-            }
-        }
-        byte[] frame = frame(text);
-        int[] next = (int[]) kept[2];
-        int at = frame.length > SMALL_FRAME_BYTES ? 0 : next[0];
-        texts[at] = text;
-        frames[at] = frame;
-        if (at != 0) {
-            next[0] = at == KEPT_FRAMES - 1 ? 1 : at + 1;
-        }
-        return frame;
-    }
-
-    private static byte[] frame(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        int length = payload.length;
-        int header = length <= 125 ? 2 : length <= 0xFFFF ? 4 : 10;
-        byte[] frame = new byte[header + length];
-        frame[0] = FIN_TEXT;
-        if (length <= 125) {
-            frame[1] = (byte) length;
-        } else if (length <= 0xFFFF) {
-            frame[1] = 126;
-            frame[2] = (byte) (length >>> 8);
-            frame[3] = (byte) length;
-        } else {
-            frame[1] = 127;
-            for (int i = 0; i < 8; i++) {
-                frame[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
-            }
-        }
-        System.arraycopy(payload, 0, frame, header, length);
-        return frame;
     }
 }

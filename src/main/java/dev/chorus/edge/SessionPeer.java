@@ -76,6 +76,11 @@ public final class SessionPeer implements Peer {
         text.sendRun(frames, done);
     }
 
+    @Override
+    public void sendLines(List<String> lines, SendHandler done) {
+        text.sendLines(lines, done);
+    }
+
     /**
      * Refuses a connection from within @OnOpen: sends the error event, and closes only when that
      * write completes. Payara (Tyrus over servlet upgrade) recycles the upgrade request if the

@@ -58,16 +58,6 @@ final class FrameQueue {
     }
 
     /**
-     * The next frame followed by the frames behind it, one per line, up to {@link #MAX_BATCH_CHARS}
-     * and never past {@code barrier} (a ping, which must go out as its own control frame); null
-     * if empty. For the writer only. JSON as ServerEvents writes it never holds a raw line break.
-     */
-    String takeBatch(String barrier) {
-        List<String> run = takeRun(barrier, 1);
-        return run.isEmpty() ? null : run.size() == 1 ? run.get(0) : String.join("\n", run);
-    }
-
-    /**
      * The next frame and the frames behind it, to go out as separate frames in one write: up to
      * {@link #MAX_BATCH_CHARS} and never past {@code barrier}; empty if nothing is queued. For the
      * writer only, so what it peeks at is what it then takes.
@@ -98,15 +88,19 @@ final class FrameQueue {
     }
 
     /**
-     * What goes out in the next write, empty if nothing is queued: a run of separate frames where
-     * the peer writes {@code runs}, else one frame (of lines, if the client asked for {@code batches}).
-     * The {@code barrier} (a ping) always goes alone.
+     * What goes out in the next write, empty if nothing is queued: the frames of a batch (one per
+     * line of one frame, counting a line feed between two, if the client asked for {@code batches}),
+     * else a run of separate frames where the peer writes {@code runs}, else one frame. The
+     * {@code barrier} (a ping) always goes alone.
      */
     List<String> next(boolean runs, boolean batches, String barrier) {
+        if (batches) {
+            return takeRun(barrier, 1);
+        }
         if (runs) {
             return takeRun(barrier);
         }
-        String frame = batches ? takeBatch(barrier) : take();
+        String frame = take();
         return frame == null ? List.of() : List.of(frame);
     }
 

@@ -245,7 +245,9 @@ public final class Outbox {
                 return;
             }
             try {
-                if (next.size() > 1) {
+                if (next.size() > 1 && batching) {
+                    peer.sendLines(next, send);
+                } else if (next.size() > 1) {
                     peer.sendRun(next, send);
                 } else {
                     peer.send(next.get(0), send);

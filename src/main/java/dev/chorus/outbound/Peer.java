@@ -38,6 +38,15 @@ public interface Peer {
     }
 
     /**
+     * As {@link #send}, for several events in one frame, one per line; called only when
+     * {@link #takesBatches} says so. JSON as {@code protocol.ServerEvents} writes it never holds
+     * a raw line break, so the lines are the events.
+     */
+    default void sendLines(List<String> lines, SendHandler done) {
+        send(String.join("\n", lines), done);
+    }
+
+    /**
      * Where this connection's sends are best started: the thread the container writes it on, if
      * a send from any other thread is handed over to it one frame at a time (Undertow), or the
      * {@link SendLanes lane} it was given where a send writes on the calling thread and a backlog

@@ -1,8 +1,6 @@
 package dev.chorus.container;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -71,41 +69,6 @@ class TyrusFramedSenderTest {
     }
 
     @Test
-    void framesTheSameEventOnceForAllItsReceiversButEachNewEventAfresh() {
-        String event = "{\"type\":\"message\",\"id\":7}";
-        String next = new String(event.toCharArray());
-
-        byte[] first = TyrusFramedSender.framed(event);
-        byte[] again = TyrusFramedSender.framed(event);
-        byte[] equalButNew = TyrusFramedSender.framed(next);
-
-        assertSame(first, again);
-        assertNotSame(first, equalButNew, "a reused frame must be for that very String");
-        assertArrayEquals(first, equalButNew);
-    }
-
-    @Test
-    void keepsTheFramesOfTheLastFewEventsSoThatRunsOfThemAreFramedOnce() {
-        List<String> events = new ArrayList<>();
-        for (int i = 0; i < 15; i++) {
-            events.add("{\"type\":\"message\",\"id\":" + i + "}");
-        }
-        List<byte[]> first = events.stream().map(TyrusFramedSender::framed).toList();
-        String large = "x".repeat(70_000);
-        byte[] largeFrame = TyrusFramedSender.framed(large);
-
-        for (int i = 0; i < events.size(); i++) {
-            assertSame(first.get(i), TyrusFramedSender.framed(events.get(i)), "event " + i + " framed again");
-        }
-        assertSame(largeFrame, TyrusFramedSender.framed(large));
-
-        String anotherLarge = "y".repeat(70_000);
-        TyrusFramedSender.framed(anotherLarge);
-        assertNotSame(largeFrame, TyrusFramedSender.framed(large), "a thread keeps one large frame, the latest");
-        assertSame(first.get(0), TyrusFramedSender.framed(events.get(0)), "a large frame pushed out a small one");
-    }
-
-    @Test
     void reportsCompletionAndFailureToTheSendHandler() {
         AtomicReference<SendResult> ok = new AtomicReference<>();
         sender.send("a", ok::set);
@@ -142,8 +105,18 @@ class TyrusFramedSenderTest {
         assertEquals(texts, frames, "each text its own frame, in order");
     }
 
+    @Test
+    void writesABatchAsOneFrameOfLinesInOneWrite() {
+        List<String> lines = List.of("{\"id\":1}", "{\"text\":\"grüße\"}", "z".repeat(200));
+
+        sender.sendLines(lines, result -> { });
+
+        assertEquals(1, writer.written.size(), "one write");
+        assertEquals(String.join("\n", lines), decodeTextFrame(writer.written.get(0)), "one frame, a line per event");
+    }
+
     /** Decodes the one server frame written, as a client must (RFC 6455, 5.2). */
-    private static String decodeTextFrame(byte[] written) {
+    static String decodeTextFrame(byte[] written) {
         ByteBuffer in = ByteBuffer.wrap(written);
         String text = decodeTextFrame(in);
         assertEquals(0, in.remaining(), "one frame, nothing after it");
@@ -151,7 +124,7 @@ class TyrusFramedSenderTest {
     }
 
     /** Decodes the next server frame, failing on anything a client must reject or Chorus never sends. */
-    private static String decodeTextFrame(ByteBuffer in) {
+    static String decodeTextFrame(ByteBuffer in) {
         assertEquals((byte) 0x81, in.get(), "FIN and the text opcode, no RSV bits");
         int first = in.get() & 0xFF;
         assertEquals(0, first & 0x80, "a server must not mask");

@@ -2,8 +2,6 @@ package dev.chorus.outbound;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -40,10 +38,10 @@ class FrameQueueTest {
         queue.add(ping);
         queue.add("a:4");
 
-        assertEquals("a:1\na:2\na:3", queue.takeBatch(ping));
-        assertSame(ping, queue.takeBatch(ping), "the ping goes out alone, as the control frame it is");
-        assertEquals("a:4", queue.takeBatch(ping));
-        assertNull(queue.takeBatch(ping));
+        assertEquals(List.of("a:1", "a:2", "a:3"), queue.next(true, true, ping));
+        assertEquals(List.of(ping), queue.next(true, true, ping), "the ping goes out alone, as the control frame it is");
+        assertEquals(List.of("a:4"), queue.next(true, true, ping));
+        assertEquals(List.of(), queue.next(true, true, ping));
         assertEquals(0, queue.depth());
     }
 
@@ -72,9 +70,9 @@ class FrameQueueTest {
             queue.add(quarter);
         }
 
-        assertEquals(3 * quarter.length() + 2, queue.takeBatch(null).length(),
+        assertEquals(List.of(quarter, quarter, quarter), queue.next(false, true, null),
                 "three quarters and two line breaks; the fourth would pass the limit");
-        assertEquals(quarter, queue.takeBatch(null));
+        assertEquals(List.of(quarter), queue.next(false, true, null));
         assertTrue(queue.isEmpty());
     }
 }
