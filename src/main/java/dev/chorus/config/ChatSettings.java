@@ -20,7 +20,8 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
                 new Inbound((Integer) values.apply(Setting.MAX_MESSAGE_BYTES), (Double) values.apply(Setting.MESSAGES_PER_SECOND),
                         (Integer) values.apply(Setting.BURST), (Integer) values.apply(Setting.STRIKES)),
                 new Outbound((Integer) values.apply(Setting.OUTBOX_MAX_MESSAGES), (Long) values.apply(Setting.OUTBOX_MAX_CHARS),
-                        (Integer) values.apply(Setting.SEND_TIMEOUT_SECONDS), (Integer) values.apply(Setting.SEND_LANES)),
+                        (Integer) values.apply(Setting.SEND_TIMEOUT_SECONDS), (Integer) values.apply(Setting.SEND_LANES),
+                        (Integer) values.apply(Setting.BATCH_DELAY_MS)),
                 new Liveness((Integer) values.apply(Setting.HEARTBEAT_SECONDS), (Integer) values.apply(Setting.SILENCE_SECONDS)),
                 new Limits((Integer) values.apply(Setting.MAX_CONNECTIONS),
                         (Integer) values.apply(Setting.MAX_CONNECTIONS_PER_ADDRESS), (Integer) values.apply(Setting.MAX_ROOMS),
@@ -68,19 +69,29 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
      *        as too slow, and then how long its close may wait for that send before the socket is closed anyway
      * @param sendLanes threads that write to connections whose container writes on the caller's
      *        thread (Tyrus, on Payara); 0: one per core, two at least
+     * @param batchDelayMillis how long events for a client that takes batches ({@code ?batch=1}) may
+     *        wait to go out together, in one write; 0: as soon as they are queued
      */
-    public record Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds, int sendLanes) {
+    public record Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds, int sendLanes, int batchDelayMillis) {
         public Outbound {
             require(maxMessages >= 1 && maxChars >= 1, "chorus.outbox.max-messages and chorus.outbox.max-chars must be"
                     + " 1 or more, were " + maxMessages + ", " + maxChars);
             require(sendTimeoutSeconds >= 1, "chorus.outbox.send-timeout-seconds must be 1 or more, was "
                     + sendTimeoutSeconds);
             require(sendLanes >= 0, "chorus.outbox.send-lanes must be 0 (one per core) or more, was " + sendLanes);
+            require(batchDelayMillis >= 0 && batchDelayMillis <= 1000, "chorus.outbox.batch-delay-ms must be 0 (none)"
+                    + " to 1000, was " + batchDelayMillis);
         }
 
-        /** Bounds and timeout as given, send lanes at their default. */
+        /** Bounds and timeout as given, send lanes and the batch delay at their defaults. */
         public Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds) {
             this(maxMessages, maxChars, sendTimeoutSeconds, 0);
+        }
+
+        /** Bounds, timeout and send lanes as given, the batch delay at its default. */
+        public Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds, int sendLanes) {
+            this(maxMessages, maxChars, sendTimeoutSeconds, sendLanes,
+                    (Integer) Setting.BATCH_DELAY_MS.defaultValue());
         }
     }
 

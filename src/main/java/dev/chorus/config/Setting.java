@@ -19,6 +19,8 @@ public enum Setting {
     SEND_TIMEOUT_SECONDS("chorus.outbox.send-timeout-seconds", Integer.class, "10"),
     /** Threads that write to Tyrus (Payara) connections; 0 (the default): one per core, two at least. */
     SEND_LANES("chorus.outbox.send-lanes", Integer.class, "0"),
+    /** How long events for a client that takes batches may wait to go out together; 0: at once. */
+    BATCH_DELAY_MS("chorus.outbox.batch-delay-ms", Integer.class, "2"),
     HEARTBEAT_SECONDS("chorus.heartbeat.seconds", Integer.class, "25"),
     SILENCE_SECONDS("chorus.heartbeat.silence-seconds", Integer.class, "60"),
     MAX_CONNECTIONS("chorus.limits.max-connections", Integer.class, "10000"),

@@ -2,6 +2,7 @@ package dev.chorus.edge;
 
 import dev.chorus.container.ContainerSocket;
 import dev.chorus.container.TextSender;
+import dev.chorus.outbound.BatchWindow;
 import dev.chorus.outbound.Peer;
 import dev.chorus.outbound.SendLanes;
 import jakarta.websocket.CloseReason;
@@ -26,6 +27,7 @@ public final class SessionPeer implements Peer {
     private final ContainerSocket socket;
     private final TextSender text;
     private final Executor writer;
+    private final BatchWindow batchWindow;
 
     SessionPeer(Session session, boolean batched, UnansweredCloses closes, SendLanes lanes) {
         this(session, batched, closes, TextSender.of(session), lanes);
@@ -49,6 +51,7 @@ public final class SessionPeer implements Peer {
         // thread (Tyrus, whether Chorus frames its sends or Tyrus does), which is where lanes pay.
         this.writer = socket.writer() != null ? socket.writer()
                 : lanes != null && text.takesLane() ? lanes.assign() : null;
+        this.batchWindow = batched && lanes != null ? lanes.batchWindow() : null;
     }
 
     @Override
@@ -59,6 +62,11 @@ public final class SessionPeer implements Peer {
     @Override
     public void send(String frame, SendHandler done) {
         text.send(frame, done);
+    }
+
+    @Override
+    public BatchWindow batchWindow() {
+        return batchWindow;
     }
 
     @Override

@@ -61,6 +61,10 @@ public final class Outbox {
     /** Where a failed send is reported to {@link #onFailure} and the socket closed. */
     private final Executor failures;
     private final LongSupplier nanoTime;
+    /** Where a batch waits for its window, if it does ({@link #holdForBatch}). */
+    private final BatchWindow batchWindow;
+    /** Set while a batch window is open for this outbox: later frames join it instead of opening another. */
+    private final AtomicBoolean holding = new AtomicBoolean();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicReference<Closing> closing = new AtomicReference<>();
     /** Set once the socket has been told to close (or left to the container): nothing more to do. */
@@ -86,6 +90,7 @@ public final class Outbox {
         this.writer = peer.writer();
         this.batching = peer.takesBatches();
         this.runs = !batching && peer.writesRuns();
+        this.batchWindow = batching ? peer.batchWindow() : null;
         this.frames = new FrameQueue(maxFrames, maxChars);
         this.nanoTime = nanoTime;
         this.onFailure = onFailure;
@@ -117,6 +122,29 @@ public final class Outbox {
             frames.clear();
         }
         return Offer.ACCEPTED;
+    }
+
+    /**
+     * Holds back this outbox's next send for its {@link Peer#batchWindow}: true if this call
+     * opened the window, and the caller then flushes through {@link #batchWindow}'s timer once it
+     * passed; false if the peer has no window, or one is open already, whose flush will take
+     * whatever was queued before it ends.
+     */
+    public boolean holdForBatch() {
+        return batchWindow != null && holding.compareAndSet(false, true);
+    }
+
+    /**
+     * Ends the window {@link #holdForBatch} opened: call it before that flush, so that a frame
+     * queued after this either goes out with the flush or opens the next window.
+     */
+    public void releaseBatch() {
+        holding.set(false);
+    }
+
+    /** The peer's batch window, if it takes batches and the node waits for them; else null. */
+    public BatchWindow batchWindow() {
+        return batchWindow;
     }
 
     /** Where the peer's sends are best started, if anywhere in particular ({@link Peer#writer}). */

@@ -73,6 +73,14 @@ public interface Peer {
         return false;
     }
 
+    /**
+     * How long this client's events may wait to go out together, if it takes batches and the
+     * node waits for batches at all; null: every event is sent as soon as it is queued.
+     */
+    default BatchWindow batchWindow() {
+        return null;
+    }
+
     /** Closes the connection; a peer that is already gone ignores it. */
     void close(CloseReason reason);
 

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -43,23 +44,55 @@ public class SendLanes {
     private static final long STOP_WAIT_SECONDS = 2;
 
     private final int count;
+    private final long batchDelayMicros;
     private final AtomicInteger turn = new AtomicInteger();
     private volatile ThreadPoolExecutor[] lanes;
+    /** Times batch windows ({@link BatchWindow}); started with the first, stopped with the lanes. */
+    private volatile ScheduledThreadPoolExecutor timer;
+    private volatile BatchWindow batchWindow;
 
-    /** As many lanes as the settings say. */
+    /** As many lanes as the settings say, and their batch delay. */
     @Inject
     public SendLanes(ChatSettings settings) {
-        this(settings.outbound().sendLanes());
+        this(settings.outbound().sendLanes(), settings.outbound().batchDelayMillis() * 1000L);
     }
 
-    /** The default number of lanes: one per core, two at least. */
+    /** The default number of lanes: one per core, two at least; no batch delay. */
     public SendLanes() {
-        this(0);
+        this(0, 0);
     }
 
-    /** {@code count} lanes; 0: one per core, two at least. */
-    SendLanes(int count) {
+    /** {@code count} lanes (0: one per core, two at least), batches held for {@code batchDelayMicros} (0: not). */
+    SendLanes(int count, long batchDelayMicros) {
         this.count = count > 0 ? count : Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.batchDelayMicros = batchDelayMicros;
+    }
+
+    /**
+     * The window in which events for a client that takes batches gather, on whatever container:
+     * null if the settings hold no delay. One timer thread serves every window; it only hands the
+     * members' flushes to their writers (a lane, Undertow's I/O thread).
+     */
+    public BatchWindow batchWindow() {
+        if (batchDelayMicros == 0) {
+            return null;
+        }
+        BatchWindow window = batchWindow;
+        return window != null ? window : startTimer();
+    }
+
+    private synchronized BatchWindow startTimer() {
+        if (batchWindow == null) {
+            ScheduledThreadPoolExecutor started = new ScheduledThreadPoolExecutor(1, threadFactory());
+            started.setRemoveOnCancelPolicy(true);
+            timer = started;
+            batchWindow = new BatchWindow(batchDelayMicros, started);
+        }
+        return batchWindow;
+    }
+
+    private ThreadFactory threadFactory() {
+        return threads != null ? threads : Executors.defaultThreadFactory();
     }
 
     /** The lane for a new connection: each in turn. Threads start with the first. */
@@ -73,7 +106,7 @@ public class SendLanes {
 
     private synchronized ThreadPoolExecutor[] start() {
         if (lanes == null) {
-            ThreadFactory factory = threads != null ? threads : Executors.defaultThreadFactory();
+            ThreadFactory factory = threadFactory();
             ThreadPoolExecutor[] all = new ThreadPoolExecutor[count];
             for (int i = 0; i < count; i++) {
                 all[i] = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), factory);
@@ -91,10 +124,19 @@ public class SendLanes {
      */
     @PreDestroy
     void stop() {
-        ThreadPoolExecutor[] all = lanes;
-        if (all == null) {
-            return;
+        ScheduledThreadPoolExecutor timing = timer;
+        if (timing != null) {
+            // First, as it hands flushes to the lanes; windows still open end in their time (shutdown() runs delayed tasks).
+            await(new ThreadPoolExecutor[] {timing});
         }
+        ThreadPoolExecutor[] all = lanes;
+        if (all != null) {
+            await(all);
+        }
+    }
+
+    /** Stops the executors and waits a bounded time for them to end. */
+    private static void await(ThreadPoolExecutor[] all) {
         for (ThreadPoolExecutor lane : all) {
             lane.shutdown();
         }

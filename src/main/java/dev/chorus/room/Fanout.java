@@ -1,6 +1,7 @@
 package dev.chorus.room;
 
 import dev.chorus.metrics.ChatMetrics;
+import dev.chorus.outbound.BatchWindow;
 import dev.chorus.outbound.Peer;
 import dev.chorus.outbound.SendLanes;
 import dev.chorus.protocol.CloseReasons;
@@ -82,7 +83,9 @@ public final class Fanout {
     }
 
     /**
-     * Starts sending what each accepted member's outbox took: at once where
+     * Starts sending what each accepted member's outbox took, or for a member whose client takes
+     * batches, once its {@link BatchWindow} has passed (unless a window is open for it already,
+     * whose flush takes this too): at once where
      * the member has no writer of its own ({@link Peer#writer}) or this is it, else in one
      * hand-over per writer instead of one per member: Undertow's I/O thread (which queues each
      * send from another thread as a task of its own and wakes for it) or a Tyrus connection's
@@ -90,8 +93,42 @@ public final class Fanout {
      * written moves.
      */
     private void flushAll() {
+        List<Member> now = accepted;
+        Map<BatchWindow, List<Member>> held = null;
+        for (int i = 0; i < accepted.size(); i++) {
+            Member member = accepted.get(i);
+            BatchWindow window = member.outbox().batchWindow();
+            if (window == null) {
+                if (now != accepted) {
+                    now.add(member);
+                }
+                continue;
+            }
+            if (now == accepted) {
+                // The first member whose batch waits: the others before it go out now.
+                now = new ArrayList<>(accepted.subList(0, i));
+            }
+            if (member.outbox().holdForBatch()) {
+                if (held == null) {
+                    held = new HashMap<>(2);
+                }
+                held.computeIfAbsent(window, open -> new ArrayList<>()).add(member);
+            }
+            // Else a window is open for it already, and its flush takes this frame too.
+        }
+        if (held != null) {
+            held.forEach((window, members) -> window.after(() -> {
+                members.forEach(member -> member.outbox().releaseBatch());
+                flushAll(members);
+            }));
+        }
+        flushAll(now);
+    }
+
+    /** Starts sending what these members' outboxes took, each on its writer (see {@link #flushAll()}). */
+    private void flushAll(List<Member> members) {
         Map<Executor, List<Member>> byWriter = null;
-        for (Member member : accepted) {
+        for (Member member : members) {
             Executor writer = member.outbox().writer();
             if (writer == null || writer == Thread.currentThread()) {
                 flush(member);
@@ -103,7 +140,7 @@ public final class Fanout {
             }
         }
         if (byWriter != null) {
-            byWriter.forEach((writer, members) -> handOver(writer, members, this::flush));
+            byWriter.forEach((writer, onWriter) -> handOver(writer, onWriter, this::flush));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.chorus.outbound;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +41,7 @@ class SendLanesTest {
 
     @Test
     void connectionsTakeTheLanesInTurn() {
-        lanes = new SendLanes(2);
+        lanes = new SendLanes(2, 0);
 
         Executor first = lanes.assign();
         Executor second = lanes.assign();
@@ -71,7 +72,7 @@ class SendLanesTest {
 
     @Test
     void broadcastsThatQueueWhileTheLaneIsBusyReachEachMemberInOneWrite() throws Exception {
-        lanes = new SendLanes(1);
+        lanes = new SendLanes(1, 0);
         Member alice = chat.join("lobby", FakePeer.inline("alice").writingRuns());
         List<FakePeer> members = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -98,7 +99,7 @@ class SendLanesTest {
 
     @Test
     void afterTheLanesStopABroadcastIsWrittenFromTheBroadcastingThread() {
-        lanes = new SendLanes(1);
+        lanes = new SendLanes(1, 0);
         Member alice = chat.join("lobby", FakePeer.inline("alice").writingRuns());
         FakePeer bob = FakePeer.inline("bob").writingRuns().writingOn(lanes.assign());
         chat.join("lobby", bob);
@@ -109,6 +110,29 @@ class SendLanesTest {
 
         assertEquals(1, bob.events("message").size(), "the message was lost with the lanes");
         assertTrue(bob.sendThreads().contains(Thread.currentThread().getName()));
+    }
+
+    @Test
+    void batchesWaitTheSettingsDelayOnATimerThatStopsWithTheLanes() {
+        assertNull(new SendLanes(1, 0).batchWindow(), "no delay, no window: events go out when queued");
+        lanes = new SendLanes(Settings.defaultsWith(new ChatSettings.Outbound(1024, 1_048_576, 10, 1, 50)));
+        Member alice = chat.join("lobby", FakePeer.inline("alice"));
+        FakePeer bob = FakePeer.inline("bob").batchingWithin(lanes.batchWindow()).writingOn(lanes.assign());
+        chat.join("lobby", bob);
+        await().atMost(WAIT).until(() -> !bob.events("welcome").isEmpty());
+        int writesBefore = bob.writes();
+
+        long start = System.nanoTime();
+        for (int i = 1; i <= 3; i++) {
+            chat.rooms.publish(alice, "alice:" + i);
+        }
+        await().atMost(WAIT).until(() -> bob.events("message").size() == 3);
+
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50), "sent before the window ended");
+        assertEquals(1, bob.writes() - writesBefore, "three messages, one write");
+        lanes.stop();
+        chat.rooms.publish(alice, "alice:4");
+        assertEquals(4, bob.events("message").size(), "after the stop a batch goes out at once, from the broadcasting thread");
     }
 
     /** Occupies the lane until {@link #release}; the call returns the lane's thread name once it is held. */

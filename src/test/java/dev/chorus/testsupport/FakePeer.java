@@ -1,5 +1,6 @@
 package dev.chorus.testsupport;
 
+import dev.chorus.outbound.BatchWindow;
 import dev.chorus.outbound.Peer;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -32,6 +33,7 @@ public final class FakePeer implements Peer {
     private volatile boolean batching;
     private volatile boolean runs;
     private volatile Executor writer;
+    private volatile BatchWindow batchWindow;
     private final Set<String> sendThreads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger writes = new AtomicInteger();
     private final AtomicInteger frames = new AtomicInteger();
@@ -97,6 +99,17 @@ public final class FakePeer implements Peer {
     @Override
     public boolean takesBatches() {
         return batching;
+    }
+
+    /** Takes batches ({@link #batching}), which wait for {@code window} to go out together. */
+    public FakePeer batchingWithin(BatchWindow window) {
+        batchWindow = window;
+        return batching();
+    }
+
+    @Override
+    public BatchWindow batchWindow() {
+        return batchWindow;
     }
 
     /** Takes a backlog as separate frames in one write, as Chorus writes to Tyrus. */

@@ -1,0 +1,41 @@
+package dev.chorus.outbound;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How long the events for a client that takes batches ({@code ?batch=1}) wait to go out together,
+ * and the timer that sends them then. Such a client said it takes several events in one frame;
+ * waiting a moment lets a busy room's events for it gather, so they cost one write where each
+ * would have cost its own: a system call per write is most of what a delivery costs. A client
+ * that asked for nothing waits for nothing.
+ */
+public final class BatchWindow {
+
+    /** Runs what it is given once the window has passed. */
+    private final Executor afterDelay;
+
+    /** A window of {@code delayMicros}, timed on {@code timer}. */
+    public BatchWindow(long delayMicros, ScheduledExecutorService timer) {
+        this(send -> timer.schedule(send, delayMicros, TimeUnit.MICROSECONDS));
+    }
+
+    /** A window that ends when {@code afterDelay} runs what it is given (tests end it by hand). */
+    public BatchWindow(Executor afterDelay) {
+        this.afterDelay = afterDelay;
+    }
+
+    /**
+     * Runs {@code send} once the window has passed; at once if the timer is stopping (the
+     * application is), so that nothing queued is left unsent.
+     */
+    public void after(Runnable send) {
+        try {
+            afterDelay.execute(send);
+        } catch (RejectedExecutionException e) {
+            send.run();
+        }
+    }
+}
