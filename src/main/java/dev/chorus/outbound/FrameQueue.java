@@ -60,7 +60,7 @@ final class FrameQueue {
     /**
      * The next frame and the frames behind it, to go out as separate frames in one write: up to
      * {@link #MAX_BATCH_CHARS} and never past {@code barrier}; empty if nothing is queued. For the
-     * writer only, so what it peeks at is what it then takes.
+     * writer only; {@link #clear} may run beside it, so what it peeks at may be gone when it takes.
      */
     List<String> takeRun(String barrier) {
         return takeRun(barrier, 0);
@@ -76,7 +76,12 @@ final class FrameQueue {
         long size = first.length();
         for (String next = frames.peek(); first != barrier && next != null && next != barrier
                 && size + separator + next.length() <= MAX_BATCH_CHARS; next = frames.peek()) {
-            take();
+            // What was taken, not what was peeked: a clear() beside the writer (a close) may have
+            // removed the peeked frame, and the writer then checks the close before sending.
+            next = take();
+            if (next == null) {
+                break;
+            }
             if (run == null) {
                 run = new ArrayList<>();
                 run.add(first);

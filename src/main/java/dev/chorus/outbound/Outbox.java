@@ -246,6 +246,13 @@ public final class Outbox {
                 return;
             }
             List<String> next = frames.next(runs, batching, PING);
+            how = closing.get();
+            if (how != null && !how.afterQueued() && !next.isEmpty()) {
+                // A close came while we took: its clear() ran beside our take and may have left
+                // holes in what we hold, and the client must never see n-1, n+1. Send none of it.
+                finish();
+                return;
+            }
             if (next.isEmpty()) {
                 writing.set(false);
                 // A frame or a close that arrived after poll() found `writing` taken and left the
