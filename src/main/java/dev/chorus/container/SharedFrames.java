@@ -153,7 +153,7 @@ final class SharedFrames {
     }
 
     /** A frame holding the payload. */
-    static byte[] frame(byte[] payload) {
+    private static byte[] frame(byte[] payload) {
         byte[] frame = new byte[headerLength(payload.length) + payload.length];
         int header = writeHeader(frame, payload.length);
         System.arraycopy(payload, 0, frame, header, payload.length);

@@ -5,8 +5,8 @@ import jakarta.websocket.Session;
 import java.util.List;
 
 /**
- * Starts sending whole text frames to one session. On Tyrus (Payara) the frame is built once per
- * event and sending thread, for all the receivers it goes to ({@link TyrusFramedSender}); on
+ * Starts sending whole text frames to one session. On Tyrus (Payara) a frame, a run or a batch is
+ * built once for all the receivers it goes to ({@link TyrusFramedSender}, {@link SharedFrames}); on
  * Undertow (WildFly) through the session's async remote, a backlog through the batching API
  * ({@link BatchingRemoteSender}); on any other container through the async remote alone, and on a
  * Tyrus laid out differently through Tyrus's own send, still on a send lane. The first two write a

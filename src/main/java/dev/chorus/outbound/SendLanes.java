@@ -9,8 +9,8 @@ import jakarta.inject.Inject;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +84,6 @@ public class SendLanes {
     private synchronized BatchWindow startTimer() {
         if (batchWindow == null) {
             ScheduledThreadPoolExecutor started = new ScheduledThreadPoolExecutor(1, threadFactory());
-            started.setRemoveOnCancelPolicy(true);
             timer = started;
             batchWindow = new BatchWindow(batchDelayMicros, started);
         }
