@@ -1,10 +1,15 @@
 package dev.chorus.edge;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testsupport.ChatClient;
 import dev.chorus.testsupport.DeployedChorus;
+import dev.chorus.testsupport.StalledClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,4 +35,52 @@ class HeartbeatIT extends DeployedChorus {
         assertEquals(1, stats().getInt("members"));
         assertEquals(dropsBefore + 1, metrics().get("chorus_silent_drops_total"));
     }
+
+    /**
+     * Clients that join and drop their TCP connection at the welcome (half with a reset, half
+     * after reading it, with a FIN) leave the room within two seconds: well before the silence rule
+     * (4 s here) would catch them, so presence and the counts never show ghosts for long.
+     */
+    @Test
+    void membersWhoseConnectionDropsAtTheWelcomeLeaveWithinTwoSeconds() throws Exception {
+        ChatClient observer = join("ghosts", "observer");
+        List<StalledClient> ghosts = new ArrayList<>();
+        for (int i = 0; i < GHOSTS; i++) {
+            ghosts.add(connectStalled("ghosts", "ghost" + i));
+        }
+        awaitMembers(GHOSTS + 1);
+
+        long droppedAt = System.nanoTime();
+        for (int i = 0; i < GHOSTS; i++) {
+            if (i % 2 == 1) {
+                ghosts.get(i).closeCodeSoFar();
+            }
+            ghosts.get(i).close();
+        }
+        for (int i = 0; i < GHOSTS; i++) {
+            observer.next("leave");
+        }
+        long goneAfter = (System.nanoTime() - droppedAt) / 1_000_000;
+
+        assertTrue(goneAfter < 2_000, "the last ghost left after " + goneAfter + " ms");
+        assertEquals(1, stats().getInt("members"));
+    }
+
+    /**
+     * Clients whose connection drops right after they send the handshake, before the server's
+     * answer: any the server seated anyway are gone within two seconds, not at the silence rule.
+     */
+    @Test
+    void clientsThatVanishDuringTheHandshakeAreNotLeftAsMembers() throws Exception {
+        join("ghosts", "observer");
+        for (int i = 0; i < GHOSTS; i++) {
+            StalledClient.handshakeAndVanish(chat("ghosts", "name=vanished" + i));
+        }
+
+        await().pollDelay(Duration.ofMillis(1_500)).atMost(Duration.ofMillis(2_500))
+                .until(() -> stats().getInt("members") == 1);
+    }
+
+    /** Within the build's cap of 60 connections (see the pom), beside the other test's clients. */
+    private static final int GHOSTS = 40;
 }

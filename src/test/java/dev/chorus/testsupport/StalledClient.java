@@ -73,6 +73,18 @@ public final class StalledClient implements AutoCloseable {
     }
 
     /**
+     * Sends a handshake and drops the connection before the server's answer, as a client whose
+     * network vanishes at that moment: the server may still upgrade and seat it.
+     */
+    public static void handshakeAndVanish(URI uri) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.setSoLinger(true, 0);
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
+            socket.getOutputStream().write(request(uri, uri.getRawQuery()));
+        }
+    }
+
+    /**
      * The HTTP status a handshake to the URI's path with this query, sent byte for byte as given
      * (no client library would send a malformed escape), gets.
      */
@@ -87,18 +99,20 @@ public final class StalledClient implements AutoCloseable {
     private static String handshake(Socket socket, URI uri, String rawQuery, byte[] afterHandshake)
             throws IOException {
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
-        String request = "GET " + uri.getRawPath() + (rawQuery == null ? "" : "?" + rawQuery)
-                + " HTTP/1.1\r\n"
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(request(uri, rawQuery));
+        bytes.write(afterHandshake);
+        socket.getOutputStream().write(bytes.toByteArray());
+        return readHeaders(socket.getInputStream());
+    }
+
+    private static byte[] request(URI uri, String rawQuery) {
+        return ("GET " + uri.getRawPath() + (rawQuery == null ? "" : "?" + rawQuery) + " HTTP/1.1\r\n"
                 + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n";
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bytes.write(request.getBytes(StandardCharsets.US_ASCII));
-        bytes.write(afterHandshake);
-        socket.getOutputStream().write(bytes.toByteArray());
-        return readHeaders(socket.getInputStream());
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Reads the response head byte by byte, so that not one byte of the frames after it is read. */
