@@ -61,12 +61,17 @@ public class MetricsServlet extends HttpServlet {
         sample(out, "chorus_messages_received_total", "counter", "Text messages accepted from clients",
                 metrics.messagesReceived());
         sample(out, "chorus_deliveries_total", "counter", "Frames queued to connections", metrics.deliveries());
+        sample(out, "chorus_outbox_chars", "gauge",
+                "Characters waiting in all connections' outbound queues (a shared frame once per queue)",
+                registry.outboundBudget().used());
         sample(out, "chorus_outbox_depth_max", "gauge", "Deepest outbound queue of any connection since start",
                 metrics.outboxDepthMax());
         header(out, "chorus_slow_consumer_drops_total", "counter",
-                "Connections dropped with 1013 as too slow, by cause: a full outbound queue or a send that timed out");
+                "Connections dropped with 1013 as too slow, by cause: a full outbound queue, a send that timed out,"
+                        + " or the largest queue shed when all queues together passed their total");
         out.println("chorus_slow_consumer_drops_total{cause=\"queue-full\"} " + metrics.outboxOverflows());
         out.println("chorus_slow_consumer_drops_total{cause=\"send-timeout\"} " + metrics.sendTimeouts());
+        out.println("chorus_slow_consumer_drops_total{cause=\"node-budget\"} " + registry.outboundBudget().shed());
         sample(out, "chorus_silent_drops_total", "counter", "Connections dropped with 1001 for no pong in time",
                 metrics.silentDrops());
         sample(out, "chorus_sockets_cut_total", "counter",

@@ -21,7 +21,7 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
                         (Integer) values.apply(Setting.BURST), (Integer) values.apply(Setting.STRIKES)),
                 new Outbound((Integer) values.apply(Setting.OUTBOX_MAX_MESSAGES), (Long) values.apply(Setting.OUTBOX_MAX_CHARS),
                         (Integer) values.apply(Setting.SEND_TIMEOUT_SECONDS), (Integer) values.apply(Setting.SEND_LANES),
-                        (Integer) values.apply(Setting.BATCH_DELAY_MS)),
+                        (Integer) values.apply(Setting.BATCH_DELAY_MS), (Long) values.apply(Setting.OUTBOX_TOTAL_MAX_CHARS)),
                 new Liveness((Integer) values.apply(Setting.HEARTBEAT_SECONDS), (Integer) values.apply(Setting.SILENCE_SECONDS)),
                 new Limits((Integer) values.apply(Setting.MAX_CONNECTIONS),
                         (Integer) values.apply(Setting.MAX_CONNECTIONS_PER_ADDRESS), (Integer) values.apply(Setting.MAX_ROOMS),
@@ -71,8 +71,11 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
      *        thread (Tyrus, on Payara); 0: one per core, two at least
      * @param batchDelayMillis how long events for a client that takes batches ({@code ?batch=1}) may
      *        wait to go out together, in one write; 0: as soon as they are queued
+     * @param totalMaxChars characters all of the node's connections may have waiting together (0: a
+     *        quarter of the heap); past it the largest queue is dropped (1013)
      */
-    public record Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds, int sendLanes, int batchDelayMillis) {
+    public record Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds, int sendLanes, int batchDelayMillis,
+            long totalMaxChars) {
         public Outbound {
             require(maxMessages >= 1 && maxChars >= 1, "chorus.outbox.max-messages and chorus.outbox.max-chars must be"
                     + " 1 or more, were " + maxMessages + ", " + maxChars);
@@ -81,6 +84,8 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
             require(sendLanes >= 0, "chorus.outbox.send-lanes must be 0 (one per core) or more, was " + sendLanes);
             require(batchDelayMillis >= 0 && batchDelayMillis <= 1000, "chorus.outbox.batch-delay-ms must be 0 (none)"
                     + " to 1000, was " + batchDelayMillis);
+            require(totalMaxChars >= 0, "chorus.outbox.total-max-chars must be 0 (a quarter of the heap) or more, was "
+                    + totalMaxChars);
         }
 
         /** Bounds and timeout as given, send lanes and the batch delay at their defaults. */
@@ -88,10 +93,16 @@ public record ChatSettings(History history, Inbound inbound, Outbound outbound, 
             this(maxMessages, maxChars, sendTimeoutSeconds, 0);
         }
 
-        /** Bounds, timeout and send lanes as given, the batch delay at its default. */
+        /** Bounds, timeout and send lanes as given, the batch delay and the node's total at their defaults. */
         public Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds, int sendLanes) {
             this(maxMessages, maxChars, sendTimeoutSeconds, sendLanes,
                     (Integer) Setting.BATCH_DELAY_MS.defaultValue());
+        }
+
+        /** All but the node's total as given, that at its default. */
+        public Outbound(int maxMessages, long maxChars, int sendTimeoutSeconds, int sendLanes, int batchDelayMillis) {
+            this(maxMessages, maxChars, sendTimeoutSeconds, sendLanes, batchDelayMillis,
+                    (Long) Setting.OUTBOX_TOTAL_MAX_CHARS.defaultValue());
         }
     }
 

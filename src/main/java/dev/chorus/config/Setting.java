@@ -16,6 +16,8 @@ public enum Setting {
     STRIKES("chorus.rate.strikes", Integer.class, "10"),
     OUTBOX_MAX_MESSAGES("chorus.outbox.max-messages", Integer.class, "1024"),
     OUTBOX_MAX_CHARS("chorus.outbox.max-chars", Long.class, "1048576"),
+    /** Characters queued in all outboxes of the node together; 0 (the default): a quarter of the maximum heap. */
+    OUTBOX_TOTAL_MAX_CHARS("chorus.outbox.total-max-chars", Long.class, "0"),
     SEND_TIMEOUT_SECONDS("chorus.outbox.send-timeout-seconds", Integer.class, "10"),
     /** Threads that write to Tyrus (Payara) connections; 0 (the default): one per core, two at least. */
     SEND_LANES("chorus.outbox.send-lanes", Integer.class, "0"),

@@ -6,12 +6,14 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The frames waiting for one socket, bounded by count and characters. Many threads add; only the
  * outbox's writer takes (and {@link #clear} may run beside it). Counts are reserved before a
  * frame is added and given back after it is taken, so they never fall below what is queued, and
- * a racing writer can never make an add skip a bound.
+ * a racing writer can never make an add skip a bound. The node's {@link OutboundBudget} is charged
+ * and given back with them.
  */
 final class FrameQueue {
 
@@ -27,24 +29,40 @@ final class FrameQueue {
     private final Queue<String> frames = new ConcurrentLinkedQueue<>();
     private final AtomicInteger depth = new AtomicInteger();
     private final AtomicLong chars = new AtomicLong();
+    private final OutboundBudget budget;
+    /** Drops this queue to keep the node within its budget; false if its outbox was closing anyway. */
+    private final BooleanSupplier onShed;
+    /** Whether the budget lists this queue as large; changed under the queue's monitor, with the list. */
+    private volatile boolean watched;
 
     FrameQueue(int maxFrames, long maxChars) {
+        this(maxFrames, maxChars, new OutboundBudget(Long.MAX_VALUE), () -> false);
+    }
+
+    FrameQueue(int maxFrames, long maxChars, OutboundBudget budget, BooleanSupplier onShed) {
         this.maxFrames = maxFrames;
         this.maxChars = maxChars;
+        this.budget = budget;
+        this.onShed = onShed;
     }
 
     /**
-     * Adds the frame unless it would take the queue over its bounds. An empty queue takes any
-     * frame, however large (a welcome with a long history): its receiver is not behind.
+     * Adds the frame unless it would take the queue over its bounds, or the node over its budget
+     * while no other queue is larger. An empty queue takes any frame, however large (a welcome
+     * with a long history): its receiver is not behind.
      */
     boolean add(String frame) {
         int ahead = depth.getAndIncrement();
         long total = chars.addAndGet(frame.length());
-        if (ahead > 0 && (ahead >= maxFrames || total > maxChars)) {
+        budget.charge(frame.length());
+        if (ahead > 0 && (ahead >= maxFrames || total > maxChars || !budget.admits(this))) {
             uncount(frame);
             return false;
         }
         frames.add(frame);
+        if (!watched && total > OutboundBudget.LARGE) {
+            rewatch();
+        }
         return true;
     }
 
@@ -125,8 +143,39 @@ final class FrameQueue {
         return depth.get();
     }
 
+    /** Characters waiting. */
+    long chars() {
+        return chars.get();
+    }
+
+    /** Drops this queue for the node's budget; false if its outbox was closing anyway. */
+    boolean shed() {
+        return onShed.getAsBoolean();
+    }
+
     private void uncount(String frame) {
         depth.decrementAndGet();
-        chars.addAndGet(-frame.length());
+        long left = chars.addAndGet(-frame.length());
+        budget.release(frame.length());
+        if (watched && left < OutboundBudget.LARGE / 2) {
+            rewatch();
+        }
+    }
+
+    /**
+     * Lists this queue in the budget while it holds more than {@link OutboundBudget#LARGE}
+     * characters, and takes it off below half of that; under the monitor, so that the list always
+     * agrees with {@link #watched} whichever threads add and take. Rare: only a receiver falling
+     * behind crosses the line.
+     */
+    private synchronized void rewatch() {
+        long now = chars.get();
+        if (!watched && now > OutboundBudget.LARGE) {
+            watched = true;
+            budget.watch(this);
+        } else if (watched && now < OutboundBudget.LARGE / 2) {
+            watched = false;
+            budget.unwatch(this);
+        }
     }
 }

@@ -44,6 +44,9 @@ public final class Outbox {
     /** How an outbox that refused a frame over its bounds ends. */
     private static final Closing OVERFLOWED = new Closing(CloseReasons.QUEUE_FULL, false);
 
+    /** How an outbox shed to keep the node within its outbound budget ends. */
+    private static final Closing SHED = new Closing(CloseReasons.NODE_QUEUES_FULL, false);
+
     /** How an outbox whose send failed ends, unless a close came first. */
     private static final Closing FAILED = new Closing(CloseReasons.SEND_FAILED, false);
 
@@ -82,16 +85,25 @@ public final class Outbox {
     /**
      * An outbox that holds at most {@code maxFrames} frames and {@code maxChars} characters, reads
      * {@code nanoTime} to tell how long a send has been in flight, and tells {@code onFailure} of a
-     * failed send on {@code failures}, then closes the socket there.
+     * failed send on {@code failures}, then closes the socket there; no node-wide budget.
      */
     public Outbox(Peer peer, int maxFrames, long maxChars, LongSupplier nanoTime, Consumer<Throwable> onFailure,
             Executor failures) {
+        this(peer, maxFrames, maxChars, new OutboundBudget(Long.MAX_VALUE), nanoTime, onFailure, failures);
+    }
+
+    /**
+     * As above, within the node's {@code budget}: an outbox shed for it ends as one that failed
+     * ({@code onFailure} on {@code failures}), closing with 1013.
+     */
+    public Outbox(Peer peer, int maxFrames, long maxChars, OutboundBudget budget, LongSupplier nanoTime,
+            Consumer<Throwable> onFailure, Executor failures) {
         this.peer = peer;
         this.writer = peer.writer();
         this.batching = peer.takesBatches();
         this.runs = !batching && peer.writesRuns();
         this.batchWindow = batching ? peer.batchWindow() : null;
-        this.frames = new FrameQueue(maxFrames, maxChars);
+        this.frames = new FrameQueue(maxFrames, maxChars, budget, this::shed);
         this.nanoTime = nanoTime;
         this.onFailure = onFailure;
         this.failures = failures;
@@ -122,6 +134,28 @@ public final class Outbox {
             frames.clear();
         }
         return Offer.ACCEPTED;
+    }
+
+    /**
+     * Ends this outbox for the node's outbound budget, from another outbox's offer: like an
+     * overflow, its queue is dropped and it takes nothing more; its failure listener (the member
+     * leaves) and the close (1013) run on the failures executor, since the caller may hold a room's
+     * lock. False if it was closing already.
+     */
+    private boolean shed() {
+        if (!closing.compareAndSet(null, SHED)) {
+            return false;
+        }
+        frames.clear();
+        failures.execute(() -> {
+            try {
+                onFailure.accept(new IOException("shed: the node's outbound queues are full"));
+            } finally {
+                // Closes the socket once no send is in flight: the writer may be mid-send.
+                flush();
+            }
+        });
+        return true;
     }
 
     /**

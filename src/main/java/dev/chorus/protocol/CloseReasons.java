@@ -36,6 +36,10 @@ public final class CloseReasons {
     public static final CloseReason QUEUE_FULL = new CloseReason(CloseCodes.TRY_AGAIN_LATER,
             "too slow: outbound queue full");
 
+    /** 1013 Try Again Later: the node's outbound queues together passed their total, and this one was the largest. */
+    public static final CloseReason NODE_QUEUES_FULL = new CloseReason(CloseCodes.TRY_AGAIN_LATER,
+            "too slow: the server's outbound queues are full");
+
     /** 1013: one send stayed unfinished past the send timeout (the client stopped reading). */
     public static final CloseReason SEND_TIMED_OUT = new CloseReason(CloseCodes.TRY_AGAIN_LATER,
             "too slow: send timed out");

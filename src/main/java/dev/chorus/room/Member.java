@@ -1,6 +1,7 @@
 package dev.chorus.room;
 
 import dev.chorus.config.ChatSettings;
+import dev.chorus.outbound.OutboundBudget;
 import dev.chorus.outbound.Outbox;
 import dev.chorus.outbound.Peer;
 import java.util.concurrent.Executor;
@@ -34,15 +35,16 @@ public final class Member {
     private long seenUpTo;
 
     /**
-     * A member whose outbox is bounded as {@code bounds} says, and whose failed sends reach
-     * {@code onSendFailure} on {@code departures}.
+     * A member whose outbox is bounded as {@code bounds} says, within the node's {@code budget},
+     * and whose failed sends (or a shed of its outbox) reach {@code onSendFailure} on {@code departures}.
      */
-    Member(Room room, Peer peer, SendAllowance allowance, ChatSettings.Outbound bounds, LongSupplier nanoTime,
-            BiConsumer<Member, Throwable> onSendFailure, Executor departures) {
+    Member(Room room, Peer peer, SendAllowance allowance, ChatSettings.Outbound bounds, OutboundBudget budget,
+            LongSupplier nanoTime, BiConsumer<Member, Throwable> onSendFailure, Executor departures) {
         this.room = room;
         this.allowance = allowance;
         this.onSendFailure = onSendFailure;
-        this.outbox = new Outbox(peer, bounds.maxMessages(), bounds.maxChars(), nanoTime, this::sendFailed, departures);
+        this.outbox = new Outbox(peer, bounds.maxMessages(), bounds.maxChars(), budget, nanoTime, this::sendFailed,
+                departures);
     }
 
     public String roomName() {

@@ -3,6 +3,7 @@ package dev.chorus.room;
 import dev.chorus.config.ChatSettings;
 import dev.chorus.config.Clocks;
 import dev.chorus.metrics.ChatMetrics;
+import dev.chorus.outbound.OutboundBudget;
 import dev.chorus.outbound.Outbox;
 import dev.chorus.outbound.Peer;
 import dev.chorus.protocol.ChatMessage;
@@ -70,6 +71,7 @@ public class Rooms {
     private final Users users = new Users();
     private final ChatSettings settings;
     private final HistoryBudget historyBudget;
+    private final OutboundBudget outboundBudget;
     private final Clocks clocks;
     private final ChatMetrics metrics;
     private final Sequence sequence;
@@ -85,6 +87,7 @@ public class Rooms {
         this.settings = settings;
         this.metrics = metrics;
         this.historyBudget = new HistoryBudget(settings.history().totalMaxChars());
+        this.outboundBudget = new OutboundBudget(settings.outbound().totalMaxChars());
         this.clocks = clocks;
         // Last: a cluster's sequence starts calling back into these rooms at once.
         this.sequence = start.of(this);
@@ -126,7 +129,7 @@ public class Rooms {
     public Member newMember(Room room, Peer peer) {
         long now = clocks.nanoTime();
         SendAllowance allowance = new SendAllowance(settings.inbound().messagesPerSecond(), settings.inbound().burst(), now);
-        Member member = new Member(room, peer, allowance, settings.outbound(), clocks::nanoTime,
+        Member member = new Member(room, peer, allowance, settings.outbound(), outboundBudget, clocks::nanoTime,
                 this::dropAfterSendFailure, departures);
         member.heard(now);
         return member;
@@ -212,6 +215,11 @@ public class Rooms {
     /** What all rooms' histories keep, and what their budgets made them forget. */
     public HistoryBudget historyBudget() {
         return historyBudget;
+    }
+
+    /** The characters queued in all outboxes of this node, and their total. */
+    public OutboundBudget outboundBudget() {
+        return outboundBudget;
     }
 
     /** Whether this node can serve: always on its own; in a cluster, while its link to Redis is up. */

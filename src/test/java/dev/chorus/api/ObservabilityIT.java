@@ -91,5 +91,7 @@ class ObservabilityIT extends DeployedChorus {
         assertEquals(9, after.get("chorus_deliveries_total") - before.get("chorus_deliveries_total"));
         assertEquals(1, after.get("chorus_refused_joins_total") - before.get("chorus_refused_joins_total"));
         assertTrue(after.get("chorus_outbox_depth_max") >= 1);
+        // Everything was sent: no character stays charged to the node's outbound total.
+        await().atMost(ChatClient.TIMEOUT).until(() -> metrics().get("chorus_outbox_chars") == 0);
     }
 }

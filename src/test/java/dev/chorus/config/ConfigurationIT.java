@@ -62,6 +62,7 @@ class ConfigurationIT {
         IN_FILE.put("chorus.outbox.send-timeout-seconds", 30);
         IN_FILE.put("chorus.outbox.send-lanes", 3);
         IN_FILE.put("chorus.outbox.batch-delay-ms", 5);
+        IN_FILE.put("chorus.outbox.total-max-chars", 50000000);
         IN_FILE.put("chorus.heartbeat.seconds", 5);
         IN_FILE.put("chorus.heartbeat.silence-seconds", 15);
         IN_FILE.put("chorus.limits.max-connections", 500);

@@ -2,6 +2,7 @@ package dev.chorus.room;
 
 import dev.chorus.config.ChatSettings;
 import dev.chorus.metrics.ChatMetrics;
+import dev.chorus.outbound.OutboundBudget;
 import dev.chorus.outbound.Peer;
 import dev.chorus.protocol.ChatMessage;
 import dev.chorus.protocol.Resume;
@@ -37,7 +38,7 @@ public class RoomLinearizabilityTest {
     /** The name the room gave the newcomer, with a {@code #n} suffix if taken; or "retired". */
     @Operation
     public String join(@Param(name = "who") int who) {
-        Member member = new Member(room, new SilentPeer(), new SendAllowance(1, 1, 0), new ChatSettings.Outbound(8, 1_000, 10), () -> 0, (m, e) -> { }, Runnable::run);
+        Member member = new Member(room, new SilentPeer(), new SendAllowance(1, 1, 0), new ChatSettings.Outbound(8, 1_000, 10), new OutboundBudget(Long.MAX_VALUE), () -> 0, (m, e) -> { }, Runnable::run);
         return room.admit(member, "user" + who, Resume.FRESH, new Fanout(new ChatMetrics(), (m, reason) -> { })) ? member.name() : "retired";
     }
 

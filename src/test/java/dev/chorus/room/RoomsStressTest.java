@@ -154,6 +154,7 @@ class RoomsStressTest {
         assertEquals(0, registry.members(), "members leaked");
         assertEquals(0, registry.rooms(), "rooms leaked");
         assertEquals(0, registry.users(), "users leaked: a call to one of them would find a departed member");
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.outboundBudget().used() == 0);
 
         long total = sentPerRoom.values().stream().mapToLong(AtomicLong::get).sum();
         LOG.info(() -> String.format(

@@ -252,4 +252,37 @@ class RoomsTest {
         neverCompleted.forEach(Runnable::run); // the welcome's send finally completes
         assertEquals(CloseCodes.TRY_AGAIN_LATER, stuck.closedWith().getCloseCode());
     }
+
+    @Test
+    void whenAllQueuesTogetherPassTheNodesTotalTheLargestIsDroppedWith1013AndItsRoomHearsItLeave() {
+        chat.configure(Settings.defaultsWith(new ChatSettings.Inbound(65_536, 1000, 1000, 10),
+                new ChatSettings.Outbound(1024, 1_048_576, 10, 0, 0, 100_000)));
+        Queue<Runnable> neverCompleted = new ArrayDeque<>();
+        FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
+        FakePeer healthy = FakePeer.inline("healthy");
+        Member sender = chat.join("lobby", FakePeer.inline("sender"));
+        chat.join("lobby", healthy);
+        chat.join("lobby", stuck);
+        FakePeer behind = FakePeer.async("behind", neverCompleted::add);
+        Member other = chat.join("elsewhere", FakePeer.inline("other"));
+        chat.join("elsewhere", behind);
+        String text = "x".repeat(900);
+
+        for (int i = 0; i < 70; i++) {
+            chat.rooms.publish(sender, text);
+        }
+        for (int i = 0; i < 40; i++) {
+            chat.rooms.publish(other, text);
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !healthy.events("leave").isEmpty());
+        assertEquals("stuck", healthy.events("leave").get(0).getString("member"));
+        assertEquals(1, chat.rooms.outboundBudget().shed());
+        assertEquals(70, healthy.events("message").size(), "the others never notice");
+        while (!neverCompleted.isEmpty()) {
+            neverCompleted.poll().run();
+        }
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, stuck.closedWith().getCloseCode());
+        assertNull(behind.closedWith(), "the smaller queue stays");
+    }
 }
