@@ -2,7 +2,6 @@ package dev.chorus.outbound;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,7 +23,8 @@ public final class OutboundBudget {
     static final long LARGE = FrameQueue.MAX_BATCH_CHARS;
 
     private final long limit;
-    private final AtomicLong used = new AtomicLong();
+    /** Added to and taken from by every queue on every frame: an adder, which threads do not contend for. */
+    private final LongAdder used = new LongAdder();
     /** The queues over {@link #LARGE}: few (only receivers that fell behind), so a shed scans little. */
     private final Set<FrameQueue> large = ConcurrentHashMap.newKeySet();
     private final LongAdder shed = new LongAdder();
@@ -35,11 +35,11 @@ public final class OutboundBudget {
     }
 
     void charge(long chars) {
-        used.addAndGet(chars);
+        used.add(chars);
     }
 
     void release(long chars) {
-        used.addAndGet(-chars);
+        used.add(-chars);
     }
 
     void watch(FrameQueue queue) {
@@ -57,7 +57,7 @@ public final class OutboundBudget {
      * failure executor), so a broadcast may call it under a room's lock.
      */
     boolean admits(FrameQueue growing) {
-        if (used.get() <= limit) {
+        if (used.sum() <= limit) {
             return true;
         }
         FrameQueue largest = null;
@@ -88,7 +88,7 @@ public final class OutboundBudget {
 
     /** Characters queued in all outboxes now. */
     public long used() {
-        return used.get();
+        return used.sum();
     }
 
     /** Queues dropped to keep the node within its total. */
