@@ -147,7 +147,13 @@ public final class Outbox {
             return false;
         }
         frames.clear();
+        Thread caller = Thread.currentThread();
         failures.execute(() -> {
+            if (Thread.currentThread() == caller) {
+                // An executor that runs work inline (stopped at undeploy, which closes every socket
+                // anyway): the caller may hold a room's read lock, and the leave takes write locks.
+                return;
+            }
             try {
                 onFailure.accept(new IOException("shed: the node's outbound queues are full"));
             } finally {

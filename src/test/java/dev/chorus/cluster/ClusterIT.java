@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Two nodes and a real Redis: the server under test (Payara Micro, or WildFly in the
  * {@code wildfly} profile, which makes the pair mixed) and a Payara Micro this test starts, both
  * pointed at a {@code redis-server} on a loopback port. Clients on each node.
- * The node this test starts is killed with SIGKILL last.
+ * The node this test starts is frozen with SIGSTOP past its key's life, and killed with SIGKILL last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT extends ChorusClients {
@@ -152,8 +152,44 @@ class ClusterIT extends ChorusClients {
         back.next("welcome");
     }
 
+    /**
+     * A node frozen (SIGSTOP, as a long GC pause or a stalled machine) past its key's life is taken
+     * for dead: the other node's members see its members leave, and their names are free. When it
+     * wakes, it learns so before its members talk on as ghosts: they are told to resume (1012), and
+     * get exactly what they missed under a name nobody else holds.
+     */
     @Test
     @Order(4)
+    void aNodeFrozenPastItsKeysLifeIsTakenForDeadAndItsMembersResumeWhenItWakes() {
+        ChorusInstance b = otherNode();
+        ChatClient alice = join("frozen", "alice");
+        ChatClient bob = joinOn(b, "frozen", "name=bob");
+        String epoch = bob.next("welcome").getString("epoch");
+        assertEquals("bob", alice.next("join").getString("member"));
+        alice.send("before");
+        long seen = bob.next("message").getInt("id");
+        long missed;
+
+        other.freeze();
+        try {
+            assertEquals("bob", alice.next("leave").getString("member"), "taken for dead once its key expired");
+            alice.send("while frozen");
+            missed = alice.next("ack").getInt("id");
+            ChatClient another = connect("frozen", "name=bob");
+            assertEquals("bob", another.next("welcome").getString("you"), "a dead node's names are free");
+        } finally {
+            other.thaw();
+        }
+
+        assertEquals(CloseCodes.SERVICE_RESTART, bob.closeReason().getCloseCode(), "told to resume, not left as a ghost");
+        JsonObject welcome = joinOn(b, "frozen", "name=bob&since=" + seen + "&epoch=" + epoch).next("welcome");
+        assertEquals(List.of(missed), welcome.getJsonArray("history").getValuesAs(JsonObject.class).stream()
+                .map(message -> message.getJsonNumber("id").longValue()).toList(), "exactly what it missed");
+        assertTrue(!welcome.getString("you").equals("bob"), "one name, one holder: " + welcome.getString("you"));
+    }
+
+    @Test
+    @Order(5)
     void membersOfANodeKilledWithoutAWordLeaveForTheOthers() {
         ChorusInstance b = otherNode();
         ChatClient alice = join("kill", "alice");
@@ -175,7 +211,7 @@ class ClusterIT extends ChorusClients {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aNodeBootedWithoutRedisIsNotReadyUntilRedisComes() {
         RedisServer late = RedisServer.on(RedisServer.freePort());
         try (PayaraNode booted = PayaraNode.start("cluster-late", Map.of("CHORUS_CLUSTER_REDIS_URI", late.uri()))) {

@@ -1,10 +1,14 @@
 package dev.chorus.outbound;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.chorus.protocol.CloseReasons;
 import dev.chorus.testsupport.FakePeer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 
 /** The node-wide total of queued characters: who is shed when all queues together pass it. */
@@ -27,10 +31,26 @@ class OutboundBudgetTest extends OutboxTestSupport {
         assertEquals(1, budget.shed());
         assertEquals(11_000, budget.used(), "the shed queue's characters are given back at once");
         assertEquals(Offer.CLOSED, behind.offer(KILO), "a shed outbox takes nothing more");
-        assertEquals(1, failures.size(), "its member leaves, as after a failed send");
+        await().atMost(Duration.ofSeconds(5)).until(() -> failures.size() == 1);
         assertNull(slow.closedWith(), "the close waits for the send in flight");
         pending.poll().run();
         assertEquals(CloseReasons.NODE_QUEUES_FULL, slow.closedWith());
+    }
+
+    /**
+     * Where the failures executor runs work on the caller's thread (Chorus' departures once stopped
+     * at undeploy), a shed leaves the member and its socket alone: the caller may hold a room's read
+     * lock, under which a leave would wait for the write lock for ever.
+     */
+    @Test
+    void aShedNeverRunsTheLeaveOnTheThreadThatShed() {
+        Outbox behind = sendingAndQueueing(FakePeer.async("slow", pending::add), 90, Runnable::run);
+        Outbox growing = sendingAndQueueing(FakePeer.async("other", pending::add), 10, Runnable::run);
+
+        assertAccepted(growing.offer(KILO));
+
+        assertEquals(Offer.CLOSED, behind.offer(KILO));
+        assertEquals(List.of(), failures);
     }
 
     @Test
@@ -75,12 +95,21 @@ class OutboundBudgetTest extends OutboxTestSupport {
     }
 
     private Outbox within(FakePeer peer) {
-        return new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, budget, () -> nanos, failures::add, Runnable::run);
+        return within(peer, completions);
+    }
+
+    /** An outbox in the budget whose failure listener runs on {@code failuresOn}. */
+    private Outbox within(FakePeer peer, Executor failuresOn) {
+        return new Outbox(peer, Integer.MAX_VALUE, Long.MAX_VALUE, budget, () -> nanos, failures::add, failuresOn);
     }
 
     /** An outbox with a send in flight that completes when the test says, and {@code queued} frames behind it. */
     private Outbox sendingAndQueueing(FakePeer peer, int queued) {
-        Outbox outbox = within(peer);
+        return sendingAndQueueing(peer, queued, completions);
+    }
+
+    private Outbox sendingAndQueueing(FakePeer peer, int queued, Executor failuresOn) {
+        Outbox outbox = within(peer, failuresOn);
         assertAccepted(outbox.offer(KILO));
         outbox.flush();
         for (int i = 0; i < queued; i++) {

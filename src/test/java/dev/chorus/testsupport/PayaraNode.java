@@ -90,6 +90,16 @@ public final class PayaraNode implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Stops the node's process (SIGSTOP), as a long GC pause or a stalled machine would: it answers nothing, and knows nothing of the time passing. */
+    public void freeze() {
+        process.signal("-STOP");
+    }
+
+    /** Lets a {@link #freeze frozen} node go on (SIGCONT). */
+    public void thaw() {
+        process.signal("-CONT");
+    }
+
     /** Kills the node outright (SIGKILL), as a crashed machine would leave it: no shutdown runs. */
     public void kill() {
         process.kill();

@@ -200,17 +200,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private synchronized void signal(String signal) {
-        try {
-            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
-            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new AssertionError("kill " + signal + " " + process.pid() + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        process.signal(signal);
     }
 
     /** The members of a set ({@code SMEMBERS}), sorted: what a node listed there. */

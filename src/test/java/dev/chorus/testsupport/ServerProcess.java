@@ -1,6 +1,7 @@
 package dev.chorus.testsupport;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,24 @@ final class ServerProcess {
     void kill() {
         process.destroyForcibly();
         awaitExit(KILL_WAIT);
+    }
+
+    /**
+     * Sends the process a signal with {@code kill} ({@code -STOP} to freeze it as a long GC pause or a
+     * stalled machine would, {@code -CONT} to let it go on).
+     */
+    void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill " + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** SIGTERM, as an operator stops it; killed if it has not gone within {@code grace}. */
