@@ -25,7 +25,8 @@ import org.HdrHistogram.Histogram;
  * are in this JVM) into an HdrHistogram, for the messages sent after the warm-up. Senders are spread
  * over the period and clients are the JDK's ({@code java.net.http.WebSocket}), which cost the
  * load far less CPU than Tyrus clients (docs/performance.md compares them). The clients share the machine's cores with the server, so their cost is in every figure.
- * {@code idle-rooms} adds that many rooms, each with one silent member per node.
+ * {@code idle-rooms} adds that many rooms, each with one silent member per node. {@code islands=1}
+ * takes the URLs for nodes that share nothing (no Redis): each message then reaches its own node's clients.
  * <p>
  * Prints one line of figures: deliveries/s, p50, p99, p999, lost, reordered, and, given the
  * server's PID, its CPU time, RSS and system calls (per delivery over the whole run and after the
@@ -75,11 +76,11 @@ public final class LoadBenchmark {
 
     public static void main(String[] args) throws Exception {
         new LoadBenchmark(new BenchOptions(Map.of("url", "ws://127.0.0.1:8080/chorus/chat/bench",
-                "clients", "100", "senders", "10", "rate", "100", "size", "100", "duration", "20", "warmup", "3", "batch", "0", "idle-rooms", "0"), args)).run();
+                "clients", "100", "senders", "10", "rate", "100", "size", "100", "duration", "20", "warmup", "3", "batch", "0", "idle-rooms", "0", "islands", "0"), args)).run();
     }
 
     private void run() throws Exception {
-        // Several URLs (comma-separated): nodes of one cluster; clients and senders go round them.
+        // Several URLs (comma-separated): nodes of one cluster, or islands; clients and senders go round them.
         List<URI> rooms = options.loopbacks("url");
         int clients = options.number("clients");
         int senders = Math.min(options.number("senders"), clients);
@@ -129,7 +130,7 @@ public final class LoadBenchmark {
                         });
             }, periodNanos * s / senders, periodNanos, TimeUnit.NANOSECONDS);
         }
-        long expected = perSender * senders * (clients - 1);
+        long expected = perSender * receptions(rooms.size(), clients, senders);
         TimeUnit.NANOSECONDS.sleep(Math.max(0, measureFrom - System.nanoTime()));
         ServerSample warm = ServerSample.of(options.text("pid"));
         long deliveredWarm = delivered.get();
@@ -152,6 +153,23 @@ public final class LoadBenchmark {
                 latencyMicros.getValueAtPercentile(99.9) / 1e3, latencyMicros.getMaxValue() / 1e3,
                 before == null ? "" : after.since(before, delivered.get()) + after.steadySince(warm, delivered.get() - deliveredWarm));
         System.exit(0);
+    }
+
+    /**
+     * How many members each message reaches, summed over the senders: every client but the sender,
+     * or with {@code --islands=1} (the URLs are nodes that share nothing, each its own room) the
+     * clients on the sender's node but the sender. Client i, and so sender i, is on node i mod nodes.
+     */
+    private long receptions(int nodes, int clients, int senders) {
+        if (!options.text("islands").equals("1")) {
+            return (long) senders * (clients - 1);
+        }
+        long total = 0;
+        for (int s = 0; s < senders; s++) {
+            int node = s % nodes;
+            total += (clients - node + nodes - 1) / nodes - 1;
+        }
+        return total;
     }
 
     /** One member: reads every event, checks each sender's sequence, records latency. */

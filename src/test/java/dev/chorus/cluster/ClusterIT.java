@@ -182,6 +182,8 @@ class ClusterIT extends ChorusClients {
         }
 
         assertEquals(CloseCodes.SERVICE_RESTART, bob.closeReason().getCloseCode(), "told to resume, not left as a ghost");
+        // Linked again under a new node id within a second; until then it refuses joins (1013), which a client retries.
+        await().atMost(ChatClient.TIMEOUT).until(() -> health(b) == 200);
         JsonObject welcome = joinOn(b, "frozen", "name=bob&since=" + seen + "&epoch=" + epoch).next("welcome");
         assertEquals(List.of(missed), welcome.getJsonArray("history").getValuesAs(JsonObject.class).stream()
                 .map(message -> message.getJsonNumber("id").longValue()).toList(), "exactly what it missed");
