@@ -65,7 +65,12 @@ abstract class TwoNodesOnRedis {
     }
 
     Rooms readyNode() {
-        Rooms node = node(redisUri());
+        return readyNode(redisUri());
+    }
+
+    /** A node linked to the Redis at the URI, once it is ready. */
+    Rooms readyNode(String redisUri) {
+        Rooms node = node(redisUri);
         await().atMost(WITHIN).until(node::isReady);
         return node;
     }
