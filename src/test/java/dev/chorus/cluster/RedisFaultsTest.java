@@ -16,6 +16,7 @@ import dev.chorus.testsupport.RedisServer;
 import dev.chorus.testsupport.TcpProxy;
 import jakarta.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -57,10 +58,10 @@ class RedisFaultsTest extends TwoNodesOnRedis {
 
     /**
      * What the listener heard through a fault: the numbering he joined, the ids acknowledged to the
-     * talker, the ids he got before the fault sent him away (all of them if it did not), and the
-     * member he resumed as (null if he was not sent away).
+     * talker, the ids he got before the fault sent him away (all of them if it did not), the member
+     * he resumed as (null if he was not sent away), and the listener himself.
      */
-    private record Heard(String epoch, List<Long> acknowledged, List<Long> before, FakePeer resumed) {
+    private record Heard(String epoch, List<Long> acknowledged, List<Long> before, FakePeer resumed, FakePeer listener) {
 
         /** The gap the resumed member was told of, or null. */
         JsonObject gap() {
@@ -117,7 +118,7 @@ class RedisFaultsTest extends TwoNodesOnRedis {
         try (TcpProxy cable = TcpProxy.to(redis.port())) {
             Rooms cutOff = readyNode("redis://127.0.0.1:" + cable.port());
 
-            talkThrough(cutOff, b, SentAway.TALKERS_NODE, () -> {
+            Heard heard = talkThrough(cutOff, b, SentAway.TALKERS_NODE, () -> {
                 cable.cut();
                 // Mended once the node tried to link anew and was refused: its tick comes every second.
                 await().atMost(WITHIN).until(() -> cable.refused() >= 1);
@@ -125,13 +126,15 @@ class RedisFaultsTest extends TwoNodesOnRedis {
             });
 
             assertEachNameHeldOnce(cutOff, b);
+            assertNothingFromAliceWhileSheWasOut(heard.listener());
         }
     }
 
     /**
      * The network between one node and Redis silently passes nothing (connections stay open) until
      * the node's key expired and the other node swept it: the hard case, where the node learns of
-     * the partition only by Redis's silence. What was sent into the stall arrives once it mends.
+     * the partition only by Redis's silence. What the node sent into the stall reaches Redis once
+     * it mends, and must not reach the room: its sender has left by then.
      */
     @Test
     void aSilentStallBetweenOneNodeAndRedisPastTheNodesTtlSendsOnlyItsMembersAwayAndNoNameIsHeldTwice() {
@@ -139,7 +142,7 @@ class RedisFaultsTest extends TwoNodesOnRedis {
             Rooms stalled = readyNode("redis://127.0.0.1:" + cable.port());
             String life = link(stalled).node();
 
-            talkThrough(stalled, b, SentAway.TALKERS_NODE, () -> {
+            Heard heard = talkThrough(stalled, b, SentAway.TALKERS_NODE, () -> {
                 cable.stall();
                 // Mended once the other node took the stalled one for dead and swept it.
                 await().atMost(WITHIN).until(() -> !redis.members(RedisKeys.NODES).contains(life));
@@ -147,6 +150,7 @@ class RedisFaultsTest extends TwoNodesOnRedis {
             });
 
             assertEachNameHeldOnce(stalled, b);
+            assertNothingFromAliceWhileSheWasOut(heard.listener());
         }
     }
 
@@ -194,12 +198,12 @@ class RedisFaultsTest extends TwoNodesOnRedis {
             FakePeer back = FakePeer.inline("bob");
             listeners.join(room, "bob", Resume.after(before.get(before.size() - 1), epoch), back);
             welcome(back);
-            heard = new Heard(epoch, acknowledged, before, back);
+            heard = new Heard(epoch, acknowledged, before, back, bob);
         } else {
             long newest = acknowledged.isEmpty() ? 0 : acknowledged.get(acknowledged.size() - 1);
             await().atMost(WITHIN).until(() -> ids(bob.events("message")).contains(newest) || bob.closedWith() != null);
             assertNull(bob.closedWith(), "the node that kept Redis keeps its members");
-            heard = new Heard(epoch, acknowledged, ids(bob.events("message")), null);
+            heard = new Heard(epoch, acknowledged, ids(bob.events("message")), null, bob);
         }
         assertNoAcknowledgedMessageLostSilently(heard);
         assertEquals(0, bob.violations() + (heard.resumed() == null ? 0 : heard.resumed().violations()),
@@ -241,5 +245,30 @@ class RedisFaultsTest extends TwoNodesOnRedis {
         assertEquals("alice", back.name());
         assertEquals("alice#2", another.name(), "a name held on the other node is taken");
         assertEquals(List.of("alice", "alice#2", "bob"), other.members(room, null, 10).names());
+    }
+
+    /**
+     * The listener heard no message from alice between the leave that took her out (her node
+     * swept) and her return: what her old connection sent into a stall must not reach the room
+     * once it mends, under a name she no longer holds, which another member may hold by then.
+     */
+    private static void assertNothingFromAliceWhileSheWasOut(FakePeer listener) {
+        boolean out = false;
+        boolean left = false;
+        List<Long> whileOut = new ArrayList<>();
+        for (JsonObject event : listener.events()) {
+            String type = event.getString("type");
+            if (type.equals("leave") && event.getString("member").equals("alice")) {
+                out = true;
+                left = true;
+            } else if (type.equals("join") && event.getString("member").equals("alice")) {
+                out = false;
+            } else if (out && type.equals("message") && event.getString("from").equals("alice")) {
+                whileOut.add(event.getJsonNumber("id").longValue());
+            }
+        }
+        assertTrue(left, "the listener saw alice's old life leave");
+        assertTrue(whileOut.isEmpty(), whileOut.size() + " messages from alice after she left, before she came back: ids "
+                + whileOut.subList(0, Math.min(5, whileOut.size())) + "...");
     }
 }
