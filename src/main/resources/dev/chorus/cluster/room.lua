@@ -76,7 +76,13 @@ end
 
 if op == 'say' then
   -- 5 sender's name, 6 text, 7 time (epoch ms), 8 sender's node, 9 the sending connection's
-  -- token: its ack goes to that connection, never to whoever holds the name when the log is read
+  -- token: its ack goes to that connection, never to whoever holds the name when the log is read.
+  -- Refused unless that node holds the name: a say that reaches Redis after its node was swept
+  -- (sent into a network partition that healed late) would speak for a member who left, under a
+  -- name another member may hold by then.
+  if redis.call('HGET', owners, ARGV[5]) ~= ARGV[8] then
+    return redis.error_reply('NOTHELD ' .. ARGV[5] .. ' is not held by node ' .. ARGV[8] .. ' in this room')
+  end
   local id = redis.call('HINCRBY', state, 'seq', 1)
   append('t', 'm', 'n', id, 'f', ARGV[5], 'x', ARGV[6], 'ts', ARGV[7], 'o', ARGV[8], 'k', ARGV[9])
   return id

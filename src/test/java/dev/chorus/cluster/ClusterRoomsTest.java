@@ -24,8 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link RoomsAcrossNodes} on one real Redis server (Debian's {@code redis-server} on a loopback
  * port), and what happens when that server restarts, keeps an append-only file, comes late, or
- * forgets an empty room.
+ * forgets an empty room. Faults during traffic are {@link RedisFaultsTest}'s.
  */
 class ClusterRoomsTest extends RoomsAcrossNodes {
 
@@ -173,60 +171,6 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
         a.leave(visitor);
 
         await().atMost(WITHIN).until(() -> redis.members(rooms).equals(List.of(room)));
-    }
-
-    /**
-     * Redis frozen (SIGSTOP) past the nodes' TTL while a member talks, then thawed: the nodes take
-     * the link for lost (nothing answered within the TTL, and their keys expired) and send their
-     * members to resume; a member who resumes on its node gets every message acknowledged to the
-     * sender once, in id order, or is told of a gap: never a silent miss or a duplicate.
-     */
-    @Test
-    void redisFrozenPastTheNodesTtlDuringTrafficLosesNoAcknowledgedMessageSilently() {
-        FakePeer alice = FakePeer.inline("alice");
-        FakePeer bob = FakePeer.inline("bob");
-        Member sender = a.join(room, "alice", Resume.FRESH, alice);
-        b.join(room, "bob", Resume.FRESH, bob);
-        String epoch = welcome(bob).getString("epoch");
-        AtomicBoolean stop = new AtomicBoolean();
-        // Texts without a colon: a send refused while the link is down leaves a hole in the
-        // sender's own count, which the peers' per-sender check would take for a reordering.
-        Thread talker = new Thread(() -> {
-            for (int i = 0; i < 5_000 && !stop.get() && alice.closedWith() == null; i++) {
-                try {
-                    a.publish(sender, "m" + i);
-                } catch (RuntimeException refused) {
-                    // The link is down: the member is being sent away.
-                }
-                LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
-            }
-        });
-        talker.start();
-        await().atMost(WITHIN).until(() -> bob.events("message").size() >= 20);
-
-        redis.freeze();
-        try {
-            await().pollDelay(Duration.ofSeconds(4)).atMost(WITHIN).until(() -> true);
-        } finally {
-            redis.thaw();
-        }
-        await().atMost(WITHIN).until(() -> bob.closedWith() != null && alice.closedWith() != null);
-        stop.set(true);
-        assertEquals(CloseReasons.RECONNECT.getCloseCode(), bob.closedWith().getCloseCode());
-        await().atMost(WITHIN).until(() -> a.isReady() && b.isReady());
-
-        List<Long> before = ids(bob.events("message"));
-        long last = before.get(before.size() - 1);
-        FakePeer back = FakePeer.inline("bob");
-        b.join(room, "bob", Resume.after(last, epoch), back);
-        List<Long> after = historyIds(welcome(back));
-        long resumesAt = back.events("gap").isEmpty() ? last + 1 : back.events("gap").get(0).getInt("until");
-        assertTrue(after.isEmpty() || after.get(0) == resumesAt, "resumed exactly where it stood or past a gap: " + after);
-        for (long id : ids(alice.events("ack"))) {
-            assertTrue(before.contains(id) || after.contains(id) || (id > last && id < resumesAt),
-                    "message " + id + " was acknowledged, but bob neither got it nor was told of a gap");
-        }
-        assertEquals(0, bob.violations() + back.violations(), "ids in order, none twice");
     }
 
     /**
