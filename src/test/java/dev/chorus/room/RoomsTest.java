@@ -233,13 +233,10 @@ class RoomsTest {
 
     @Test
     void dropsAReceiverThatFallsBehindWith1013AndTheOthersNeverNotice() {
-        chat.configure(Settings.defaultsWith(new ChatSettings.Inbound(65_536, 1000, 1000, 10), new ChatSettings.Outbound(5, 1_048_576, 10)));
         Queue<Runnable> neverCompleted = new ArrayDeque<>();
         FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
         FakePeer healthy = FakePeer.inline("healthy");
-        Member sender = chat.join("lobby", FakePeer.inline("sender"));
-        chat.join("lobby", healthy);
-        chat.join("lobby", stuck);
+        Member sender = lobbyWith(new ChatSettings.Outbound(5, 1_048_576, 10), healthy, stuck);
 
         for (int i = 0; i < 20; i++) {
             chat.rooms.publish(sender, "sender:" + i);
@@ -255,14 +252,10 @@ class RoomsTest {
 
     @Test
     void whenAllQueuesTogetherPassTheNodesTotalTheLargestIsDroppedWith1013AndItsRoomHearsItLeave() {
-        chat.configure(Settings.defaultsWith(new ChatSettings.Inbound(65_536, 1000, 1000, 10),
-                new ChatSettings.Outbound(1024, 1_048_576, 10, 0, 0, 100_000)));
         Queue<Runnable> neverCompleted = new ArrayDeque<>();
         FakePeer stuck = FakePeer.async("stuck", neverCompleted::add);
         FakePeer healthy = FakePeer.inline("healthy");
-        Member sender = chat.join("lobby", FakePeer.inline("sender"));
-        chat.join("lobby", healthy);
-        chat.join("lobby", stuck);
+        Member sender = lobbyWith(new ChatSettings.Outbound(1024, 1_048_576, 10, 0, 0, 100_000), healthy, stuck);
         FakePeer behind = FakePeer.async("behind", neverCompleted::add);
         Member other = chat.join("elsewhere", FakePeer.inline("other"));
         chat.join("elsewhere", behind);
@@ -284,5 +277,18 @@ class RoomsTest {
         }
         assertEquals(CloseCodes.TRY_AGAIN_LATER, stuck.closedWith().getCloseCode());
         assertNull(behind.closedWith(), "the smaller queue stays");
+    }
+
+    /**
+     * Configures the outbound bounds, with a send rate no test here reaches, and seats a sender and
+     * then the peers in the lobby; returns the sender.
+     */
+    private Member lobbyWith(ChatSettings.Outbound outbound, FakePeer... peers) {
+        chat.configure(Settings.defaultsWith(new ChatSettings.Inbound(65_536, 1000, 1000, 10), outbound));
+        Member sender = chat.join("lobby", FakePeer.inline("sender"));
+        for (FakePeer peer : peers) {
+            chat.join("lobby", peer);
+        }
+        return sender;
     }
 }
