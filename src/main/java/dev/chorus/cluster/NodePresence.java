@@ -13,7 +13,9 @@ import java.util.logging.Logger;
 /**
  * This node's presence in Redis: its liveness key, renewed every third of its TTL, and the sweep
  * of the nodes whose key expired. The others sweep this node's members once its key expires, so a
- * renewal that finds the key gone, or the node no longer listed, means this node was taken for dead.
+ * renewal that finds the key gone, or the node no longer listed, means this node was taken for dead;
+ * and a node whose renewals Redis has not confirmed for long enough must give up its members before
+ * the key can expire ({@link #isOverdue}).
  */
 final class NodePresence implements AutoCloseable {
 
@@ -28,11 +30,23 @@ final class NodePresence implements AutoCloseable {
         return thread;
     });
     private final AtomicBoolean sweeping = new AtomicBoolean();
-    private volatile long lastRenewal;
+    /**
+     * How long after the last confirmed setting of the key was sent the node gives itself up: three
+     * quarters of the TTL. The quarter kept before the key can expire spans several fence checks and
+     * the drop itself even at the least TTL allowed, and a healthy node, which renews at its first tick
+     * a third of the TTL on (half the TTL at the least TTL), still has a quarter of the TTL for Redis to answer.
+     */
+    private final long overdueNanos;
+    /**
+     * When the last setting of the key that Redis confirmed was sent ({@link System#nanoTime}): Redis
+     * set the key no earlier, so the key lives at least until this plus the TTL.
+     */
+    private volatile long setSentAt;
 
     NodePresence(long ttlMillis, RoomScript script) {
         this.ttlMillis = ttlMillis;
         this.script = script;
+        this.overdueNanos = TimeUnit.MILLISECONDS.toNanos(ttlMillis - ttlMillis / 4);
     }
 
     long ttlMillis() {
@@ -41,13 +55,28 @@ final class NodePresence implements AutoCloseable {
 
     /** Sets the liveness key of a node that is linking, for one TTL. */
     void start(RedisClusterCommands<String, String> sync, String node) {
+        long sentAt = System.nanoTime();
         sync.set(RedisKeys.node(node), "up", SetArgs.Builder.px(ttlMillis));
-        lastRenewal = System.currentTimeMillis();
+        setSentAt = sentAt;
     }
 
     /** Whether a third of the TTL has passed since the key was last set. */
     boolean isDue() {
-        return System.currentTimeMillis() - lastRenewal >= ttlMillis / 3;
+        return System.nanoTime() - setSentAt >= TimeUnit.MILLISECONDS.toNanos(ttlMillis / 3);
+    }
+
+    /**
+     * Whether the key may soon expire: the last setting Redis confirmed was sent too long ago
+     * ({@link #overdueNanos}), so the node must give up its members now, before the others can
+     * sweep it. Only for the life that {@link #start}ed last.
+     */
+    boolean isOverdue() {
+        return System.nanoTime() - setSentAt >= overdueNanos;
+    }
+
+    /** Milliseconds since the last setting of the key that Redis confirmed was sent. */
+    long sinceSetMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - setSentAt);
     }
 
     /**
@@ -56,11 +85,12 @@ final class NodePresence implements AutoCloseable {
      * out of their rooms, so this life of the link is over.
      */
     boolean renew(RedisClusterCommands<String, String> sync, String node) {
+        long sentAt = System.nanoTime();
         String renewed = sync.set(RedisKeys.node(node), "up", SetArgs.Builder.px(ttlMillis).xx());
         if (renewed == null || !sync.sismember(RedisKeys.NODES, node)) {
             return false;
         }
-        lastRenewal = System.currentTimeMillis();
+        setSentAt = sentAt;
         return true;
     }
 

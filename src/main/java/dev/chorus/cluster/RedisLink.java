@@ -33,8 +33,10 @@ import java.util.logging.Logger;
  * one script, so that Redis gives each room one order and contiguous ids, and the rooms this node
  * holds members in are followed ({@link RoomFeed}), their entries handed to a {@link RoomLogListener}.
  * When Redis is lost to it ({@link #dropIfBroken}) the link is dropped and the listener told
- * ({@link RoomLogListener#lost}); a tick every second links anew under a new node id. The client
- * never retries by itself: a retried append could number a message twice (docs/clustering.md).
+ * ({@link RoomLogListener#lost}); a tick every second links anew under a new node id. The link is
+ * dropped too once Redis has not confirmed the node's presence for most of its TTL ({@link #fenceIfOverdue}),
+ * before the others can take the node for dead. The client never retries by itself: a retried append
+ * could number a message twice (docs/clustering.md).
  */
 public final class RedisLink implements AutoCloseable {
 
@@ -42,6 +44,8 @@ public final class RedisLink implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
     /** How long the Redis client's threads may take to stop once closed. */
     private static final long CLIENT_STOP_SECONDS = 2;
+    /** How often the fence looks at the node's presence: a small part of the margin it keeps before the key expires. */
+    private static final long FENCE_CHECK_MILLIS = 100;
 
     /** One connected life of the link: its connections, the node id it goes by, and when Redis last answered it. */
     private record Link(String node, RedisConnections redis, String sha, AtomicLong answeredAt) {
@@ -66,6 +70,15 @@ public final class RedisLink implements AutoCloseable {
     /** Runs the tick: a thread of its own, not the client's event executor, which linking to a Redis Cluster waits on. */
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "chorus-redis-link");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /**
+     * Runs the fence ({@link #fenceIfOverdue}): a thread of its own that never waits on Redis, since
+     * the tick may wait on a renewal until the command times out, after the node's key expired.
+     */
+    private final ScheduledExecutorService fence = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "chorus-redis-fence");
         thread.setDaemon(true);
         return thread;
     });
@@ -95,6 +108,7 @@ public final class RedisLink implements AutoCloseable {
         this.listener = listener;
         this.feed = new RoomFeed(listener);
         ticks.scheduleWithFixedDelay(this::tick, 0, 1, TimeUnit.SECONDS);
+        fence.scheduleWithFixedDelay(this::fenceIfOverdue, FENCE_CHECK_MILLIS, FENCE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Whether the link is up: the node serves rooms only then. */
@@ -280,7 +294,18 @@ public final class RedisLink implements AutoCloseable {
                 }
             }
         } finally {
+            stopFence();
             stopClientThreads();
+        }
+    }
+
+    /** Stops the fence's thread and waits for it, bounded: a thread left running would outlive the WAR. */
+    private void stopFence() {
+        fence.shutdownNow();
+        try {
+            fence.awaitTermination(CLIENT_STOP_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -318,6 +343,28 @@ public final class RedisLink implements AutoCloseable {
             } else {
                 dropIfBroken(current, e);
             }
+        }
+    }
+
+    /**
+     * Drops this life of the link once Redis has not confirmed the node's presence for most of its
+     * TTL ({@link NodePresence#isOverdue}): its members are told to reconnect before the key can
+     * expire and the others can sweep the node and seat others under their names. Waiting for a
+     * command to time out instead (a network that silently passes nothing) would leave each name
+     * held twice, here and on another node, until it did.
+     */
+    private void fenceIfOverdue() {
+        Link current = link.get();
+        if (current == null || !presence.isOverdue()) {
+            return;
+        }
+        try {
+            drop(current, new IllegalStateException("Redis confirmed no renewal of node " + current.node()
+                    + "'s presence for " + presence.sinceSetMillis() + " ms: the node gives up its members before its key"
+                    + " can expire"));
+        } catch (RuntimeException e) {
+            // The next check goes on: a scheduled task that throws is never run again.
+            LOG.log(Level.WARNING, "Could not send this node's members away as its presence ran out", e);
         }
     }
 

@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,6 +154,60 @@ class RedisFaultsTest extends TwoNodesOnRedis {
             assertEachNameHeldOnce(stalled, b);
             assertNothingFromAliceWhileSheWasOut(heard.listener());
         }
+    }
+
+    /**
+     * The network between one node and Redis silently passes nothing, with nobody talking: the
+     * stalled node tells its member to reconnect (1012) before Redis frees her name (the other
+     * node sweeping the stalled one) and before the other node announces her leave, so that no
+     * moment has two members holding "alice". Each moment is the first poll that saw it, the
+     * freed name looked for first in each poll: a tie counts against the stalled node.
+     */
+    @Test
+    void aSilentStallSendsTheStalledNodesMembersAwayBeforeTheOtherNodeFreesTheirNames() {
+        try (TcpProxy cable = TcpProxy.to(redis.port())) {
+            Rooms stalled = readyNode("redis://127.0.0.1:" + cable.port());
+            FakePeer alice = FakePeer.inline("alice");
+            FakePeer bob = FakePeer.inline("bob");
+            stalled.join(room, "alice", Resume.FRESH, alice);
+            b.join(room, "bob", Resume.FRESH, bob);
+            welcome(alice);
+            welcome(bob);
+            AtomicLong freedAt = new AtomicLong();
+            AtomicLong announcedAt = new AtomicLong();
+            AtomicLong closedAt = new AtomicLong();
+            long stalledAt = System.nanoTime();
+
+            cable.stall();
+            try {
+                await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).atMost(WITHIN).until(() -> {
+                    if (freedAt.get() == 0 && !b.members(room, null, 10).names().contains("alice")) {
+                        freedAt.set(System.nanoTime());
+                    }
+                    if (announcedAt.get() == 0 && bob.events("leave").stream()
+                            .anyMatch(leave -> leave.getString("member").equals("alice"))) {
+                        announcedAt.set(System.nanoTime());
+                    }
+                    if (closedAt.get() == 0 && alice.closedWith() != null) {
+                        closedAt.set(System.nanoTime());
+                    }
+                    return freedAt.get() != 0 && announcedAt.get() != 0 && closedAt.get() != 0;
+                });
+            } finally {
+                cable.mend();
+            }
+
+            String moments = "after the stall, alice was sent away at " + millis(closedAt.get() - stalledAt)
+                    + " ms, her name freed in Redis at " + millis(freedAt.get() - stalledAt)
+                    + " ms, her leave announced on the other node at " + millis(announcedAt.get() - stalledAt) + " ms";
+            assertEquals(CloseReasons.RECONNECT.getCloseCode(), alice.closedWith().getCloseCode(), moments);
+            assertTrue(closedAt.get() - freedAt.get() < 0, "her name was held twice: " + moments);
+            assertTrue(closedAt.get() - announcedAt.get() < 0, "her name was held twice: " + moments);
+        }
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     /**
