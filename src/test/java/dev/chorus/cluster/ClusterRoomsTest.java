@@ -74,6 +74,31 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
         await().atMost(WITHIN).until(() -> a.isReady() && !taken.equals(link(a).node()));
     }
 
+    /**
+     * A leave Redis does not take (here its script cache was flushed, so the script is unknown to it)
+     * is tried once more a second later; when that fails too, the node drops its link and relinks under
+     * a new node id, so the name is swept with the old one instead of being held while the node lives on.
+     */
+    @Test
+    void aLeaveRedisDoesNotTakeIsTriedAgainAndThenTheNameIsSweptNotHeldForGood() throws Exception {
+        FakePeer bob = FakePeer.inline("bob");
+        Member leaving = a.join(room, "alice", Resume.FRESH, FakePeer.inline("alice"));
+        b.join(room, "bob", Resume.FRESH, bob);
+        welcome(bob);
+        String before = link(a).node();
+
+        RedisServer.command(redis.port(), "SCRIPT FLUSH");
+        a.leave(leaving);
+
+        await().atMost(WITHIN).until(() -> !bob.events("leave").isEmpty());
+        assertEquals("alice", bob.events("leave").get(0).getString("member"));
+        // Linking anew loads the script again, for both nodes: it is one script cache.
+        await().atMost(WITHIN).until(() -> a.isReady() && !before.equals(link(a).node()));
+        FakePeer again = FakePeer.inline("alice");
+        b.join(room, "alice", Resume.FRESH, again);
+        assertEquals("alice", welcome(again).getString("you"), "the name is free again");
+    }
+
     @Test
     void whenRedisRestartsMembersAreToldToReconnectAndResumeAgainstTheNewNumbering() {
         FakePeer alice = FakePeer.inline("alice");
