@@ -24,11 +24,7 @@ final class NodePresence implements AutoCloseable {
     private final long ttlMillis;
     private final RoomScript script;
     /** Sweeps dead nodes: a thread of its own, so that a long sweep never delays the renewal of this node's presence. */
-    private final ExecutorService sweeps = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "chorus-redis-sweep");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService sweeps = Executors.newSingleThreadExecutor(LinkThreads.named("chorus-redis-sweep"));
     private final AtomicBoolean sweeping = new AtomicBoolean();
     /**
      * How long after the last confirmed setting of the key was sent the node gives itself up: three

@@ -68,20 +68,12 @@ public final class RedisLink implements AutoCloseable {
     private final RoomScript script;
     private final AtomicReference<Link> link = new AtomicReference<>();
     /** Runs the tick: a thread of its own, not the client's event executor, which linking to a Redis Cluster waits on. */
-    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "chorus-redis-link");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(LinkThreads.named("chorus-redis-link"));
     /**
      * Runs the fence ({@link #fenceIfOverdue}): a thread of its own that never waits on Redis, since
      * the tick may wait on a renewal until the command times out, after the node's key expired.
      */
-    private final ScheduledExecutorService fence = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "chorus-redis-fence");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService fence = Executors.newSingleThreadScheduledExecutor(LinkThreads.named("chorus-redis-fence"));
     private final NodePresence presence;
     private final NodeRoomList listed;
     private final AtomicLong published = new AtomicLong();

@@ -81,11 +81,6 @@ public final class OutboundBudget {
         return true;
     }
 
-    /** The total, in characters. */
-    public long limit() {
-        return limit;
-    }
-
     /** Characters queued in all outboxes now. */
     public long used() {
         return used.sum();
