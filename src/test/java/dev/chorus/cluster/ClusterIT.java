@@ -181,7 +181,10 @@ class ClusterIT extends ChorusClients {
             other.thaw();
         }
 
-        assertEquals(CloseCodes.SERVICE_RESTART, bob.closeReason().getCloseCode(), "told to resume, not left as a ghost");
+        // Sent away, not left as a ghost: told to resume (1012), or, when the waking node's own sweeps
+        // (silence, stuck sends) see the frozen seconds first, its socket cut (1006); a client resumes after either.
+        assertTrue(List.of(CloseCodes.SERVICE_RESTART, CloseCodes.CLOSED_ABNORMALLY).contains(bob.closeReason().getCloseCode()),
+                "sent away, not left as a ghost: " + bob.closeReason());
         // Linked again under a new node id within a second; until then it refuses joins (1013), which a client retries.
         await().atMost(ChatClient.TIMEOUT).until(() -> health(b) == 200);
         JsonObject welcome = joinOn(b, "frozen", "name=bob&since=" + seen + "&epoch=" + epoch).next("welcome");
