@@ -1,5 +1,6 @@
 package dev.chorus.edge;
 
+import dev.chorus.container.ContainerContext;
 import dev.chorus.container.ContainerSocket;
 import dev.chorus.container.TextSender;
 import dev.chorus.outbound.BatchWindow;
@@ -111,7 +112,7 @@ public final class SessionPeer implements Peer {
             return;
         }
         try {
-            session.close(reason);
+            ContainerContext.close(session, reason);
             if (socket.isOpen()) {
                 // Not for a socket already gone (most closes after an error): nothing to cut.
                 closes.watch(socket::cut);
