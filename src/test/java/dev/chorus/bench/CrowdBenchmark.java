@@ -41,18 +41,19 @@ import org.HdrHistogram.Histogram;
  * A crowd of mostly idle members in one room of a cluster, from one process: {@code clients}
  * WebSockets dealt round the nodes' URLs, opened at {@code ramp} handshakes a second with at most
  * {@code inflight} unanswered, each bound to one of several loopback {@code sources} so that
- * ephemeral ports last, held for {@code hold} seconds, then closed with 1000. The clients speak
+ * ephemeral ports last, held for {@code hold} seconds, then closed with 1000. The hold begins once
+ * the room counts {@code room-total} members (or {@code settle} seconds after this process's ramp),
+ * so that processes ramping side by side hold the whole crowd together. The clients speak
  * RFC 6455 themselves over one selector thread ({@link CrowdConnection}), because a Tyrus client
  * per member holds a node's handshakes far below what the node takes and costs more memory than
  * the member it measures. They answer the server's pings, note the welcome's {@code count}, and
  * check each message's id for loss, repetition and reordering.
  * <p>
- * With {@code --sender=1}, this process's first member waits until the room counts
- * {@code room-total} members (or {@code settle} seconds pass) and sends {@code send} messages
- * {@code every-ms} apart, each carrying {@link System#nanoTime()}; every process (one machine, one
+ * With {@code --sender=1}, this process's first member sends {@code send} messages during the
+ * hold, {@code every-ms} apart, each carrying {@link System#nanoTime()}; every process (one machine, one
  * monotonic clock) takes each delivery's latency from it, and expects {@code send} messages per
  * member. With {@code --pids=PID,…} (the nodes', in the order of the URLs) and
- * {@code --redis=PORT}, it first prints each node's CPU, resident memory and heap after a full GC
+ * {@code --redis=PORT}, it first prints, at the hold's start, each node's CPU, resident memory and heap after a full GC
  * per connection, and Redis's memory, while the whole room is held.
  * <p>
  * Prints one line of {@code key=value} figures, with how long each member waited from its connect
@@ -79,7 +80,7 @@ public final class CrowdBenchmark {
     private static final byte[] ID = "\"id\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] STAMP = "\"text\":\"t=".getBytes(StandardCharsets.US_ASCII);
 
-    private enum Phase { RAMP, HOLD, CLOSING }
+    private enum Phase { RAMP, GATHER, HOLD, CLOSING }
 
     private final BenchOptions options;
     private final List<URI> rooms;
@@ -121,9 +122,11 @@ public final class CrowdBenchmark {
     private int connectedAtEnd;
     private int sent;
     private CrowdConnection sender;
-    /** When the sender may begin (System.nanoTime), or 0 until the room is full and the nodes sampled. */
+    /** When the hold began (System.nanoTime): once the room was full; 0 before. */
+    private volatile long holdFrom;
+    private volatile int roomCountAtHold = -1;
+    /** When the sender may begin (System.nanoTime), or 0 until the nodes are sampled. */
     private volatile long sendFrom;
-    private volatile int roomCountAtSend = -1;
 
     private CrowdBenchmark(BenchOptions options) throws IOException {
         this.options = options;
@@ -166,8 +169,9 @@ public final class CrowdBenchmark {
         long hold = TimeUnit.SECONDS.toNanos(options.number("hold"));
         long handshakeTimeout = TimeUnit.SECONDS.toNanos(options.number("handshake-timeout"));
         long rampNanos = TimeUnit.SECONDS.toNanos(clients) / ramp;
+        // Generous by default: it is there to end a run that is stuck, not one whose servers join slower than asked.
         long deadlineNanos = options.number("deadline") > 0 ? TimeUnit.SECONDS.toNanos(options.number("deadline"))
-                : 2 * rampNanos + handshakeTimeout + hold + CLOSE_GRACE.toNanos() + TimeUnit.SECONDS.toNanos(60);
+                : 10 * rampNanos + TimeUnit.SECONDS.toNanos(options.number("settle")) + hold + TimeUnit.SECONDS.toNanos(300);
         for (String pid : pids()) {
             nodesBefore.add(ServerSample.of(pid));
         }
@@ -180,6 +184,7 @@ public final class CrowdBenchmark {
         selector = Selector.open();
         long start = System.nanoTime();
         long deadline = start + deadlineNanos;
+        long rampEnd = 0;
         long holdEnd = 0;
         long closeBy = 0;
         long nextSweep = start + TimeUnit.SECONDS.toNanos(1);
@@ -199,15 +204,17 @@ public final class CrowdBenchmark {
                     open(opened++, now);
                 }
                 if (opened == clients && inflight == 0) {
-                    phase = Phase.HOLD;
-                    holdEnd = now + hold;
-                    long holdStart = now;
-                    if (options.number("sender") == 1 || !pids().isEmpty()) {
-                        preparing.execute(() -> prepareSending(holdStart));
-                    }
+                    phase = Phase.GATHER;
+                    rampEnd = now;
+                    long settleBy = now + TimeUnit.SECONDS.toNanos(options.number("settle"));
+                    preparing.execute(() -> gather(settleBy));
                 } else {
                     waitMillis = 1;
                 }
+            }
+            if (phase == Phase.GATHER && holdFrom != 0) {
+                phase = Phase.HOLD;
+                holdEnd = holdFrom + hold;
             }
             if (phase == Phase.HOLD) {
                 waitMillis = Math.min(waitMillis, sendDue(now));
@@ -249,7 +256,7 @@ public final class CrowdBenchmark {
                 Files.write(Path.of(options.text("out") + "-" + histogram.getKey() + ".hdr"), Arrays.copyOf(encoded.array(), length));
             }
         }
-        System.out.println(line(start, self, unclosed, deadlineHit));
+        System.out.println(line(start, self, unclosed, deadlineHit, holdFrom == 0 || rampEnd == 0 ? 0 : holdFrom - rampEnd));
     }
 
     private List<String> pids() {
@@ -257,7 +264,7 @@ public final class CrowdBenchmark {
     }
 
     /** The process's figures, one line. */
-    private String line(long start, ServerSample self, int unclosed, boolean deadlineHit) {
+    private String line(long start, ServerSample self, int unclosed, boolean deadlineHit, long gatherNanos) {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("prefix", options.text("prefix"));
         figures.put("clients", clients);
@@ -277,6 +284,8 @@ public final class CrowdBenchmark {
         putPercentiles(figures, "welcome_", welcomeMicros);
         figures.put("welcome_count_min", welcomed > 0 ? welcomeCountMin : 0);
         figures.put("welcome_count_max", welcomeCountMax);
+        figures.put("gather_s", String.format(Locale.ROOT, "%.1f", gatherNanos / 1e9));
+        figures.put("room_count_at_hold", roomCountAtHold);
         int messagesSent = options.number("send");
         long expected = Math.max(0, (long) messagesSent * welcomed - (options.number("sender") == 1 ? messagesSent : 0));
         figures.put("sent", sent);
@@ -285,9 +294,6 @@ public final class CrowdBenchmark {
         figures.put("lost", Math.max(0, expected - (messages - duplicated)));
         figures.put("reordered", reordered);
         figures.put("duplicated", duplicated);
-        if (options.number("sender") == 1) {
-            figures.put("room_count_at_send", roomCountAtSend);
-        }
         putPercentiles(figures, "", deliveryMicros);
         figures.put("rss_mib", self.rssKib() / 1024);
         figures.put("cpu_s", String.format(Locale.ROOT, "%.1f", self.cpuTicks() / 100.0));
@@ -591,19 +597,26 @@ public final class CrowdBenchmark {
     }
 
     /**
-     * At the hold's start, off the selector thread: waits for the room to count every member of the
-     * run, samples the nodes and Redis while they hold them, then lets the sender begin.
+     * After this process's ramp, off the selector thread: waits for the room to count every member
+     * of the run, begins the hold, samples the nodes and Redis while they hold them, then lets the
+     * sender begin.
      */
-    private void prepareSending(long holdStart) {
-        long settleBy = holdStart + TimeUnit.SECONDS.toNanos(options.number("settle"));
+    private void gather(long settleBy) {
         int total = options.number("room-total");
+        int count = -1;
         try {
-            int count = roomCount();
+            count = total > 0 ? roomCount() : -1;
             while (total > 0 && count < total && System.nanoTime() - settleBy < 0) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
                 count = roomCount();
             }
-            roomCountAtSend = count;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        roomCountAtHold = count;
+        holdFrom = System.nanoTime();
+        selector.wakeup();
+        try {
             sampleNodes(count);
         } catch (IOException | RuntimeException e) {
             System.err.println("crowd " + options.text("prefix") + ": sampling failed: " + e);
@@ -690,7 +703,7 @@ public final class CrowdBenchmark {
 
     /**
      * Adds several processes' lines ({@code STEM.txt}, the line with {@code prefix=}) into one:
-     * counts summed, minima and maxima kept, the latencies taken again from the merged
+     * counts summed, minima and maxima kept (the longest ramp, the smallest room a hold began with), the latencies taken again from the merged
      * histograms, because percentiles do not add.
      */
     private static void merge(String[] stems) throws IOException, DataFormatException {
@@ -713,8 +726,8 @@ public final class CrowdBenchmark {
                     continue;
                 }
                 String key = kv[0];
-                totals.merge(key, value, key.endsWith("_min") ? Math::min
-                        : key.endsWith("_max") || key.equals("ramp_s") ? Math::max : Double::sum);
+                totals.merge(key, value, key.endsWith("_min") || key.equals("room_count_at_hold") ? Math::min
+                        : key.endsWith("_max") || key.equals("ramp_s") || key.equals("gather_s") ? Math::max : Double::sum);
             }
             delivery.add(histogram(Path.of(stem + "-delivery.hdr")));
             welcome.add(histogram(Path.of(stem + "-welcome.hdr")));
