@@ -20,8 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,8 +44,9 @@ import org.HdrHistogram.Histogram;
  * WebSockets dealt round the nodes' URLs, opened at {@code ramp} handshakes a second with at most
  * {@code inflight} unanswered, each bound to one of several loopback {@code sources} so that
  * ephemeral ports last, held for {@code hold} seconds, then closed with 1000. The hold begins once
- * the room counts {@code room-total} members (or {@code settle} seconds after this process's ramp),
- * so that processes ramping side by side hold the whole crowd together. The clients speak
+ * the room counts {@code room-total} members, or its count stopped growing, or {@code settle}
+ * seconds after this process's ramp, so that processes ramping side by side hold the whole crowd
+ * together. The clients speak
  * RFC 6455 themselves over one selector thread ({@link CrowdConnection}), because a Tyrus client
  * per member holds a node's handshakes far below what the node takes and costs more memory than
  * the member it measures. They answer the server's pings, note the welcome's {@code count}, and
@@ -68,6 +71,8 @@ public final class CrowdBenchmark {
     private static final int MAX_CLIENTS = 16_000;
     /** How long closing handshakes may take at the end before the sockets are cut. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+    /** How long the room's count may stay unchanged before the hold begins short of the whole run. */
+    private static final long STILL = TimeUnit.SECONDS.toNanos(5);
     /** The shared read buffer's first size; it grows to the largest frame met. */
     private static final int READ_BUFFER = 256 * 1024;
     /** Room left beside a kept partial frame for the next read. */
@@ -79,6 +84,8 @@ public final class CrowdBenchmark {
     private static final byte[] COUNT = "\"count\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ID = "\"id\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] STAMP = "\"text\":\"t=".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ERROR = "{\"type\":\"error\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CODE = "\"code\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private enum Phase { RAMP, GATHER, HOLD, CLOSING }
 
@@ -96,6 +103,8 @@ public final class CrowdBenchmark {
     private final Histogram welcomeMicros = new Histogram(3);
     private final Map<String, Integer> failures = new TreeMap<>();
     private final Map<Integer, Integer> closes = new TreeMap<>();
+    /** The server's error events by code: refused joins and refused messages. */
+    private final Map<String, Integer> errors = new TreeMap<>();
     private final Tally tally = new Tally();
     /** The nodes' CPU and memory when this process started, in the order of the URLs. */
     private final List<ServerSample> nodesBefore = new ArrayList<>();
@@ -188,12 +197,14 @@ public final class CrowdBenchmark {
         long holdEnd = 0;
         long closeBy = 0;
         long nextSweep = start + TimeUnit.SECONDS.toNanos(1);
+        long nextProgress = start + TimeUnit.SECONDS.toNanos(10);
         boolean deadlineHit = false;
         ServerSample self = null;
         Phase phase = Phase.RAMP;
         while (true) {
             long now = System.nanoTime();
             if (now - deadline >= 0) {
+                progress("deadline reached in " + phase);
                 deadlineHit = true;
                 break;
             }
@@ -204,6 +215,7 @@ public final class CrowdBenchmark {
                     open(opened++, now);
                 }
                 if (opened == clients && inflight == 0) {
+                    progress("ramp done: " + welcomed + " welcomed, " + failures + " failed handshakes");
                     phase = Phase.GATHER;
                     rampEnd = now;
                     long settleBy = now + TimeUnit.SECONDS.toNanos(options.number("settle"));
@@ -213,12 +225,14 @@ public final class CrowdBenchmark {
                 }
             }
             if (phase == Phase.GATHER && holdFrom != 0) {
+                progress("holding, the room counting " + roomCountAtHold);
                 phase = Phase.HOLD;
                 holdEnd = holdFrom + hold;
             }
             if (phase == Phase.HOLD) {
                 waitMillis = Math.min(waitMillis, sendDue(now));
                 if (now - holdEnd >= 0) {
+                    progress("closing, " + sent + " sent, " + messages + " messages received");
                     self = ServerSample.of(Long.toString(ProcessHandle.current().pid()));
                     closeAll();
                     phase = Phase.CLOSING;
@@ -227,6 +241,10 @@ public final class CrowdBenchmark {
             }
             if (phase == Phase.CLOSING && (live == 0 || now - closeBy >= 0)) {
                 break;
+            }
+            if (phase == Phase.RAMP && now - nextProgress >= 0) {
+                progress("ramping: " + opened + " opened, " + inflight + " in flight, " + welcomed + " welcomed");
+                nextProgress = now + TimeUnit.SECONDS.toNanos(10);
             }
             if (now - nextSweep >= 0) {
                 sweepHandshakes(now, handshakeTimeout);
@@ -275,6 +293,8 @@ public final class CrowdBenchmark {
         figures.put("connected_at_end", connectedAtEnd);
         figures.put("closes", closes.values().stream().mapToInt(Integer::intValue).sum());
         closes.forEach((code, count) -> figures.put("close_" + code, count));
+        figures.put("errors", errors.values().stream().mapToInt(Integer::intValue).sum());
+        errors.forEach((code, count) -> figures.put("error_" + code, count));
         figures.put("closed_clean", closedClean);
         figures.put("unclosed", unclosed);
         figures.put("protocol_errors", protocolErrors);
@@ -434,6 +454,14 @@ public final class CrowdBenchmark {
 
         @Override
         public void text(CrowdConnection connection, byte[] array, int from, int to, long nanos) {
+            if (startsWith(array, from, to, ERROR)) {
+                int code = CrowdConnection.indexOf(array, from, to, CODE);
+                int end = code < 0 ? -1 : CrowdConnection.indexOf(array, code + CODE.length, to, new byte[] {'"'});
+                String name = end < 0 ? "unknown" : new String(array, code + CODE.length, end - code - CODE.length,
+                        StandardCharsets.UTF_8).replaceAll("[^A-Za-z0-9]", "_");
+                errors.merge(name, 1, Integer::sum);
+                return;
+            }
             if (!connection.welcomed) {
                 if (startsWith(array, from, to, WELCOME)) {
                     connection.welcomed = true;
@@ -593,6 +621,9 @@ public final class CrowdBenchmark {
             byte[] text = ("t=" + System.nanoTime()).getBytes(StandardCharsets.US_ASCII);
             write(sender, CrowdConnection.frame(CrowdConnection.TEXT, text, 0, text.length, random));
         }
+        if (sent == options.number("send")) {
+            progress("sent " + sent + (sender == null ? ", no member open to send them" : ", from member " + sender.index));
+        }
         return 1;
     }
 
@@ -606,9 +637,15 @@ public final class CrowdBenchmark {
         int count = -1;
         try {
             count = total > 0 ? roomCount() : -1;
-            while (total > 0 && count < total && System.nanoTime() - settleBy < 0) {
+            long changed = System.nanoTime();
+            // Failed handshakes never join: a count that stopped growing is as full as the room gets.
+            while (total > 0 && count < total && System.nanoTime() - settleBy < 0 && System.nanoTime() - changed < STILL) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
-                count = roomCount();
+                int now = roomCount();
+                if (now != count) {
+                    changed = System.nanoTime();
+                    count = now;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -623,8 +660,16 @@ public final class CrowdBenchmark {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (options.number("sender") == 1) {
+            progress("sending");
+        }
         sendFrom = System.nanoTime();
         selector.wakeup();
+    }
+
+    /** Where the run is, on stderr with the wall-clock time, to read its figures against the nodes' logs. */
+    private void progress(String what) {
+        System.err.println(Instant.now() + " crowd " + options.text("prefix") + ": " + what);
     }
 
     /** The whole room's member count, as the first node's members resource gives it; -1 if unknown. */
@@ -707,7 +752,9 @@ public final class CrowdBenchmark {
      * histograms, because percentiles do not add.
      */
     private static void merge(String[] stems) throws IOException, DataFormatException {
-        Map<String, Double> totals = new LinkedHashMap<>();
+        Map<String, Double> totals = new HashMap<>();
+        // Each key where its own line puts it: a failure cause one process alone saw goes among the others.
+        List<String> order = new ArrayList<>();
         Histogram delivery = new Histogram(3);
         Histogram welcome = new Histogram(3);
         for (String stem : stems) {
@@ -717,6 +764,7 @@ public final class CrowdBenchmark {
                 System.out.println("crowd: no figures in " + stem + ".txt");
                 continue;
             }
+            String previous = null;
             for (String pair : line.split(" ")) {
                 String[] kv = pair.split("=", 2);
                 double value;
@@ -726,6 +774,10 @@ public final class CrowdBenchmark {
                     continue;
                 }
                 String key = kv[0];
+                if (!order.contains(key)) {
+                    order.add(previous == null ? 0 : order.indexOf(previous) + 1, key);
+                }
+                previous = key;
                 totals.merge(key, value, key.endsWith("_min") || key.equals("room_count_at_hold") ? Math::min
                         : key.endsWith("_max") || key.equals("ramp_s") || key.equals("gather_s") ? Math::max : Double::sum);
             }
@@ -736,8 +788,10 @@ public final class CrowdBenchmark {
         totals.computeIfPresent("joins_per_s", (key, sum) -> Math.rint(totals.get("welcomed") / Math.max(1e-9, totals.get("ramp_s"))));
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("processes", stems.length);
-        totals.forEach((key, value) -> figures.put(key, value == Math.rint(value) ? Long.toString(value.longValue())
-                : String.format(Locale.ROOT, "%.1f", value)));
+        for (String key : order) {
+            double value = totals.get(key);
+            figures.put(key, value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value));
+        }
         putPercentiles(figures, "welcome_", welcome);
         putPercentiles(figures, "", delivery);
         StringBuilder line = new StringBuilder("total:");
