@@ -42,7 +42,8 @@ import org.HdrHistogram.Histogram;
 /**
  * A crowd of mostly idle members in one room of a cluster, from one process: {@code clients}
  * WebSockets dealt round the nodes' URLs, opened at {@code ramp} handshakes a second with at most
- * {@code inflight} unanswered, each bound to one of several loopback {@code sources} so that
+ * {@code inflight} unanswered (more only queue at the nodes, whose worker queues then overflow and
+ * drop connections), each bound to one of several loopback {@code sources} so that
  * ephemeral ports last, held for {@code hold} seconds, then closed with 1000. The hold begins once
  * the room counts {@code room-total} members, or its count stopped growing, or {@code settle}
  * seconds after this process's ramp, so that processes ramping side by side hold the whole crowd
@@ -159,7 +160,7 @@ public final class CrowdBenchmark {
 
     public static void main(String[] args) throws Exception {
         BenchOptions options = new BenchOptions(Map.ofEntries(Map.entry("urls", "ws://127.0.0.1:8080/chorus/chat/crowd"),
-                Map.entry("clients", "1000"), Map.entry("ramp", "500"), Map.entry("inflight", "500"),
+                Map.entry("clients", "1000"), Map.entry("ramp", "500"), Map.entry("inflight", "100"),
                 Map.entry("hold", "30"), Map.entry("prefix", "c"), Map.entry("send", "0"), Map.entry("every-ms", "1000"),
                 Map.entry("sender", "0"), Map.entry("room-total", "0"), Map.entry("settle", "30"),
                 Map.entry("handshake-timeout", "30"), Map.entry("deadline", "0"),
