@@ -43,22 +43,21 @@ import org.HdrHistogram.Histogram;
  * A crowd of mostly idle members in one room of a cluster, from one process: {@code clients}
  * WebSockets dealt round the nodes' URLs, opened at {@code ramp} handshakes a second with at most
  * {@code inflight} unanswered (more only queue at the nodes, whose worker queues then overflow and
- * drop connections), each bound to one of several loopback {@code sources} so that
- * ephemeral ports last, held for {@code hold} seconds, then closed with 1000. The hold begins once
- * the room counts {@code room-total} members, or its count stopped growing, or {@code settle}
- * seconds after this process's ramp, so that processes ramping side by side hold the whole crowd
- * together. The clients speak
- * RFC 6455 themselves over one selector thread ({@link CrowdConnection}), because a Tyrus client
- * per member holds a node's handshakes far below what the node takes and costs more memory than
- * the member it measures. They answer the server's pings, note the welcome's {@code count}, and
- * check each message's id for loss, repetition and reordering.
+ * drop connections), each bound to one of several loopback {@code sources} so that ephemeral ports
+ * last, held for {@code hold} seconds, then closed with 1000. The hold begins once the room counts
+ * {@code room-total} members, or its count stopped growing, or {@code settle} seconds after this
+ * process's ramp, so that processes ramping side by side hold the whole crowd together. The clients
+ * speak RFC 6455 themselves over one selector thread ({@link CrowdConnection}), because a Tyrus
+ * client per member holds a node's handshakes far below what the node takes and costs more memory
+ * than the member it measures. They answer the server's pings, note the welcome's {@code count},
+ * and check each message's id for loss, repetition and reordering.
  * <p>
- * With {@code --sender=1}, this process's first member sends {@code send} messages during the
- * hold, {@code every-ms} apart, each carrying {@link System#nanoTime()}; every process (one machine, one
+ * With {@code --sender=1}, this process's first member sends {@code send} messages during the hold,
+ * {@code every-ms} apart, each carrying {@link System#nanoTime()}; every process (one machine, one
  * monotonic clock) takes each delivery's latency from it, and expects {@code send} messages per
  * member. With {@code --pids=PID,…} (the nodes', in the order of the URLs) and
- * {@code --redis=PORT}, it first prints, at the hold's start, each node's CPU, resident memory and heap after a full GC
- * per connection, and Redis's memory, while the whole room is held.
+ * {@code --redis=PORT}, it first prints, at the hold's start, each node's CPU, resident memory and heap
+ * after a full GC per connection, and Redis's memory, while the whole room is held.
  * <p>
  * Prints one line of {@code key=value} figures, with how long each member waited from its connect
  * to its welcome besides the delivery latency; {@code --out=STEM} also writes both histograms to
