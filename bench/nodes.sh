@@ -1,4 +1,4 @@
-# Sourced by bench/cluster and bench/join-wave: starts Payara Micro nodes of the packaged WAR on
+# Sourced by bench/cluster, bench/join-wave and bench/crowd: starts Payara Micro nodes of the packaged WAR on
 # loopback ports (each linked to Redis if given a URI), waits for them, and stops on exit every
 # process it started, by PID. Expects $out (the run's directory) to be set.
 pids=()
@@ -13,10 +13,11 @@ start_node() { # port [redis-uri]; sets $started to its pid
   # WAR=path deploys that WAR instead of this build's (an earlier build, to compare).
   # NODE_JAVA_OPTS adds JVM options to every node, @port@ standing for its port, e.g.
   # NODE_JAVA_OPTS=-XX:StartFlightRecording:filename=target/bench-cluster/@port@.jfr,settings=profile
+  # NODE_HEAP sets every node's -Xmx (default 2g).
   # shellcheck disable=SC2086
   local opts=${NODE_JAVA_OPTS:-}
   mkdir -p "$out/tmp-$1"
-  CHORUS_CLUSTER_REDIS_URI="${2:-}" java -Xmx2g -XX:+UseG1GC ${opts//@port@/$1} -Djava.io.tmpdir="$out/tmp-$1" \
+  CHORUS_CLUSTER_REDIS_URI="${2:-}" java -Xmx"${NODE_HEAP:-2g}" -XX:+UseG1GC ${opts//@port@/$1} -Djava.io.tmpdir="$out/tmp-$1" \
     -jar target/payara-micro.jar --deploy "${WAR:-target/chorus.war}" --contextroot chorus --port "$1" --nocluster --nohazelcast \
     --disablephonehome --prebootcommandfile server-config/payara/pre-boot-commands.asadmin \
     --postbootcommandfile server-config/payara/post-boot-commands.asadmin >"$out/node-$1.log" 2>&1 &

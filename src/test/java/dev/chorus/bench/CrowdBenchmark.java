@@ -1,0 +1,814 @@
+package dev.chorus.bench;
+
+import dev.chorus.testsupport.RedisServer;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.DataFormatException;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A crowd of mostly idle members in one room of a cluster, from one process: {@code clients}
+ * WebSockets dealt round the nodes' URLs, opened at {@code ramp} handshakes a second with at most
+ * {@code inflight} unanswered (more only queue at the nodes, whose worker queues then overflow and
+ * drop connections), each bound to one of several loopback {@code sources} so that ephemeral ports
+ * last, held for {@code hold} seconds, then closed with 1000. The hold begins once the room counts
+ * {@code room-total} members, or its count stopped growing, or {@code settle} seconds after this
+ * process's ramp, so that processes ramping side by side hold the whole crowd together. The clients
+ * speak RFC 6455 themselves over one selector thread ({@link CrowdConnection}), because a Tyrus
+ * client per member holds a node's handshakes far below what the node takes and costs more memory
+ * than the member it measures. They answer the server's pings, note the welcome's {@code count},
+ * and check each message's id for loss, repetition and reordering.
+ * <p>
+ * With {@code --sender=1}, this process's first member sends {@code send} messages during the hold,
+ * {@code every-ms} apart, each carrying {@link System#nanoTime()}; every process (one machine, one
+ * monotonic clock) takes each delivery's latency from it, and expects {@code send} messages per
+ * member. With {@code --pids=PID,…} (the nodes', in the order of the URLs) and
+ * {@code --redis=PORT}, it first prints, at the hold's start, each node's CPU, resident memory and heap
+ * after a full GC per connection, and Redis's memory, while the whole room is held.
+ * <p>
+ * Prints one line of {@code key=value} figures, with how long each member waited from its connect
+ * to its welcome besides the delivery latency; {@code --out=STEM} also writes both histograms to
+ * {@code STEM-delivery.hdr} and {@code STEM-welcome.hdr}, and {@code --merge=STEM,…} adds several
+ * processes' lines ({@code STEM.txt}) and histograms into a total line. Loopback only, bounded by
+ * its ramp, hold and a hard deadline. Not a test: {@code bench/crowd} runs it.
+ */
+public final class CrowdBenchmark {
+
+    /** What one process may hold, with room under a process's descriptor limit for the JVM's own files. */
+    private static final int MAX_CLIENTS = 16_000;
+    /** How long closing handshakes may take at the end before the sockets are cut. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+    /** How long the room's count may stay unchanged before the hold begins short of the whole run. */
+    private static final long STILL = TimeUnit.SECONDS.toNanos(5);
+    /** The shared read buffer's first size; it grows to the largest frame met. */
+    private static final int READ_BUFFER = 256 * 1024;
+    /** Room left beside a kept partial frame for the next read. */
+    private static final int MIN_READ = 16 * 1024;
+    /** Frames past this (a welcome's history is bounded far below it) are a broken server. */
+    private static final int MAX_FRAME = 8 * 1024 * 1024;
+    private static final byte[] WELCOME = "{\"type\":\"welcome\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MESSAGE = "{\"type\":\"message\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COUNT = "\"count\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID = "\"id\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STAMP = "\"text\":\"t=".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ERROR = "{\"type\":\"error\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CODE = "\"code\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    private enum Phase { RAMP, GATHER, HOLD, CLOSING }
+
+    private final BenchOptions options;
+    private final List<URI> rooms;
+    private final List<InetSocketAddress> servers = new ArrayList<>();
+    private final List<InetAddress> sources = new ArrayList<>();
+    private final int clients;
+    private final CrowdConnection[] connections;
+    private final SplittableRandom random = new SplittableRandom();
+    private final MessageDigest sha1 = CrowdConnection.sha1();
+    /** From a message's send to its arrival, every delivery. */
+    private final Histogram deliveryMicros = new Histogram(3);
+    /** From a member's connect to its welcome. */
+    private final Histogram welcomeMicros = new Histogram(3);
+    private final Map<String, Integer> failures = new TreeMap<>();
+    private final Map<Integer, Integer> closes = new TreeMap<>();
+    /** The server's error events by code: refused joins and refused messages. */
+    private final Map<String, Integer> errors = new TreeMap<>();
+    private final Tally tally = new Tally();
+    /** The nodes' CPU and memory when this process started, in the order of the URLs. */
+    private final List<ServerSample> nodesBefore = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ExecutorService preparing = Executors.newSingleThreadExecutor(daemon("crowd-prepare"));
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(daemon("crowd-watchdog"));
+    private Selector selector;
+    private ByteBuffer shared = ByteBuffer.allocate(READ_BUFFER);
+
+    private int opened;
+    private int inflight;
+    /** Channels open, connecting or closing. */
+    private int live;
+    private int handshakesOk;
+    private int welcomed;
+    private int welcomeCountMin = Integer.MAX_VALUE;
+    private int welcomeCountMax;
+    private long lastWelcomeNanos;
+    private long messages;
+    private long reordered;
+    private long duplicated;
+    private int protocolErrors;
+    private int closedClean;
+    private int connectedAtEnd;
+    private int sent;
+    private CrowdConnection sender;
+    /** When the hold began (System.nanoTime): once the room was full; 0 before. */
+    private volatile long holdFrom;
+    private volatile int roomCountAtHold = -1;
+    /** When the sender may begin (System.nanoTime), or 0 until the nodes are sampled. */
+    private volatile long sendFrom;
+
+    private CrowdBenchmark(BenchOptions options) throws IOException {
+        this.options = options;
+        rooms = options.loopbacks("urls");
+        for (URI room : rooms) {
+            servers.add(new InetSocketAddress(InetAddress.getByName(room.getHost()), room.getPort()));
+        }
+        for (String source : options.text("sources").split(",")) {
+            InetAddress address = InetAddress.getByName(source.strip());
+            if (!address.isLoopbackAddress()) {
+                throw new IllegalArgumentException("loopback sources only: " + source);
+            }
+            sources.add(address);
+        }
+        clients = options.number("clients");
+        if (clients < 1 || clients > MAX_CLIENTS) {
+            throw new IllegalArgumentException("--clients must be 1 to " + MAX_CLIENTS + " per process, was " + clients);
+        }
+        connections = new CrowdConnection[clients];
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions options = new BenchOptions(Map.ofEntries(Map.entry("urls", "ws://127.0.0.1:8080/chorus/chat/crowd"),
+                Map.entry("clients", "1000"), Map.entry("ramp", "500"), Map.entry("inflight", "100"),
+                Map.entry("hold", "30"), Map.entry("prefix", "c"), Map.entry("send", "0"), Map.entry("every-ms", "1000"),
+                Map.entry("sender", "0"), Map.entry("room-total", "0"), Map.entry("settle", "30"),
+                Map.entry("handshake-timeout", "30"), Map.entry("deadline", "0"),
+                Map.entry("sources", "127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8,127.0.0.9")), args);
+        if (options.text("merge") != null) {
+            merge(options.text("merge").split(","));
+        } else {
+            new CrowdBenchmark(options).run();
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        int ramp = options.number("ramp");
+        int inflightLimit = options.number("inflight");
+        long hold = TimeUnit.SECONDS.toNanos(options.number("hold"));
+        long handshakeTimeout = TimeUnit.SECONDS.toNanos(options.number("handshake-timeout"));
+        long rampNanos = TimeUnit.SECONDS.toNanos(clients) / ramp;
+        // Generous by default: it is there to end a run that is stuck, not one whose servers join slower than asked.
+        long deadlineNanos = options.number("deadline") > 0 ? TimeUnit.SECONDS.toNanos(options.number("deadline"))
+                : 10 * rampNanos + TimeUnit.SECONDS.toNanos(options.number("settle")) + hold + TimeUnit.SECONDS.toNanos(300);
+        for (String pid : pids()) {
+            nodesBefore.add(ServerSample.of(pid));
+        }
+        // The loop below ends itself at the deadline; this is for a loop that cannot (a stuck sampling, a GC storm).
+        watchdog.schedule(() -> {
+            System.err.println("crowd " + options.text("prefix") + ": past its deadline, halting");
+            Runtime.getRuntime().halt(3);
+        }, deadlineNanos + TimeUnit.SECONDS.toNanos(60), TimeUnit.NANOSECONDS);
+
+        selector = Selector.open();
+        long start = System.nanoTime();
+        long deadline = start + deadlineNanos;
+        long rampEnd = 0;
+        long holdEnd = 0;
+        long closeBy = 0;
+        long nextSweep = start + TimeUnit.SECONDS.toNanos(1);
+        long nextProgress = start + TimeUnit.SECONDS.toNanos(10);
+        boolean deadlineHit = false;
+        ServerSample self = null;
+        Phase phase = Phase.RAMP;
+        while (true) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                progress("deadline reached in " + phase);
+                deadlineHit = true;
+                break;
+            }
+            long waitMillis = 100;
+            if (phase == Phase.RAMP) {
+                long due = Math.min(clients, 1 + (now - start) * ramp / TimeUnit.SECONDS.toNanos(1));
+                while (opened < due && inflight < inflightLimit) {
+                    open(opened++, now);
+                }
+                if (opened == clients && inflight == 0) {
+                    progress("ramp done: " + welcomed + " welcomed, " + failures + " failed handshakes");
+                    phase = Phase.GATHER;
+                    rampEnd = now;
+                    long settleBy = now + TimeUnit.SECONDS.toNanos(options.number("settle"));
+                    preparing.execute(() -> gather(settleBy));
+                } else {
+                    waitMillis = 1;
+                }
+            }
+            if (phase == Phase.GATHER && holdFrom != 0) {
+                progress("holding, the room counting " + roomCountAtHold);
+                phase = Phase.HOLD;
+                holdEnd = holdFrom + hold;
+            }
+            if (phase == Phase.HOLD) {
+                waitMillis = Math.min(waitMillis, sendDue(now));
+                if (now - holdEnd >= 0) {
+                    progress("closing, " + sent + " sent, " + messages + " messages received");
+                    self = ServerSample.of(Long.toString(ProcessHandle.current().pid()));
+                    closeAll();
+                    phase = Phase.CLOSING;
+                    closeBy = now + CLOSE_GRACE.toNanos();
+                }
+            }
+            if (phase == Phase.CLOSING && (live == 0 || now - closeBy >= 0)) {
+                break;
+            }
+            if (phase == Phase.RAMP && now - nextProgress >= 0) {
+                progress("ramping: " + opened + " opened, " + inflight + " in flight, " + welcomed + " welcomed");
+                nextProgress = now + TimeUnit.SECONDS.toNanos(10);
+            }
+            if (now - nextSweep >= 0) {
+                sweepHandshakes(now, handshakeTimeout);
+                nextSweep = now + TimeUnit.SECONDS.toNanos(1);
+            }
+            selector.select(Math.max(1, waitMillis));
+            for (SelectionKey key : selector.selectedKeys()) {
+                ready(key);
+            }
+            selector.selectedKeys().clear();
+        }
+        if (self == null) {
+            self = ServerSample.of(Long.toString(ProcessHandle.current().pid()));
+            connectedAtEnd = (int) Arrays.stream(connections).filter(c -> c != null && c.state == CrowdConnection.State.OPEN).count();
+        }
+        int unclosed = live;
+        for (CrowdConnection connection : connections) {
+            if (connection != null) {
+                connection.channel.close();
+            }
+        }
+        selector.close();
+        if (options.text("out") != null) {
+            for (Map.Entry<String, Histogram> histogram : Map.of("delivery", deliveryMicros, "welcome", welcomeMicros).entrySet()) {
+                ByteBuffer encoded = ByteBuffer.allocate(histogram.getValue().getNeededByteBufferCapacity());
+                int length = histogram.getValue().encodeIntoCompressedByteBuffer(encoded);
+                Files.write(Path.of(options.text("out") + "-" + histogram.getKey() + ".hdr"), Arrays.copyOf(encoded.array(), length));
+            }
+        }
+        System.out.println(line(start, self, unclosed, deadlineHit, holdFrom == 0 || rampEnd == 0 ? 0 : holdFrom - rampEnd));
+    }
+
+    private List<String> pids() {
+        return options.text("pids") == null ? List.of() : List.of(options.text("pids").split(","));
+    }
+
+    /** The process's figures, one line. */
+    private String line(long start, ServerSample self, int unclosed, boolean deadlineHit, long gatherNanos) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("prefix", options.text("prefix"));
+        figures.put("clients", clients);
+        figures.put("handshakes_ok", handshakesOk);
+        figures.put("handshake_failures", failures.values().stream().mapToInt(Integer::intValue).sum());
+        failures.forEach((cause, count) -> figures.put("failed_" + cause, count));
+        figures.put("welcomed", welcomed);
+        figures.put("connected_at_end", connectedAtEnd);
+        figures.put("closes", closes.values().stream().mapToInt(Integer::intValue).sum());
+        closes.forEach((code, count) -> figures.put("close_" + code, count));
+        figures.put("errors", errors.values().stream().mapToInt(Integer::intValue).sum());
+        errors.forEach((code, count) -> figures.put("error_" + code, count));
+        figures.put("closed_clean", closedClean);
+        figures.put("unclosed", unclosed);
+        figures.put("protocol_errors", protocolErrors);
+        double rampSeconds = (lastWelcomeNanos - start) / 1e9;
+        figures.put("ramp_s", String.format(Locale.ROOT, "%.1f", Math.max(0, rampSeconds)));
+        figures.put("joins_per_s", Math.round(rampSeconds > 0 ? welcomed / rampSeconds : 0));
+        putPercentiles(figures, "welcome_", welcomeMicros);
+        figures.put("welcome_count_min", welcomed > 0 ? welcomeCountMin : 0);
+        figures.put("welcome_count_max", welcomeCountMax);
+        figures.put("gather_s", String.format(Locale.ROOT, "%.1f", gatherNanos / 1e9));
+        figures.put("room_count_at_hold", roomCountAtHold);
+        int messagesSent = options.number("send");
+        long expected = Math.max(0, (long) messagesSent * welcomed - (options.number("sender") == 1 ? messagesSent : 0));
+        figures.put("sent", sent);
+        figures.put("messages_received", messages);
+        figures.put("expected", expected);
+        figures.put("lost", Math.max(0, expected - (messages - duplicated)));
+        figures.put("reordered", reordered);
+        figures.put("duplicated", duplicated);
+        putPercentiles(figures, "", deliveryMicros);
+        figures.put("rss_mib", self.rssKib() / 1024);
+        figures.put("cpu_s", String.format(Locale.ROOT, "%.1f", self.cpuTicks() / 100.0));
+        if (deadlineHit) {
+            figures.put("deadline_hit", 1);
+        }
+        StringBuilder line = new StringBuilder();
+        figures.forEach((key, value) -> line.append(line.length() == 0 ? "" : " ").append(key).append('=').append(value));
+        return line.toString();
+    }
+
+    /** A histogram's p50, p99, p999 and maximum in milliseconds, under keys that start with {@code prefix}. */
+    private static void putPercentiles(Map<String, Object> figures, String prefix, Histogram micros) {
+        for (String[] percentile : new String[][] {{"p50_ms", "50"}, {"p99_ms", "99"}, {"p999_ms", "99.9"}, {"max_ms", "100"}}) {
+            figures.put(prefix + percentile[0], String.format(Locale.ROOT, "%.2f",
+                    micros.getValueAtPercentile(Double.parseDouble(percentile[1])) / 1000.0));
+        }
+    }
+
+    private void open(int index, long now) {
+        URI room = rooms.get(index % rooms.size());
+        SocketChannel channel;
+        try {
+            channel = SocketChannel.open();
+        } catch (IOException e) {
+            failures.merge("open", 1, Integer::sum);
+            return;
+        }
+        CrowdConnection connection = new CrowdConnection(index, channel, now);
+        connections[index] = connection;
+        inflight++;
+        live++;
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.bind(new InetSocketAddress(sources.get(index % sources.size()), 0));
+            boolean connected = channel.connect(servers.get(index % servers.size()));
+            connection.key = channel.register(selector, connected ? 0 : SelectionKey.OP_CONNECT, connection);
+            if (connected) {
+                upgrade(connection, room);
+            }
+        } catch (BindException e) {
+            handshakeFailed(connection, "bind");
+        } catch (ConnectException e) {
+            handshakeFailed(connection, "refused");
+        } catch (IOException e) {
+            handshakeFailed(connection, "connect");
+        }
+    }
+
+    private void upgrade(CrowdConnection connection, URI room) {
+        connection.state = CrowdConnection.State.UPGRADING;
+        connection.key.interestOps(SelectionKey.OP_READ);
+        write(connection, connection.upgradeRequest(room, options.text("prefix") + "-" + connection.index, random, sha1));
+    }
+
+    private void ready(SelectionKey key) {
+        CrowdConnection connection = (CrowdConnection) key.attachment();
+        if (!key.isValid()) {
+            return;
+        }
+        if (key.isConnectable()) {
+            try {
+                connection.channel.finishConnect();
+            } catch (ConnectException e) {
+                handshakeFailed(connection, "refused");
+                return;
+            } catch (IOException e) {
+                handshakeFailed(connection, "connect");
+                return;
+            }
+            upgrade(connection, rooms.get(connection.index % rooms.size()));
+            return;
+        }
+        if (key.isWritable()) {
+            flush(connection);
+        }
+        if (key.isValid() && key.isReadable()) {
+            read(connection);
+        }
+    }
+
+    private void read(CrowdConnection connection) {
+        ByteBuffer buffer = shared.clear();
+        if (connection.leftover != null) {
+            if (connection.leftover.length + MIN_READ > buffer.capacity()) {
+                shared = ByteBuffer.allocate(connection.leftover.length + MIN_READ);
+                buffer = shared;
+            }
+            buffer.put(connection.leftover);
+            connection.leftover = null;
+        }
+        int read;
+        try {
+            read = connection.channel.read(buffer);
+        } catch (IOException e) {
+            ended(connection, "reset");
+            return;
+        }
+        if (read < 0) {
+            ended(connection, "eof");
+            return;
+        }
+        long nanos = System.nanoTime();
+        byte[] array = buffer.array();
+        int to = buffer.position();
+        try {
+            int from = 0;
+            if (connection.state == CrowdConnection.State.UPGRADING) {
+                from = connection.upgrade(array, 0, to);
+                if (from < 0) {
+                    return;
+                }
+                connection.state = CrowdConnection.State.OPEN;
+                inflight--;
+                handshakesOk++;
+            }
+            int needed = connection.frames(array, from, to, tally, nanos);
+            if (needed > MAX_FRAME) {
+                throw new CrowdConnection.Refusal("oversized_frame");
+            }
+            if (needed + MIN_READ > shared.capacity()) {
+                shared = ByteBuffer.allocate(needed + MIN_READ);
+            }
+        } catch (CrowdConnection.Refusal refusal) {
+            if (connection.state == CrowdConnection.State.UPGRADING) {
+                handshakeFailed(connection, refusal.getMessage());
+            } else {
+                protocolErrors++;
+                shut(connection);
+            }
+        }
+    }
+
+    /** The server frames' handling: what the crowd counts. */
+    private final class Tally implements CrowdConnection.Frames {
+
+        @Override
+        public void text(CrowdConnection connection, byte[] array, int from, int to, long nanos) {
+            if (startsWith(array, from, to, ERROR)) {
+                int code = CrowdConnection.indexOf(array, from, to, CODE);
+                int end = code < 0 ? -1 : CrowdConnection.indexOf(array, code + CODE.length, to, new byte[] {'"'});
+                String name = end < 0 ? "unknown" : new String(array, code + CODE.length, end - code - CODE.length,
+                        StandardCharsets.UTF_8).replaceAll("[^A-Za-z0-9]", "_");
+                errors.merge(name, 1, Integer::sum);
+                return;
+            }
+            if (!connection.welcomed) {
+                if (startsWith(array, from, to, WELCOME)) {
+                    connection.welcomed = true;
+                    welcomed++;
+                    welcomeMicros.recordValue((nanos - connection.startedNanos) / 1000);
+                    lastWelcomeNanos = nanos;
+                    int count = CrowdConnection.indexOf(array, from, to, COUNT);
+                    if (count >= 0) {
+                        int members = (int) CrowdConnection.number(array, count + COUNT.length, to);
+                        welcomeCountMin = Math.min(welcomeCountMin, members);
+                        welcomeCountMax = Math.max(welcomeCountMax, members);
+                    }
+                }
+                return;
+            }
+            if (!startsWith(array, from, to, MESSAGE)) {
+                return;
+            }
+            messages++;
+            int idAt = CrowdConnection.indexOf(array, from, to, ID);
+            long id = idAt < 0 ? -1 : CrowdConnection.number(array, idAt + ID.length, to);
+            if (id == connection.lastId) {
+                duplicated++;
+            } else if (id < connection.lastId) {
+                reordered++;
+            } else {
+                connection.lastId = id;
+            }
+            int stampAt = CrowdConnection.indexOf(array, from, to, STAMP);
+            long stamp = stampAt < 0 ? -1 : CrowdConnection.number(array, stampAt + STAMP.length, to);
+            if (stamp >= 0 && nanos - stamp >= 0) {
+                deliveryMicros.recordValue((nanos - stamp) / 1000);
+            }
+        }
+
+        @Override
+        public void ping(CrowdConnection connection, byte[] array, int from, int to) {
+            write(connection, CrowdConnection.frame(CrowdConnection.PONG, array, from, to, random));
+        }
+
+        @Override
+        public void close(CrowdConnection connection, int code) {
+            if (connection.state == CrowdConnection.State.CLOSING) {
+                closedClean++;
+                return;
+            }
+            // The server's own close: counted by code, answered with the same, then the server ends the TCP connection.
+            closes.merge(code, 1, Integer::sum);
+            connection.state = CrowdConnection.State.CLOSING;
+            write(connection, CrowdConnection.closeFrame(code, random));
+        }
+    }
+
+    private static boolean startsWith(byte[] array, int from, int to, byte[] prefix) {
+        return to - from >= prefix.length && Arrays.equals(array, from, from + prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** The socket ended: during the upgrade a failed handshake, while open a close without a close frame (1006). */
+    private void ended(CrowdConnection connection, String cause) {
+        switch (connection.state) {
+            case CONNECTING, UPGRADING -> handshakeFailed(connection, cause);
+            case OPEN -> {
+                closes.merge(1006, 1, Integer::sum);
+                shut(connection);
+            }
+            case CLOSING -> shut(connection);
+            case DONE -> {
+                // Already counted.
+            }
+        }
+    }
+
+    private void handshakeFailed(CrowdConnection connection, String cause) {
+        if (connection.state != CrowdConnection.State.CONNECTING && connection.state != CrowdConnection.State.UPGRADING) {
+            return;
+        }
+        failures.merge(cause, 1, Integer::sum);
+        inflight--;
+        shut(connection);
+    }
+
+    private void shut(CrowdConnection connection) {
+        if (connection.state == CrowdConnection.State.DONE) {
+            return;
+        }
+        connection.state = CrowdConnection.State.DONE;
+        connection.leftover = null;
+        connection.unwritten = null;
+        live--;
+        try {
+            connection.channel.close();
+        } catch (IOException e) {
+            // Closed either way.
+        }
+    }
+
+    private void write(CrowdConnection connection, ByteBuffer bytes) {
+        if (connection.state == CrowdConnection.State.DONE) {
+            return;
+        }
+        if (connection.unwritten != null) {
+            connection.unwritten = ByteBuffer.allocate(connection.unwritten.remaining() + bytes.remaining())
+                    .put(connection.unwritten).put(bytes).flip();
+            return;
+        }
+        try {
+            connection.channel.write(bytes);
+        } catch (IOException e) {
+            ended(connection, "reset");
+            return;
+        }
+        if (bytes.hasRemaining()) {
+            connection.unwritten = bytes;
+            connection.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        }
+    }
+
+    private void flush(CrowdConnection connection) {
+        try {
+            connection.channel.write(connection.unwritten);
+        } catch (IOException e) {
+            ended(connection, "reset");
+            return;
+        }
+        if (!connection.unwritten.hasRemaining()) {
+            connection.unwritten = null;
+            connection.key.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    private void sweepHandshakes(long now, long timeout) {
+        for (int i = 0; i < opened; i++) {
+            CrowdConnection connection = connections[i];
+            if (connection != null && now - connection.startedNanos > timeout) {
+                handshakeFailed(connection, "timeout");
+            }
+        }
+    }
+
+    /** Sends the sender's next message if it is due; how long until the one after, in milliseconds. */
+    private long sendDue(long now) {
+        long from = sendFrom;
+        if (options.number("sender") != 1 || from == 0 || sent >= options.number("send")) {
+            return 100;
+        }
+        long every = TimeUnit.MILLISECONDS.toNanos(options.number("every-ms"));
+        long next = from + sent * every;
+        if (now - next < 0) {
+            return TimeUnit.NANOSECONDS.toMillis(next - now);
+        }
+        if (sender == null || sender.state != CrowdConnection.State.OPEN) {
+            sender = Arrays.stream(connections).filter(c -> c != null && c.state == CrowdConnection.State.OPEN && c.welcomed)
+                    .findFirst().orElse(null);
+        }
+        sent++;
+        if (sender != null) {
+            byte[] text = ("t=" + System.nanoTime()).getBytes(StandardCharsets.US_ASCII);
+            write(sender, CrowdConnection.frame(CrowdConnection.TEXT, text, 0, text.length, random));
+        }
+        if (sent == options.number("send")) {
+            progress("sent " + sent + (sender == null ? ", no member open to send them" : ", from member " + sender.index));
+        }
+        return 1;
+    }
+
+    /**
+     * After this process's ramp, off the selector thread: waits for the room to count every member
+     * of the run, begins the hold, samples the nodes and Redis while they hold them, then lets the
+     * sender begin.
+     */
+    private void gather(long settleBy) {
+        int total = options.number("room-total");
+        int count = -1;
+        try {
+            count = total > 0 ? roomCount() : -1;
+            long changed = System.nanoTime();
+            // Failed handshakes never join: a count that stopped growing is as full as the room gets.
+            while (total > 0 && count < total && System.nanoTime() - settleBy < 0 && System.nanoTime() - changed < STILL) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+                int now = roomCount();
+                if (now != count) {
+                    changed = System.nanoTime();
+                    count = now;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        roomCountAtHold = count;
+        holdFrom = System.nanoTime();
+        selector.wakeup();
+        try {
+            sampleNodes(count);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("crowd " + options.text("prefix") + ": sampling failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (options.number("sender") == 1) {
+            progress("sending");
+        }
+        sendFrom = System.nanoTime();
+        selector.wakeup();
+    }
+
+    /** Where the run is, on stderr with the wall-clock time, to read its figures against the nodes' logs. */
+    private void progress(String what) {
+        System.err.println(Instant.now() + " crowd " + options.text("prefix") + ": " + what);
+    }
+
+    /** The whole room's member count, as the first node's members resource gives it; -1 if unknown. */
+    private int roomCount() throws InterruptedException {
+        URI room = rooms.get(0);
+        String path = room.getRawPath();
+        int chat = path.lastIndexOf("/chat/");
+        URI members = URI.create("http://" + room.getAuthority() + path.substring(0, chat) + "/api/rooms/"
+                + path.substring(chat + "/chat/".length()) + "/members?limit=1");
+        return jsonNumber(get(members), "\"count\":");
+    }
+
+    private String get(URI uri) throws InterruptedException {
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static int jsonNumber(String json, String key) {
+        int at = json.indexOf(key);
+        if (at < 0) {
+            return -1;
+        }
+        byte[] digits = json.substring(at + key.length()).getBytes(StandardCharsets.US_ASCII);
+        return (int) CrowdConnection.number(digits, 0, digits.length);
+    }
+
+    /** Each node's CPU, memory and heap per connection, and Redis's memory, printed while the room is held. */
+    private void sampleNodes(int roomCount) throws IOException, InterruptedException {
+        List<String> pids = pids();
+        for (int i = 0; i < pids.size() && i < rooms.size(); i++) {
+            ServerSample now = ServerSample.of(pids.get(i));
+            URI room = rooms.get(i);
+            String path = room.getRawPath();
+            int members = jsonNumber(get(URI.create("http://" + room.getAuthority() + path.substring(0, path.lastIndexOf("/chat/"))
+                    + "/api/stats")), "\"members\":");
+            double heapMib = ServerSample.heapAfterFullGcMib(pids.get(i));
+            int per = Math.max(1, members);
+            System.out.printf(Locale.ROOT, "node=%s members=%d cpu_s=%.1f rss_mib=%d heap_after_full_gc_mib=%.1f"
+                            + " heap_kib_per_connection=%.1f rss_kib_per_connection=%.1f%n", room.getAuthority(), members,
+                    now.cpuSecondsSince(nodesBefore.get(i)), now.rssKib() / 1024, heapMib,
+                    heapMib * 1024 / per, (double) now.rssKib() / per);
+        }
+        String redis = options.text("redis");
+        if (redis != null) {
+            long used = infoNumber(RedisServer.command(Integer.parseInt(redis), "INFO memory"), "used_memory:");
+            String stats = RedisServer.command(Integer.parseInt(redis), "INFO stats");
+            System.out.printf(Locale.ROOT, "redis used_memory_mib=%.1f bytes_per_member=%.0f instantaneous_ops_per_sec=%d"
+                            + " total_commands_processed=%d room_count=%d%n", used / 1048576.0, (double) used / Math.max(1, roomCount),
+                    infoNumber(stats, "instantaneous_ops_per_sec:"), infoNumber(stats, "total_commands_processed:"), roomCount);
+        }
+    }
+
+    private static long infoNumber(String info, String key) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.substring(key.length()).strip());
+            }
+        }
+        return -1;
+    }
+
+    /** At the hold's end: every open member sends 1000 and waits for the server's close. */
+    private void closeAll() {
+        for (CrowdConnection connection : connections) {
+            if (connection != null && connection.state == CrowdConnection.State.OPEN) {
+                connectedAtEnd++;
+                connection.state = CrowdConnection.State.CLOSING;
+                write(connection, CrowdConnection.closeFrame(1000, random));
+            }
+        }
+    }
+
+    /**
+     * Adds several processes' lines ({@code STEM.txt}, the line with {@code prefix=}) into one:
+     * counts summed, minima and maxima kept (the longest ramp, the smallest room a hold began with), the latencies taken again from the merged
+     * histograms, because percentiles do not add.
+     */
+    private static void merge(String[] stems) throws IOException, DataFormatException {
+        Map<String, Double> totals = new HashMap<>();
+        // Each key where its own line puts it: a failure cause one process alone saw goes among the others.
+        List<String> order = new ArrayList<>();
+        Histogram delivery = new Histogram(3);
+        Histogram welcome = new Histogram(3);
+        for (String stem : stems) {
+            String line = Files.readAllLines(Path.of(stem + ".txt")).stream().filter(l -> l.startsWith("prefix="))
+                    .reduce((first, second) -> second).orElse(null);
+            if (line == null) {
+                System.out.println("crowd: no figures in " + stem + ".txt");
+                continue;
+            }
+            String previous = null;
+            for (String pair : line.split(" ")) {
+                String[] kv = pair.split("=", 2);
+                double value;
+                try {
+                    value = Double.parseDouble(kv[1]);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                String key = kv[0];
+                if (!order.contains(key)) {
+                    order.add(previous == null ? 0 : order.indexOf(previous) + 1, key);
+                }
+                previous = key;
+                totals.merge(key, value, key.endsWith("_min") || key.equals("room_count_at_hold") ? Math::min
+                        : key.endsWith("_max") || key.equals("ramp_s") || key.equals("gather_s") ? Math::max : Double::sum);
+            }
+            delivery.add(histogram(Path.of(stem + "-delivery.hdr")));
+            welcome.add(histogram(Path.of(stem + "-welcome.hdr")));
+        }
+        // The processes ramp side by side: the crowd's rate is all its joins over the longest ramp.
+        totals.computeIfPresent("joins_per_s", (key, sum) -> Math.rint(totals.get("welcomed") / Math.max(1e-9, totals.get("ramp_s"))));
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("processes", stems.length);
+        for (String key : order) {
+            double value = totals.get(key);
+            figures.put(key, value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value));
+        }
+        putPercentiles(figures, "welcome_", welcome);
+        putPercentiles(figures, "", delivery);
+        StringBuilder line = new StringBuilder("total:");
+        figures.forEach((key, value) -> line.append(' ').append(key).append('=').append(value));
+        System.out.println(line);
+    }
+
+    private static Histogram histogram(Path file) throws IOException, DataFormatException {
+        return Files.exists(file) ? Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Files.readAllBytes(file)), 0)
+                : new Histogram(3);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
