@@ -123,10 +123,12 @@ public class Heartbeat {
             return;
         }
         sweeps.shutdownNow();
-        droppers.shutdown();
         try {
+            // The droppers only once no sweep runs: a sweep's hand-over during their shutdown could
+            // have the pool create a thread it never starts, which a container's factory keeps.
             long deadline = System.nanoTime() + GracefulShutdown.GRACE.toNanos();
             boolean ended = sweeps.awaitTermination(GracefulShutdown.GRACE.toNanos(), TimeUnit.NANOSECONDS);
+            droppers.shutdown();
             ended &= droppers.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (!ended) {
                 droppers.shutdownNow();

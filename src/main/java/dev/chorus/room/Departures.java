@@ -2,7 +2,6 @@ package dev.chorus.room;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -35,18 +34,19 @@ final class Departures implements Executor {
 
     /**
      * Runs the departure on one of the threads; on the calling thread once {@link #stop} has run,
-     * as nothing else would (undeploy: every socket is being closed anyway).
+     * as nothing else would (undeploy: every socket is being closed anyway). Handed over under the
+     * same monitor as the stop, so the pool never creates a thread while it shuts down: one created
+     * then is never started, and a container's thread factory keeps it, and this application with
+     * it, until the server restarts (WildFly's managed thread factory lists every thread it made).
      */
     @Override
     public void execute(Runnable departure) {
-        ThreadPoolExecutor running = started();
-        try {
+        synchronized (this) {
+            ThreadPoolExecutor running = started();
             if (running != null) {
                 running.execute(departure);
                 return;
             }
-        } catch (RejectedExecutionException e) {
-            // Stopped meanwhile.
         }
         departure.run();
     }
@@ -71,11 +71,11 @@ final class Departures implements Executor {
             stopped = true;
             running = pool;
             pool = null;
+            if (running == null) {
+                return true;
+            }
+            running.shutdown();
         }
-        if (running == null) {
-            return true;
-        }
-        running.shutdown();
         if (running.awaitTermination(waitNanos, TimeUnit.NANOSECONDS)) {
             return true;
         }
