@@ -65,10 +65,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <p>
  * Runs in the {@code payara-server} profile, which unpacks the server and names it in
  * {@code payara.server.home}, and in the {@code wildfly} profile, which names its WildFly (with the
- * {@code server-config/wildfly} scripts applied) in {@code wildfly.home}, when asked with
- * {@code -Dredeploy.wildfly=true}: there Chorus is still kept now and then after the control is let
- * go of (issue 30 is open on WildFly: a further root; bench/results/2026-12-05-redeploy-loaders.md),
- * so CI, which must land everything else, does not ask. Each test starts a server of its own.
+ * {@code server-config/wildfly} scripts applied) in {@code wildfly.home} ({@code -Dredeploy.wildfly=false}
+ * leaves it out there: it waits minutes for WildFly). Each test starts a server of its own.
  */
 @EnabledIf("onAnInstalledServer")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -93,12 +91,12 @@ class RedeployIT {
 
     /** The servers this test starts itself: Payara Server's or WildFly's installation must be named. */
     static boolean onAnInstalledServer() {
-        return System.getProperty("payara.server.home") != null || onWildFlyAsked();
+        return System.getProperty("payara.server.home") != null || onWildFly();
     }
 
-    /** WildFly's installation is named, and its redeploy test asked for ({@code -Dredeploy.wildfly=true}). */
-    static boolean onWildFlyAsked() {
-        return System.getProperty("wildfly.home") != null && Boolean.getBoolean("redeploy.wildfly");
+    /** WildFly's installation is named, and its redeploy test not left out ({@code -Dredeploy.wildfly=false}). */
+    static boolean onWildFly() {
+        return System.getProperty("wildfly.home") != null && !"false".equals(System.getProperty("redeploy.wildfly"));
     }
 
     @BeforeAll
@@ -179,7 +177,7 @@ class RedeployIT {
 
     @Test
     @Order(3)
-    @EnabledIf("onWildFlyAsked")
+    @EnabledIf("onWildFly")
     void chorusIsLetGoOfWithinTheTimeWildFlyLetsGoOfAPlainWar() throws Exception {
         Path plainWar = plainWar();
         Path chorusWar = chorusWar();
