@@ -190,7 +190,8 @@ public class TyrusReadDeadlockFix extends HttpFilter {
 
     /**
      * The request, but an upgrade to Tyrus's handler gets the one that reads on reader threads;
-     * where that upgrade fails, this one and every later one get Tyrus's own.
+     * where that upgrade fails and Tyrus's own succeeds, this one and every later one get Tyrus's
+     * own. Where both fail, the request was at fault, and only it fails.
      */
     private final class DetachedReadRequest extends HttpServletRequestWrapper {
 
@@ -207,9 +208,19 @@ public class TyrusReadDeadlockFix extends HttpFilter {
             try {
                 handler = super.upgrade(DetachedReadHandler.class);
             } catch (ServletException | RuntimeException | LinkageError e) {
+                T own;
+                try {
+                    own = super.upgrade(handlerClass);
+                } catch (ServletException | RuntimeException again) {
+                    // This request cannot be upgraded at all (under load Payara has answered "Already
+                    // Suspended", or recycled it): its own failure, not the handler's, so the others keep it.
+                    again.addSuppressed(e);
+                    LOG.log(Level.FINE, "A WebSocket upgrade failed, with Chorus' handler and with Tyrus's", again);
+                    throw again;
+                }
                 detaching = false;
                 workarounds.fellBack(Workaround.TYRUS_DETACHED_READ, "the upgrade to Chorus' handler failed: " + e);
-                return super.upgrade(handlerClass);
+                return own;
             }
             handler.readOn(readers, workarounds);
             handler.checkFrames(settings != null ? settings.inbound().maxMessageBytes() : ChatSettings.DEFAULTS.inbound().maxMessageBytes());

@@ -3,6 +3,7 @@ package dev.chorus.container;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.servlet.FilterConfig;
@@ -94,6 +95,24 @@ class TyrusReadDeadlockFixTest {
         assertFalse(workarounds.states().get("tyrus-detached-read").active());
     }
 
+    /**
+     * A request the container cannot upgrade at all (Payara under a join wave: "Already Suspended")
+     * fails alone: the workaround stays for every other connection.
+     */
+    @Test
+    void aRequestThatCannotBeUpgradedAtAllFailsAloneAndLaterUpgradesStillGetChorusHandler() throws Exception {
+        TyrusReadDeadlockFix fix = started(DetachedReadHandler::new);
+        Upgrades broken = new Upgrades(true, new AtomicInteger(), true);
+
+        ServletException failed = assertThrows(ServletException.class, () -> upgrade(fix, broken));
+        upgrade(fix, new Upgrades(false));
+
+        assertEquals(2, broken.refused.get(), "Chorus' handler, then Tyrus's, were tried");
+        assertEquals(1, failed.getSuppressed().length, "the first failure travels with the second");
+        assertEquals(DetachedReadHandler.class, upgradedTo.get(0).getClass());
+        assertTrue(workarounds.states().get("tyrus-detached-read").active());
+    }
+
     @Test
     void shrinksGrizzlysBufferUnderPayarasResponse() {
         GrizzlyBuffer buffer = new GrizzlyBuffer();
@@ -137,9 +156,9 @@ class TyrusReadDeadlockFixTest {
     }
 
     /** The container's upgrades, refusing Chorus' handler if told to (as a failed creation does). */
-    private record Upgrades(boolean refuseChorus, AtomicInteger refused) {
+    private record Upgrades(boolean refuseChorus, AtomicInteger refused, boolean refuseTyrus) {
         Upgrades(boolean refuseChorus) {
-            this(refuseChorus, new AtomicInteger());
+            this(refuseChorus, new AtomicInteger(), false);
         }
 
         HttpServletRequest request() {
@@ -149,7 +168,7 @@ class TyrusReadDeadlockFixTest {
                             throw new UnsupportedOperationException(method.getName());
                         }
                         Class<?> type = (Class<?>) args[0];
-                        if (type == DetachedReadHandler.class && refuseChorus) {
+                        if (type == DetachedReadHandler.class && refuseChorus || type == TyrusHttpUpgradeHandler.class && refuseTyrus) {
                             refused.incrementAndGet();
                             throw new ServletException("could not create " + type.getName());
                         }
