@@ -73,6 +73,8 @@ public final class CrowdBenchmark {
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
     /** How long the room's count may stay unchanged before the hold begins short of the whole run. */
     private static final long STILL = TimeUnit.SECONDS.toNanos(5);
+    /** How long the last message may take to reach everyone before the nodes are sampled. */
+    private static final long DRAIN_MILLIS = 5_000;
     /** The shared read buffer's first size; it grows to the largest frame met. */
     private static final int READ_BUFFER = 256 * 1024;
     /** Room left beside a kept partial frame for the next read. */
@@ -129,7 +131,7 @@ public final class CrowdBenchmark {
     private int protocolErrors;
     private int closedClean;
     private int connectedAtEnd;
-    private int sent;
+    private volatile int sent;
     private CrowdConnection sender;
     /** When the hold began (System.nanoTime): once the room was full; 0 before. */
     private volatile long holdFrom;
@@ -629,8 +631,8 @@ public final class CrowdBenchmark {
 
     /**
      * After this process's ramp, off the selector thread: waits for the room to count every member
-     * of the run, begins the hold, samples the nodes and Redis while they hold them, then lets the
-     * sender begin.
+     * of the run, begins the hold, lets the sender begin, and once its messages had time to arrive
+     * samples the nodes and Redis while they still hold the room.
      */
     private void gather(long settleBy) {
         int total = options.number("room-total");
@@ -652,7 +654,18 @@ public final class CrowdBenchmark {
         }
         roomCountAtHold = count;
         holdFrom = System.nanoTime();
+        if (options.number("sender") == 1) {
+            progress("sending");
+        }
+        sendFrom = System.nanoTime();
         selector.wakeup();
+        // The sends first, then the sampling (a full GC on every node): on a saturated machine the
+        // sampling can outlast the hold, and would otherwise leave nothing sent.
+        long sendsEnd = sendFrom + TimeUnit.MILLISECONDS.toNanos((long) options.number("send") * options.number("every-ms") + DRAIN_MILLIS);
+        while (options.number("sender") == 1 && sent < options.number("send") && System.nanoTime() - sendsEnd < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS));
         try {
             sampleNodes(count);
         } catch (IOException | RuntimeException e) {
@@ -660,11 +673,6 @@ public final class CrowdBenchmark {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (options.number("sender") == 1) {
-            progress("sending");
-        }
-        sendFrom = System.nanoTime();
-        selector.wakeup();
     }
 
     /** Where the run is, on stderr with the wall-clock time, to read its figures against the nodes' logs. */
