@@ -8,8 +8,8 @@ import java.io.IOException;
  * Closes a session with the thread context class loader the container's own work should record.
  * Undertow (WildFly) hands what follows a close (the endpoint's @OnClose, the session's release)
  * to the server's worker pool, whose tasks keep the submitting thread's context class loader, and
- * an idle worker keeps its last task until it runs another: closed from a thread with Chorus as
- * context, that task pins the undeployed application. So on Undertow the close runs with the
+ * a worker thread keeps the task it was started for as long as it lives: closed from a thread with
+ * Chorus as context, such a task pins the undeployed application. So on Undertow the close runs with the
  * container's own class loader as context (Undertow sets the application's for @OnClose itself);
  * on Tyrus, which runs @OnClose on the closing thread, the thread keeps its own.
  */
