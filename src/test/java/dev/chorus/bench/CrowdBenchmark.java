@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +35,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -136,7 +134,7 @@ public final class CrowdBenchmark {
     /** When the hold began (System.nanoTime): once the room was full; 0 before. */
     private volatile long holdFrom;
     private volatile int roomCountAtHold = -1;
-    /** When the sender may begin (System.nanoTime), or 0 until the nodes are sampled. */
+    /** When the sender may begin (System.nanoTime), once the hold began; 0 before. */
     private volatile long sendFrom;
 
     private CrowdBenchmark(BenchOptions options) throws IOException {
@@ -167,7 +165,7 @@ public final class CrowdBenchmark {
                 Map.entry("handshake-timeout", "30"), Map.entry("deadline", "0"),
                 Map.entry("sources", "127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8,127.0.0.9")), args);
         if (options.text("merge") != null) {
-            merge(options.text("merge").split(","));
+            CrowdTotals.merge(options.text("merge").split(","));
         } else {
             new CrowdBenchmark(options).run();
         }
@@ -303,7 +301,7 @@ public final class CrowdBenchmark {
         double rampSeconds = (lastWelcomeNanos - start) / 1e9;
         figures.put("ramp_s", String.format(Locale.ROOT, "%.1f", Math.max(0, rampSeconds)));
         figures.put("joins_per_s", Math.round(rampSeconds > 0 ? welcomed / rampSeconds : 0));
-        putPercentiles(figures, "welcome_", welcomeMicros);
+        CrowdTotals.putPercentiles(figures, "welcome_", welcomeMicros);
         figures.put("welcome_count_min", welcomed > 0 ? welcomeCountMin : 0);
         figures.put("welcome_count_max", welcomeCountMax);
         figures.put("gather_s", String.format(Locale.ROOT, "%.1f", gatherNanos / 1e9));
@@ -316,7 +314,7 @@ public final class CrowdBenchmark {
         figures.put("lost", Math.max(0, expected - (messages - duplicated)));
         figures.put("reordered", reordered);
         figures.put("duplicated", duplicated);
-        putPercentiles(figures, "", deliveryMicros);
+        CrowdTotals.putPercentiles(figures, "", deliveryMicros);
         figures.put("rss_mib", self.rssKib() / 1024);
         figures.put("cpu_s", String.format(Locale.ROOT, "%.1f", self.cpuTicks() / 100.0));
         if (deadlineHit) {
@@ -325,14 +323,6 @@ public final class CrowdBenchmark {
         StringBuilder line = new StringBuilder();
         figures.forEach((key, value) -> line.append(line.length() == 0 ? "" : " ").append(key).append('=').append(value));
         return line.toString();
-    }
-
-    /** A histogram's p50, p99, p999 and maximum in milliseconds, under keys that start with {@code prefix}. */
-    private static void putPercentiles(Map<String, Object> figures, String prefix, Histogram micros) {
-        for (String[] percentile : new String[][] {{"p50_ms", "50"}, {"p99_ms", "99"}, {"p999_ms", "99.9"}, {"max_ms", "100"}}) {
-            figures.put(prefix + percentile[0], String.format(Locale.ROOT, "%.2f",
-                    micros.getValueAtPercentile(Double.parseDouble(percentile[1])) / 1000.0));
-        }
     }
 
     private void open(int index, long now) {
@@ -752,64 +742,6 @@ public final class CrowdBenchmark {
                 write(connection, CrowdConnection.closeFrame(1000, random));
             }
         }
-    }
-
-    /**
-     * Adds several processes' lines ({@code STEM.txt}, the line with {@code prefix=}) into one:
-     * counts summed, minima and maxima kept (the longest ramp, the smallest room a hold began with), the latencies taken again from the merged
-     * histograms, because percentiles do not add.
-     */
-    private static void merge(String[] stems) throws IOException, DataFormatException {
-        Map<String, Double> totals = new HashMap<>();
-        // Each key where its own line puts it: a failure cause one process alone saw goes among the others.
-        List<String> order = new ArrayList<>();
-        Histogram delivery = new Histogram(3);
-        Histogram welcome = new Histogram(3);
-        for (String stem : stems) {
-            String line = Files.readAllLines(Path.of(stem + ".txt")).stream().filter(l -> l.startsWith("prefix="))
-                    .reduce((first, second) -> second).orElse(null);
-            if (line == null) {
-                System.out.println("crowd: no figures in " + stem + ".txt");
-                continue;
-            }
-            String previous = null;
-            for (String pair : line.split(" ")) {
-                String[] kv = pair.split("=", 2);
-                double value;
-                try {
-                    value = Double.parseDouble(kv[1]);
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                String key = kv[0];
-                if (!order.contains(key)) {
-                    order.add(previous == null ? 0 : order.indexOf(previous) + 1, key);
-                }
-                previous = key;
-                totals.merge(key, value, key.endsWith("_min") || key.equals("room_count_at_hold") ? Math::min
-                        : key.endsWith("_max") || key.equals("ramp_s") || key.equals("gather_s") ? Math::max : Double::sum);
-            }
-            delivery.add(histogram(Path.of(stem + "-delivery.hdr")));
-            welcome.add(histogram(Path.of(stem + "-welcome.hdr")));
-        }
-        // The processes ramp side by side: the crowd's rate is all its joins over the longest ramp.
-        totals.computeIfPresent("joins_per_s", (key, sum) -> Math.rint(totals.get("welcomed") / Math.max(1e-9, totals.get("ramp_s"))));
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("processes", stems.length);
-        for (String key : order) {
-            double value = totals.get(key);
-            figures.put(key, value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value));
-        }
-        putPercentiles(figures, "welcome_", welcome);
-        putPercentiles(figures, "", delivery);
-        StringBuilder line = new StringBuilder("total:");
-        figures.forEach((key, value) -> line.append(' ').append(key).append('=').append(value));
-        System.out.println(line);
-    }
-
-    private static Histogram histogram(Path file) throws IOException, DataFormatException {
-        return Files.exists(file) ? Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Files.readAllBytes(file)), 0)
-                : new Histogram(3);
     }
 
     private static ThreadFactory daemon(String name) {
