@@ -85,6 +85,17 @@ public final class CrowdBenchmark {
     private static final byte[] ID = "\"id\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] STAMP = "\"text\":\"t=".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ERROR = "{\"type\":\"error\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ACK = "{\"type\":\"ack\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GAP = "{\"type\":\"gap\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LEAVE = "{\"type\":\"leave\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EPOCH = "\"epoch\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AFTER = "\"after\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UNTIL = "\"until\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RESET = "\"reset\":true".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MEMBER = "\"member\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] QUOTE = {'"'};
+    /** How long a node that refused a connection is passed over by reconnects, as a load balancer's health check would. */
+    private static final long NODE_DOWN = TimeUnit.SECONDS.toNanos(5);
     private static final byte[] CODE = "\"code\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private enum Phase { RAMP, GATHER, HOLD, CLOSING }
@@ -102,6 +113,8 @@ public final class CrowdBenchmark {
     /** From a member's connect to its welcome. */
     private final Histogram welcomeMicros = new Histogram(3);
     private final Map<String, Integer> failures = new TreeMap<>();
+    /** Handshakes of members reconnecting that failed, by cause (they are tried again). */
+    private final Map<String, Integer> reconnectFailures = new TreeMap<>();
     private final Map<Integer, Integer> closes = new TreeMap<>();
     /** The server's error events by code: refused joins and refused messages. */
     private final Map<String, Integer> errors = new TreeMap<>();
@@ -124,8 +137,15 @@ public final class CrowdBenchmark {
     private int welcomeCountMax;
     private long lastWelcomeNanos;
     private long messages;
-    private long reordered;
-    private long duplicated;
+    private final CrowdMembers members;
+    /** Rooms mode: a node's refusal time plus {@link #NODE_DOWN}, per node; reconnects pass it over until then. */
+    private final long[] nodeDownUntil;
+    private int nextNode;
+    /** When each leave of a member the killed node held arrived (System.nanoTime), for how long presence took. */
+    private long[] leaves = new long[1024];
+    private int leaveCount;
+    private long sendSkipped;
+    private volatile Phase phase = Phase.RAMP;
     private int protocolErrors;
     private int closedClean;
     private int connectedAtEnd;
@@ -155,6 +175,8 @@ public final class CrowdBenchmark {
             throw new IllegalArgumentException("--clients must be 1 to " + MAX_CLIENTS + " per process, was " + clients);
         }
         connections = new CrowdConnection[clients];
+        members = new CrowdMembers(clients, options.number("room-size"));
+        nodeDownUntil = new long[servers.size()];
     }
 
     public static void main(String[] args) throws Exception {
@@ -163,6 +185,8 @@ public final class CrowdBenchmark {
                 Map.entry("hold", "30"), Map.entry("prefix", "c"), Map.entry("send", "0"), Map.entry("every-ms", "1000"),
                 Map.entry("sender", "0"), Map.entry("room-total", "0"), Map.entry("settle", "30"),
                 Map.entry("handshake-timeout", "30"), Map.entry("deadline", "0"),
+                Map.entry("room-size", "0"), Map.entry("rate", "0"), Map.entry("send-seconds", "0"), Map.entry("reconnect", "0"),
+                Map.entry("kill", "0"), Map.entry("kill-after-ms", "10000"),
                 Map.entry("sources", "127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8,127.0.0.9")), args);
         if (options.text("merge") != null) {
             CrowdTotals.merge(options.text("merge").split(","));
@@ -200,7 +224,7 @@ public final class CrowdBenchmark {
         long nextProgress = start + TimeUnit.SECONDS.toNanos(10);
         boolean deadlineHit = false;
         ServerSample self = null;
-        Phase phase = Phase.RAMP;
+        long nextReconnects = start;
         while (true) {
             long now = System.nanoTime();
             if (now - deadline >= 0) {
@@ -212,7 +236,8 @@ public final class CrowdBenchmark {
             if (phase == Phase.RAMP) {
                 long due = Math.min(clients, 1 + (now - start) * ramp / TimeUnit.SECONDS.toNanos(1));
                 while (opened < due && inflight < inflightLimit) {
-                    open(opened++, now);
+                    open(opened, opened % servers.size(), now);
+                    opened++;
                 }
                 if (opened == clients && inflight == 0) {
                     progress("ramp done: " + welcomed + " welcomed, " + failures + " failed handshakes");
@@ -242,6 +267,15 @@ public final class CrowdBenchmark {
             if (phase == Phase.CLOSING && (live == 0 || now - closeBy >= 0)) {
                 break;
             }
+            if (phase != Phase.CLOSING && members.waiting > 0 && now - nextReconnects >= 0) {
+                for (int i = 0; i < opened && inflight < inflightLimit; i++) {
+                    if (members.due(i, now)) {
+                        open(i, healthyNode(now), now);
+                    }
+                }
+                nextReconnects = now + TimeUnit.MILLISECONDS.toNanos(20);
+                waitMillis = Math.min(waitMillis, 20);
+            }
             if (phase == Phase.RAMP && now - nextProgress >= 0) {
                 progress("ramping: " + opened + " opened, " + inflight + " in flight, " + welcomed + " welcomed");
                 nextProgress = now + TimeUnit.SECONDS.toNanos(10);
@@ -258,7 +292,12 @@ public final class CrowdBenchmark {
         }
         if (self == null) {
             self = ServerSample.of(Long.toString(ProcessHandle.current().pid()));
-            connectedAtEnd = (int) Arrays.stream(connections).filter(c -> c != null && c.state == CrowdConnection.State.OPEN).count();
+            for (CrowdConnection connection : connections) {
+                if (connection != null && connection.state == CrowdConnection.State.OPEN) {
+                    connectedAtEnd++;
+                    members.settle(connection.index);
+                }
+            }
         }
         int unclosed = live;
         for (CrowdConnection connection : connections) {
@@ -268,7 +307,8 @@ public final class CrowdBenchmark {
         }
         selector.close();
         if (options.text("out") != null) {
-            for (Map.Entry<String, Histogram> histogram : Map.of("delivery", deliveryMicros, "welcome", welcomeMicros).entrySet()) {
+            for (Map.Entry<String, Histogram> histogram : Map.of("delivery", deliveryMicros, "welcome", welcomeMicros,
+                    "reconnect", members.reconnectMicros, "leave", leaveMicros()).entrySet()) {
                 ByteBuffer encoded = ByteBuffer.allocate(histogram.getValue().getNeededByteBufferCapacity());
                 int length = histogram.getValue().encodeIntoCompressedByteBuffer(encoded);
                 Files.write(Path.of(options.text("out") + "-" + histogram.getKey() + ".hdr"), Arrays.copyOf(encoded.array(), length));
@@ -306,15 +346,37 @@ public final class CrowdBenchmark {
         figures.put("welcome_count_max", welcomeCountMax);
         figures.put("gather_s", String.format(Locale.ROOT, "%.1f", gatherNanos / 1e9));
         figures.put("room_count_at_hold", roomCountAtHold);
-        int messagesSent = options.number("send");
-        long expected = Math.max(0, (long) messagesSent * welcomed - (options.number("sender") == 1 ? messagesSent : 0));
         figures.put("sent", sent);
         figures.put("messages_received", messages);
-        figures.put("expected", expected);
-        figures.put("lost", Math.max(0, expected - (messages - duplicated)));
-        figures.put("reordered", reordered);
-        figures.put("duplicated", duplicated);
+        if (members.roomSize == 0) {
+            int messagesSent = options.number("send");
+            long expected = Math.max(0, (long) messagesSent * welcomed - (options.number("sender") == 1 ? messagesSent : 0));
+            figures.put("expected", expected);
+            figures.put("lost", Math.max(0, expected - (messages - members.duplicated)));
+        } else {
+            figures.put("rooms", members.rooms());
+            figures.put("send_skipped", sendSkipped);
+            figures.put("acked", members.acked);
+            figures.put("room_ids", members.newestIds());
+            figures.put("unacked_at_drop", members.unackedAtDrop);
+            figures.put("resumed_from_history", members.resumedFromHistory);
+            figures.put("told_lost", members.toldLost);
+            figures.put("lost", members.silentlyLost);
+        }
+        figures.put("reordered", members.reordered);
+        figures.put("duplicated", members.duplicated);
         CrowdTotals.putPercentiles(figures, "", deliveryMicros);
+        if (options.number("reconnect") == 1) {
+            figures.put("reconnects", members.reconnects);
+            figures.put("waiting_at_end", members.waiting);
+            reconnectFailures.forEach((cause, count) -> figures.put("refailed_" + cause, count));
+            CrowdTotals.putPercentiles(figures, "reconnect_", members.reconnectMicros);
+        }
+        if (options.number("kill") > 0) {
+            Histogram leave = leaveMicros();
+            figures.put("leaves_seen", leave.getTotalCount());
+            CrowdTotals.putPercentiles(figures, "leave_after_kill_", leave);
+        }
         figures.put("rss_mib", self.rssKib() / 1024);
         figures.put("cpu_s", String.format(Locale.ROOT, "%.1f", self.cpuTicks() / 100.0));
         if (deadlineHit) {
@@ -325,8 +387,7 @@ public final class CrowdBenchmark {
         return line.toString();
     }
 
-    private void open(int index, long now) {
-        URI room = rooms.get(index % rooms.size());
+    private void open(int index, int node, long now) {
         SocketChannel channel;
         try {
             channel = SocketChannel.open();
@@ -334,7 +395,7 @@ public final class CrowdBenchmark {
             failures.merge("open", 1, Integer::sum);
             return;
         }
-        CrowdConnection connection = new CrowdConnection(index, channel, now);
+        CrowdConnection connection = new CrowdConnection(index, node, channel, now);
         connections[index] = connection;
         inflight++;
         live++;
@@ -343,10 +404,10 @@ public final class CrowdBenchmark {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.bind(new InetSocketAddress(sources.get(index % sources.size()), 0));
-            boolean connected = channel.connect(servers.get(index % servers.size()));
+            boolean connected = channel.connect(servers.get(node));
             connection.key = channel.register(selector, connected ? 0 : SelectionKey.OP_CONNECT, connection);
             if (connected) {
-                upgrade(connection, room);
+                upgrade(connection);
             }
         } catch (BindException e) {
             handshakeFailed(connection, "bind");
@@ -357,10 +418,34 @@ public final class CrowdBenchmark {
         }
     }
 
-    private void upgrade(CrowdConnection connection, URI room) {
+    private void upgrade(CrowdConnection connection) {
         connection.state = CrowdConnection.State.UPGRADING;
         connection.key.interestOps(SelectionKey.OP_READ);
-        write(connection, connection.upgradeRequest(room, options.text("prefix") + "-" + connection.index, random, sha1));
+        write(connection, connection.upgradeRequest(roomUri(connection), options.text("prefix") + "-" + connection.index, random, sha1));
+    }
+
+    /**
+     * The room's address on the connection's node: the node's URL, or with rooms of a size that
+     * room's own ({@code crowd-p0-17}), and for a member that lost its connection the resume from
+     * where it stood, as the client module does.
+     */
+    private URI roomUri(CrowdConnection connection) {
+        URI node = rooms.get(connection.node);
+        String path = node.getRawPath() + (members.roomSize == 0 ? "" : "-" + options.text("prefix") + "-" + members.room(connection.index));
+        String resume = members.reconnecting(connection.index) ? members.resumeQuery(connection.index) : null;
+        String query = node.getRawQuery() == null ? resume : resume == null ? node.getRawQuery() : node.getRawQuery() + "&" + resume;
+        return URI.create(node.getScheme() + "://" + node.getRawAuthority() + path + (query == null ? "" : "?" + query));
+    }
+
+    /** The next node round the list that has not refused a connection lately, as a load balancer would pick. */
+    private int healthyNode(long now) {
+        for (int tried = 0; tried < servers.size(); tried++) {
+            int node = Math.floorMod(nextNode++, servers.size());
+            if (now - nodeDownUntil[node] >= 0) {
+                return node;
+            }
+        }
+        return Math.floorMod(nextNode++, servers.size());
     }
 
     private void ready(SelectionKey key) {
@@ -378,7 +463,7 @@ public final class CrowdBenchmark {
                 handshakeFailed(connection, "connect");
                 return;
             }
-            upgrade(connection, rooms.get(connection.index % rooms.size()));
+            upgrade(connection);
             return;
         }
         if (key.isWritable()) {
@@ -455,33 +540,26 @@ public final class CrowdBenchmark {
                 return;
             }
             if (!connection.welcomed) {
-                if (startsWith(array, from, to, WELCOME)) {
-                    connection.welcomed = true;
-                    welcomed++;
-                    welcomeMicros.recordValue((nanos - connection.startedNanos) / 1000);
-                    lastWelcomeNanos = nanos;
-                    int count = CrowdConnection.indexOf(array, from, to, COUNT);
-                    if (count >= 0) {
-                        int members = (int) CrowdConnection.number(array, count + COUNT.length, to);
-                        welcomeCountMin = Math.min(welcomeCountMin, members);
-                        welcomeCountMax = Math.max(welcomeCountMax, members);
-                    }
+                if (startsWith(array, from, to, GAP)) {
+                    gap(connection.index, array, from, to);
+                } else if (startsWith(array, from, to, WELCOME)) {
+                    welcome(connection, array, from, to, nanos);
                 }
+                return;
+            }
+            if (startsWith(array, from, to, ACK)) {
+                members.ack(connection.index, id(array, from, to));
+                return;
+            }
+            if (startsWith(array, from, to, LEAVE)) {
+                leave(array, from, to, nanos);
                 return;
             }
             if (!startsWith(array, from, to, MESSAGE)) {
                 return;
             }
             messages++;
-            int idAt = CrowdConnection.indexOf(array, from, to, ID);
-            long id = idAt < 0 ? -1 : CrowdConnection.number(array, idAt + ID.length, to);
-            if (id == connection.lastId) {
-                duplicated++;
-            } else if (id < connection.lastId) {
-                reordered++;
-            } else {
-                connection.lastId = id;
-            }
+            members.delivered(connection.index, id(array, from, to));
             int stampAt = CrowdConnection.indexOf(array, from, to, STAMP);
             long stamp = stampAt < 0 ? -1 : CrowdConnection.number(array, stampAt + STAMP.length, to);
             if (stamp >= 0 && nanos - stamp >= 0) {
@@ -504,7 +582,99 @@ public final class CrowdBenchmark {
             closes.merge(code, 1, Integer::sum);
             connection.state = CrowdConnection.State.CLOSING;
             write(connection, CrowdConnection.closeFrame(code, random));
+            if (code != 1000 && code != 1003 && code != 1008 && code != 1009 && code != 4000) {
+                reconnectLater(connection);
+            }
         }
+    }
+
+    private void welcome(CrowdConnection connection, byte[] array, int from, int to, long nanos) {
+        connection.welcomed = true;
+        int index = connection.index;
+        int epochAt = CrowdConnection.indexOf(array, from, to, EPOCH);
+        int epochEnd = epochAt < 0 ? -1 : CrowdConnection.indexOf(array, epochAt + EPOCH.length, to, QUOTE);
+        if (epochEnd > 0) {
+            members.epoch(index, new String(array, epochAt + EPOCH.length, epochEnd - epochAt - EPOCH.length, StandardCharsets.US_ASCII));
+        }
+        if (members.reconnecting(index)) {
+            // A resume: the welcome's history holds what the member missed, in order.
+            for (int at = CrowdConnection.indexOf(array, from + WELCOME.length, to, MESSAGE); at >= 0;
+                    at = CrowdConnection.indexOf(array, at + MESSAGE.length, to, MESSAGE)) {
+                members.resumedFromHistory++;
+                members.delivered(index, id(array, at, to));
+            }
+            members.resumed(index, nanos);
+            return;
+        }
+        welcomed++;
+        welcomeMicros.recordValue((nanos - connection.startedNanos) / 1000);
+        lastWelcomeNanos = nanos;
+        int count = CrowdConnection.indexOf(array, from, to, COUNT);
+        if (count >= 0) {
+            int roomMembers = (int) CrowdConnection.number(array, count + COUNT.length, to);
+            welcomeCountMin = Math.min(welcomeCountMin, roomMembers);
+            welcomeCountMax = Math.max(welcomeCountMax, roomMembers);
+        }
+    }
+
+    private void gap(int index, byte[] array, int from, int to) {
+        if (CrowdConnection.indexOf(array, from, to, RESET) >= 0) {
+            members.reset(index);
+            return;
+        }
+        int after = CrowdConnection.indexOf(array, from, to, AFTER);
+        int until = CrowdConnection.indexOf(array, from, to, UNTIL);
+        if (after >= 0 && until >= 0) {
+            members.gap(index, CrowdConnection.number(array, after + AFTER.length, to), CrowdConnection.number(array, until + UNTIL.length, to));
+        }
+    }
+
+    /** A leave event: noted if it names one of this process's members that the killed node held. */
+    private void leave(byte[] array, int from, int to, long nanos) {
+        int killed = options.number("kill") - 1;
+        int at = CrowdConnection.indexOf(array, from, to, MEMBER);
+        if (killed < 0 || at < 0) {
+            return;
+        }
+        String prefix = options.text("prefix") + "-";
+        int name = at + MEMBER.length;
+        int end = CrowdConnection.indexOf(array, name, to, QUOTE);
+        if (end < 0 || end - name <= prefix.length()
+                || !new String(array, name, prefix.length(), StandardCharsets.US_ASCII).equals(prefix)
+                || CrowdConnection.indexOf(array, name, end, new byte[] {'#'}) >= 0) {
+            return;
+        }
+        long member = CrowdConnection.number(array, name + prefix.length(), end);
+        if (member >= 0 && member % servers.size() == killed) {
+            if (leaveCount == leaves.length) {
+                leaves = Arrays.copyOf(leaves, leaves.length * 2);
+            }
+            leaves[leaveCount++] = nanos;
+        }
+    }
+
+    /** How long after the kill each noted leave arrived; empty without a kill. */
+    private Histogram leaveMicros() {
+        Histogram micros = new Histogram(3);
+        Path mark = options.text("kill-mark") == null ? null : Path.of(options.text("kill-mark"));
+        try {
+            if (mark != null && Files.exists(mark)) {
+                long killed = Long.parseLong(Files.readString(mark).strip());
+                for (int i = 0; i < leaveCount; i++) {
+                    if (leaves[i] - killed >= 0) {
+                        micros.recordValue((leaves[i] - killed) / 1000);
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            System.err.println("crowd " + options.text("prefix") + ": no kill time in " + mark + ": " + e);
+        }
+        return micros;
+    }
+
+    private static long id(byte[] array, int from, int to) {
+        int at = CrowdConnection.indexOf(array, from, to, ID);
+        return at < 0 ? -1 : CrowdConnection.number(array, at + ID.length, to);
     }
 
     private static boolean startsWith(byte[] array, int from, int to, byte[] prefix) {
@@ -518,6 +688,7 @@ public final class CrowdBenchmark {
             case OPEN -> {
                 closes.merge(1006, 1, Integer::sum);
                 shut(connection);
+                reconnectLater(connection);
             }
             case CLOSING -> shut(connection);
             case DONE -> {
@@ -530,9 +701,29 @@ public final class CrowdBenchmark {
         if (connection.state != CrowdConnection.State.CONNECTING && connection.state != CrowdConnection.State.UPGRADING) {
             return;
         }
-        failures.merge(cause, 1, Integer::sum);
         inflight--;
         shut(connection);
+        if (members.reconnecting(connection.index)) {
+            reconnectFailures.merge(cause, 1, Integer::sum);
+            if (cause.equals("refused")) {
+                nodeDownUntil[connection.node] = System.nanoTime() + NODE_DOWN;
+            }
+            reconnectLater(connection);
+        } else {
+            failures.merge(cause, 1, Integer::sum);
+        }
+    }
+
+    /**
+     * With {@code --reconnect=1}, a member whose connection the server ended (or that was already
+     * reconnecting) connects again after the client module's back-off and resumes; never once the
+     * run is closing, and never for a member that was never welcomed (its failure is the ramp's).
+     */
+    private void reconnectLater(CrowdConnection connection) {
+        if (options.number("reconnect") == 1 && phase != Phase.CLOSING && connections[connection.index] == connection
+                && (connection.welcomed || members.reconnecting(connection.index))) {
+            members.dropped(connection.index, System.nanoTime(), random);
+        }
     }
 
     private void shut(CrowdConnection connection) {
@@ -593,14 +784,37 @@ public final class CrowdBenchmark {
         }
     }
 
-    /** Sends the sender's next message if it is due; how long until the one after, in milliseconds. */
+    /** How many messages this process sends: {@code send} from its sender, or {@code rate} a second for {@code send-seconds} over its rooms. */
+    private int sends() {
+        if (members.roomSize > 0) {
+            return options.number("rate") * options.number("send-seconds");
+        }
+        return options.number("sender") == 1 ? options.number("send") : 0;
+    }
+
+    /** How long the sends take, in milliseconds. */
+    private long sendMillis() {
+        return members.roomSize > 0 ? TimeUnit.SECONDS.toMillis(options.number("send-seconds"))
+                : (long) options.number("send") * options.number("every-ms");
+    }
+
+    /** Sends the next message if it is due; how long until the one after, in milliseconds. */
     private long sendDue(long now) {
         long from = sendFrom;
-        if (options.number("sender") != 1 || from == 0 || sent >= options.number("send")) {
+        if (from == 0 || sent >= sends()) {
             return 100;
         }
-        long every = TimeUnit.MILLISECONDS.toNanos(options.number("every-ms"));
+        long every = members.roomSize > 0 ? TimeUnit.SECONDS.toNanos(1) / Math.max(1, options.number("rate"))
+                : TimeUnit.MILLISECONDS.toNanos(options.number("every-ms"));
         long next = from + sent * every;
+        if (members.roomSize > 0) {
+            // Behind by more than a few sends (a GC, a busy selector): catch up in one pass, bounded.
+            for (int burst = 0; burst < 100 && now - next >= 0 && sent < sends(); burst++, next = from + sent * every) {
+                sendToRoom(sent % members.rooms(), sent / members.rooms());
+                sent++;
+            }
+            return Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - now));
+        }
         if (now - next < 0) {
             return TimeUnit.NANOSECONDS.toMillis(next - now);
         }
@@ -617,6 +831,22 @@ public final class CrowdBenchmark {
             progress("sent " + sent + (sender == null ? ", no member open to send them" : ", from member " + sender.index));
         }
         return 1;
+    }
+
+    /** A message to one room from the first of its members, counted from {@code turn}, that is open and welcomed. */
+    private void sendToRoom(int room, int turn) {
+        int size = members.roomSize;
+        for (int k = 0; k < size; k++) {
+            int member = room * size + Math.floorMod(turn + k, size);
+            CrowdConnection connection = member < clients ? connections[member] : null;
+            if (connection != null && connection.state == CrowdConnection.State.OPEN && connection.welcomed) {
+                byte[] text = ("t=" + System.nanoTime()).getBytes(StandardCharsets.US_ASCII);
+                write(connection, CrowdConnection.frame(CrowdConnection.TEXT, text, 0, text.length, random));
+                members.sent(member);
+                return;
+            }
+        }
+        sendSkipped++;
     }
 
     /**
@@ -644,16 +874,27 @@ public final class CrowdBenchmark {
         }
         roomCountAtHold = count;
         holdFrom = System.nanoTime();
-        if (options.number("sender") == 1) {
+        if (sends() > 0) {
             progress("sending");
         }
         sendFrom = System.nanoTime();
         selector.wakeup();
         // The sends first, then the sampling (a full GC on every node): on a saturated machine the
         // sampling can outlast the hold, and would otherwise leave nothing sent.
-        long sendsEnd = sendFrom + TimeUnit.MILLISECONDS.toNanos((long) options.number("send") * options.number("every-ms") + DRAIN_MILLIS);
-        while (options.number("sender") == 1 && sent < options.number("send") && System.nanoTime() - sendsEnd < 0) {
+        long sendsEnd = sendFrom + TimeUnit.MILLISECONDS.toNanos(sendMillis() + DRAIN_MILLIS);
+        long killAt = sendFrom + TimeUnit.MILLISECONDS.toNanos(options.number("kill-after-ms"));
+        long commandsBefore = redisCommands();
+        boolean killed = options.number("kill") == 0 || pids().isEmpty();
+        while ((sent < sends() || !killed) && System.nanoTime() - sendsEnd < 0) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            if (!killed && System.nanoTime() - killAt >= 0) {
+                kill(options.number("kill") - 1);
+                killed = true;
+            }
+        }
+        if (commandsBefore >= 0 && sends() > 0) {
+            System.out.printf(Locale.ROOT, "redis commands_during_sends=%d send_seconds=%.1f%n", redisCommands() - commandsBefore,
+                    (System.nanoTime() - sendFrom) / 1e9);
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS));
         try {
@@ -670,14 +911,45 @@ public final class CrowdBenchmark {
         System.err.println(Instant.now() + " crowd " + options.text("prefix") + ": " + what);
     }
 
-    /** The whole room's member count, as the first node's members resource gives it; -1 if unknown. */
+    /** Kills a node with SIGKILL (index in the URLs' order) and writes when, for every process to time the leaves from. */
+    private void kill(int node) {
+        long pid = Long.parseLong(pids().get(node));
+        progress("killing node " + rooms.get(node).getAuthority() + " (pid " + pid + ") with SIGKILL");
+        long at = System.nanoTime();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        try {
+            Files.writeString(Path.of(options.text("kill-mark")), Long.toString(at));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("crowd " + options.text("prefix") + ": cannot write the kill time: " + e);
+        }
+    }
+
+    /**
+     * The whole room's member count, as the first node's members resource gives it; with rooms of a
+     * size, every node's connections together; -1 if unknown.
+     */
     private int roomCount() throws InterruptedException {
+        if (members.roomSize > 0) {
+            int total = 0;
+            for (URI node : rooms) {
+                int held = nodeMembers(node);
+                total += Math.max(0, held);
+            }
+            return total;
+        }
         URI room = rooms.get(0);
         String path = room.getRawPath();
         int chat = path.lastIndexOf("/chat/");
         URI members = URI.create("http://" + room.getAuthority() + path.substring(0, chat) + "/api/rooms/"
                 + path.substring(chat + "/chat/".length()) + "/members?limit=1");
         return jsonNumber(get(members), "\"count\":");
+    }
+
+    /** How many connections a node holds, from its stats resource; -1 if it does not answer. */
+    private int nodeMembers(URI room) throws InterruptedException {
+        String path = room.getRawPath();
+        return jsonNumber(get(URI.create("http://" + room.getAuthority() + path.substring(0, path.lastIndexOf("/chat/")) + "/api/stats")),
+                "\"members\":");
     }
 
     private String get(URI uri) throws InterruptedException {
@@ -702,11 +974,13 @@ public final class CrowdBenchmark {
     private void sampleNodes(int roomCount) throws IOException, InterruptedException {
         List<String> pids = pids();
         for (int i = 0; i < pids.size() && i < rooms.size(); i++) {
+            if (ProcessHandle.of(Long.parseLong(pids.get(i))).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
+                System.out.printf(Locale.ROOT, "node=%s killed%n", rooms.get(i).getAuthority());
+                continue;
+            }
             ServerSample now = ServerSample.of(pids.get(i));
             URI room = rooms.get(i);
-            String path = room.getRawPath();
-            int members = jsonNumber(get(URI.create("http://" + room.getAuthority() + path.substring(0, path.lastIndexOf("/chat/"))
-                    + "/api/stats")), "\"members\":");
+            int members = nodeMembers(room);
             double heapMib = ServerSample.heapAfterFullGcMib(pids.get(i));
             int per = Math.max(1, members);
             System.out.printf(Locale.ROOT, "node=%s members=%d cpu_s=%.1f rss_mib=%d heap_after_full_gc_mib=%.1f"
@@ -724,6 +998,16 @@ public final class CrowdBenchmark {
         }
     }
 
+    /** Redis's count of commands processed so far; -1 without {@code --redis}. */
+    private long redisCommands() {
+        String redis = options.text("redis");
+        try {
+            return redis == null ? -1 : infoNumber(RedisServer.command(Integer.parseInt(redis), "INFO stats"), "total_commands_processed:");
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static long infoNumber(String info, String key) {
         for (String line : info.split("\r?\n")) {
             if (line.startsWith(key)) {
@@ -738,6 +1022,7 @@ public final class CrowdBenchmark {
         for (CrowdConnection connection : connections) {
             if (connection != null && connection.state == CrowdConnection.State.OPEN) {
                 connectedAtEnd++;
+                members.settle(connection.index);
                 connection.state = CrowdConnection.State.CLOSING;
                 write(connection, CrowdConnection.closeFrame(1000, random));
             }

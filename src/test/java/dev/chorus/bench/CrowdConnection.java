@@ -61,12 +61,13 @@ final class CrowdConnection {
     byte[] leftover;
     /** Bytes the socket did not take yet; null if none. */
     ByteBuffer unwritten;
-    /** The id of the last message event, to tell lost, repeated and reordered ones. */
-    long lastId;
+    /** Which of the nodes this connection went to. */
+    final int node;
     boolean welcomed;
 
-    CrowdConnection(int index, SocketChannel channel, long startedNanos) {
+    CrowdConnection(int index, int node, SocketChannel channel, long startedNanos) {
         this.index = index;
+        this.node = node;
         this.channel = channel;
         this.startedNanos = startedNanos;
     }

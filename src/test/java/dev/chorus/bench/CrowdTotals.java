@@ -34,6 +34,8 @@ final class CrowdTotals {
         List<String> order = new ArrayList<>();
         Histogram delivery = new Histogram(3);
         Histogram welcome = new Histogram(3);
+        Histogram reconnect = new Histogram(3);
+        Histogram leave = new Histogram(3);
         for (String stem : stems) {
             String line = Files.readAllLines(Path.of(stem + ".txt")).stream().filter(l -> l.startsWith("prefix="))
                     .reduce((first, second) -> second).orElse(null);
@@ -60,6 +62,8 @@ final class CrowdTotals {
             }
             delivery.add(histogram(Path.of(stem + "-delivery.hdr")));
             welcome.add(histogram(Path.of(stem + "-welcome.hdr")));
+            reconnect.add(histogram(Path.of(stem + "-reconnect.hdr")));
+            leave.add(histogram(Path.of(stem + "-leave.hdr")));
         }
         // The processes ramp side by side: the crowd's rate is all its joins over the longest ramp.
         totals.computeIfPresent("joins_per_s", (key, sum) -> Math.rint(totals.get("welcomed") / Math.max(1e-9, totals.get("ramp_s"))));
@@ -71,6 +75,12 @@ final class CrowdTotals {
         }
         putPercentiles(figures, "welcome_", welcome);
         putPercentiles(figures, "", delivery);
+        if (figures.containsKey("reconnect_p50_ms")) {
+            putPercentiles(figures, "reconnect_", reconnect);
+        }
+        if (figures.containsKey("leave_after_kill_p50_ms")) {
+            putPercentiles(figures, "leave_after_kill_", leave);
+        }
         StringBuilder line = new StringBuilder("total:");
         figures.forEach((key, value) -> line.append(' ').append(key).append('=').append(value));
         System.out.println(line);
