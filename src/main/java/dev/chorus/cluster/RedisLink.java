@@ -324,10 +324,11 @@ public final class RedisLink implements AutoCloseable {
             if (current == null) {
                 connect();
             } else {
-                feed.tidy();
+                // The renewal first: tidying a node's many rooms must never make its presence late.
                 if (presence.isDue()) {
                     renewOrDrop(current);
                 }
+                feed.tidy();
             }
         } catch (RuntimeException e) {
             if (current == null) {
@@ -392,7 +393,7 @@ public final class RedisLink implements AutoCloseable {
         everUp = true;
         outages.ended();
         LOG.info(() -> "Linked to Redis at " + where + " as node " + node);
-        feed.attach(connections, failure -> drop(fresh, failure));
+        feed.attach(connections, failure -> dropIfBroken(fresh, failure));
     }
 
     /**

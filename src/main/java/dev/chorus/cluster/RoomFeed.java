@@ -24,7 +24,9 @@ import java.util.logging.Logger;
  * pushes that arrive are held and applied after the read, in order (those the read brought already
  * are skipped by the room), so a busy room costs one read, not one per push that raced it.
  * One attachment per connected life of the link. Pushes arrive on the client's event loop: the
- * listener must not block.
+ * listener must not block. A subscription or read that fails goes to the attachment's {@code failed},
+ * which judges the link; if the link stays (Redis was only slow), the next {@link #tidy} subscribes
+ * or reads again, so a room is never left unfollowed on a link that lives.
  */
 final class RoomFeed {
 
@@ -40,6 +42,8 @@ final class RoomFeed {
     private final AtomicLong reads = new AtomicLong();
     /** The current attachment's subscriptions, each completing when Redis confirmed it. Guarded by this. */
     private final Map<String, CompletionStage<Void>> subscribed = new HashMap<>();
+    /** The current attachment's subscription to calls to users; null until made, or after it failed. Guarded by this. */
+    private CompletionStage<Void> calls;
     private volatile Attachment attachment;
 
     /**
@@ -99,18 +103,31 @@ final class RoomFeed {
         });
         subscribed.clear();
         attachment = fresh;
-        redis.subscribe(RedisKeys.USER_CALLS).whenComplete((ok, failure) -> {
+        subscribeToCalls(fresh);
+        listener.followed().forEach(this::follow);
+    }
+
+    /** Subscribes to calls to users; a failure lets the next {@link #tidy} try again. */
+    private void subscribeToCalls(Attachment current) {
+        CompletionStage<Void> stage = current.redis().subscribe(RedisKeys.USER_CALLS);
+        calls = stage;
+        stage.whenComplete((ok, failure) -> {
             if (failure != null) {
-                fresh.failed().accept(failure);
+                synchronized (this) {
+                    if (calls == stage) {
+                        calls = null;
+                    }
+                }
+                current.failed().accept(failure);
             }
         });
-        listener.followed().forEach(this::follow);
     }
 
     /** Stops taking anything from the current connections (they are going). */
     synchronized void detach() {
         attachment = null;
         subscribed.clear();
+        calls = null;
     }
 
     /**
@@ -122,25 +139,38 @@ final class RoomFeed {
         if (current == null) {
             return;
         }
-        subscribed.computeIfAbsent(room, key -> current.redis().subscribe(RedisKeys.live(key)))
-                .whenComplete((ok, failure) -> {
-                    if (failure == null) {
-                        read(current, room);
-                    } else {
-                        current.failed().accept(failure);
-                    }
-                });
+        CompletionStage<Void> stage = subscribed.computeIfAbsent(room, key -> current.redis().subscribe(RedisKeys.live(key)));
+        stage.whenComplete((ok, failure) -> {
+            if (failure == null) {
+                read(current, room);
+            } else {
+                // Forgotten, so that the next tidy subscribes again if the link stays.
+                synchronized (this) {
+                    subscribed.remove(room, stage);
+                }
+                current.failed().accept(failure);
+            }
+        });
     }
 
     /**
-     * Unsubscribes from the rooms the node no longer follows, and reads again the rooms whose last
-     * read failed while pushes waited. A room followed again in the meantime is subscribed to
-     * afresh: {@link #follow} runs after the room is followed, under this lock.
+     * Unsubscribes from the rooms the node no longer follows, subscribes again where a subscription
+     * failed, and reads again the rooms whose last read failed or left pushes waiting. A room
+     * followed again in the meantime is subscribed to afresh: {@link #follow} runs after the room is
+     * followed, under this lock.
      */
     synchronized void tidy() {
         Attachment current = attachment;
         if (current == null) {
             return;
+        }
+        if (calls == null) {
+            subscribeToCalls(current);
+        }
+        for (String room : listener.followed()) {
+            if (!subscribed.containsKey(room)) {
+                follow(room);
+            }
         }
         subscribed.keySet().removeIf(room -> {
             if (listener.position(room) != null) {
@@ -239,7 +269,11 @@ final class RoomFeed {
                         Limit.from(PAGE))
                 .whenComplete((messages, failure) -> {
                     if (failure != null) {
-                        finish(reader);
+                        // Read again at the next tidy if the link stays: no push may come to start it.
+                        synchronized (reader) {
+                            reader.reading = false;
+                            reader.again = true;
+                        }
                         current.failed().accept(failure);
                         return;
                     }

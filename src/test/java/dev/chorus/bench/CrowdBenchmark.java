@@ -128,7 +128,9 @@ public final class CrowdBenchmark {
     private ByteBuffer shared = ByteBuffer.allocate(READ_BUFFER);
 
     private int opened;
+    /** Handshakes unanswered: the ramp's and the reconnecting members'. */
     private int inflight;
+    private int resumesInflight;
     /** Channels open, connecting or closing. */
     private int live;
     private int handshakesOk;
@@ -239,7 +241,7 @@ public final class CrowdBenchmark {
                     open(opened, opened % servers.size(), now);
                     opened++;
                 }
-                if (opened == clients && inflight == 0) {
+                if (opened == clients && inflight == resumesInflight) {
                     progress("ramp done: " + welcomed + " welcomed, " + failures + " failed handshakes");
                     phase = Phase.GATHER;
                     rampEnd = now;
@@ -395,9 +397,12 @@ public final class CrowdBenchmark {
             failures.merge("open", 1, Integer::sum);
             return;
         }
-        CrowdConnection connection = new CrowdConnection(index, node, channel, now);
+        CrowdConnection connection = new CrowdConnection(index, node, members.reconnecting(index), channel, now);
         connections[index] = connection;
         inflight++;
+        if (connection.resuming) {
+            resumesInflight++;
+        }
         live++;
         try {
             channel.configureBlocking(false);
@@ -507,6 +512,9 @@ public final class CrowdBenchmark {
                 }
                 connection.state = CrowdConnection.State.OPEN;
                 inflight--;
+                if (connection.resuming) {
+                    resumesInflight--;
+                }
                 handshakesOk++;
             }
             int needed = connection.frames(array, from, to, tally, nanos);
@@ -702,6 +710,9 @@ public final class CrowdBenchmark {
             return;
         }
         inflight--;
+        if (connection.resuming) {
+            resumesInflight--;
+        }
         shut(connection);
         if (members.reconnecting(connection.index)) {
             reconnectFailures.merge(cause, 1, Integer::sum);

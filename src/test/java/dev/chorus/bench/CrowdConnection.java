@@ -63,11 +63,14 @@ final class CrowdConnection {
     ByteBuffer unwritten;
     /** Which of the nodes this connection went to. */
     final int node;
+    /** Whether the member had a connection before this one and resumes with it. */
+    final boolean resuming;
     boolean welcomed;
 
-    CrowdConnection(int index, int node, SocketChannel channel, long startedNanos) {
+    CrowdConnection(int index, int node, boolean resuming, SocketChannel channel, long startedNanos) {
         this.index = index;
         this.node = node;
+        this.resuming = resuming;
         this.channel = channel;
         this.startedNanos = startedNanos;
     }
