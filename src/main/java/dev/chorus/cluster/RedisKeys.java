@@ -6,7 +6,8 @@ package dev.chorus.cluster;
  * {@code :log} (a stream), {@code :names} and {@code :owners}, and the shard channel
  * {@code :live}, on which each entry is pushed as it is appended. Per node {@code N}:
  * {@code chorus:node:{N}} (its liveness, with a TTL it renews) and {@code :rooms} (where it has
- * members). {@link #NODES} lists the nodes; {@link #USER_CALLS} carries calls to one user.
+ * members), and while a live node sweeps it, {@code :sweeper} (which one). {@link #NODES} lists the
+ * nodes; {@link #USER_CALLS} carries calls to one user.
  */
 final class RedisKeys {
 
@@ -51,5 +52,9 @@ final class RedisKeys {
 
     static String nodeRooms(String node) {
         return node(node) + ":rooms";
+    }
+
+    static String nodeSweeper(String node) {
+        return node(node) + ":sweeper";
     }
 }

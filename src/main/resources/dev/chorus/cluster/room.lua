@@ -29,16 +29,6 @@ elseif op == 'history' then
     return {'', 0, {}}
   end
   return {numbering, tonumber(redis.call('HGET', state, 'seq')), redis.call('XREVRANGE', log, '+', '-', 'COUNT', ARGV[5])}
-elseif op == 'held' then
-  -- 5 node: the names that node holds here (for sweeping a dead node's members)
-  local held = {}
-  local all = redis.call('HGETALL', owners)
-  for i = 1, #all, 2 do
-    if all[i + 1] == ARGV[5] then
-      held[#held + 1] = all[i]
-    end
-  end
-  return held
 end
 
 local epoch = redis.call('HGET', state, 'epoch')
@@ -72,6 +62,23 @@ local function append(...)
   end
   redis.call('SPUBLISH', live, cjson.encode(pushed))
   return at
+end
+
+-- Takes the name out of the room and announces its leave, if the node holds it; false if it does
+-- not (someone else holds the name now), so a late or repeated leave is never announced twice.
+local function discharge(name, node)
+  if redis.call('HGET', owners, name) ~= node then
+    return false
+  end
+  redis.call('HDEL', owners, name)
+  redis.call('ZREM', names, name)
+  local count = redis.call('ZCARD', names)
+  append('t', 'l', 'f', name, 'c', count, 'o', node)
+  if count == 0 then
+    redis.call('PEXPIRE', state, idle)
+    redis.call('PEXPIRE', log, idle)
+  end
+  return true
 end
 
 if op == 'say' then
@@ -111,20 +118,22 @@ elseif op == 'join' then
   redis.call('PERSIST', log)
   return {name, count, epoch, tonumber(redis.call('HGET', state, 'seq')), redis.call('ZRANGE', names, 0, ARGV[7] - 1), at}
 elseif op == 'leave' then
-  -- 5 name, 6 the node that must hold it: a leave for a name someone else holds now does nothing,
-  -- so a late or repeated leave (two nodes sweeping one dead node) is never announced twice
-  if redis.call('HGET', owners, ARGV[5]) ~= ARGV[6] then
-    return 0
+  -- 5 name, 6 the node that must hold it
+  return discharge(ARGV[5], ARGV[6]) and 1 or 0
+elseif op == 'sweep' then
+  -- 5 a node taken for dead, 6 the cursor ('0' first), 7 names to look at: one page of the room's
+  -- names (HSCAN: each name there throughout is met at least once), the node's among them leave.
+  -- Answers the next cursor ('0' once the room is done) and how many left. One page per call keeps
+  -- Redis free for others between pages, and one call per page, not one per name, keeps a dead
+  -- node's sweep from flooding Redis with round trips.
+  local page = redis.call('HSCAN', owners, ARGV[6], 'COUNT', ARGV[7])
+  local found, left = page[2], 0
+  for i = 1, #found, 2 do
+    if found[i + 1] == ARGV[5] and discharge(found[i], ARGV[5]) then
+      left = left + 1
+    end
   end
-  redis.call('HDEL', owners, ARGV[5])
-  redis.call('ZREM', names, ARGV[5])
-  local count = redis.call('ZCARD', names)
-  append('t', 'l', 'f', ARGV[5], 'c', count, 'o', ARGV[6])
-  if count == 0 then
-    redis.call('PEXPIRE', state, idle)
-    redis.call('PEXPIRE', log, idle)
-  end
-  return 1
+  return {page[1], left}
 elseif op == 'backlog' then
   -- 5 log entries to read back, newest first, with the numbering they belong to
   return {epoch, tonumber(redis.call('HGET', state, 'seq')), redis.call('XREVRANGE', log, '+', '-', 'COUNT', ARGV[5])}
