@@ -91,14 +91,14 @@ final class NodePresence implements AutoCloseable {
     }
 
     /** Sweeps dead nodes on the sweep thread, unless a sweep is still running, for at most a third of the TTL. */
-    void sweepDeadBesides(RedisClusterCommands<String, String> sync, String sha, String node) {
+    void sweepDeadBesides(RedisConnections redis, String sha, String node) {
         if (!sweeping.compareAndSet(false, true)) {
             return;
         }
         try {
             sweeps.execute(() -> {
                 try {
-                    new NodeSweep(sync, sha, script).sweepDeadBesides(node, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis / 3));
+                    new NodeSweep(redis.sync(), redis.async(), sha, script).sweepDeadBesides(node, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis / 3));
                 } catch (RuntimeException e) {
                     LOG.log(Level.FINE, "A sweep of dead nodes stopped; the next renewal starts another", e);
                 } finally {

@@ -279,7 +279,7 @@ public final class RedisLink implements AutoCloseable {
             Link current = link.getAndSet(null);
             if (current != null) {
                 try {
-                    new NodeSweep(current.redis().sync(), current.sha(), script).sweepOnClose(current.node());
+                    new NodeSweep(current.redis().sync(), current.redis().async(), current.sha(), script).sweepOnClose(current.node());
                     feed.detach();
                 } finally {
                     current.redis().close();
@@ -407,7 +407,7 @@ public final class RedisLink implements AutoCloseable {
             return;
         }
         current.answered();
-        presence.sweepDeadBesides(current.redis().sync(), current.sha(), current.node());
+        presence.sweepDeadBesides(current.redis(), current.sha(), current.node());
     }
 
     /** This life's node id, or null while the link is down. */

@@ -68,7 +68,7 @@ class NodeSweepTest {
     void aDeadNodesMembersLeaveEachOnceWithAScriptCallPerPageOfNamesNotPerName() {
         long callsBefore = scriptCalls();
 
-        new NodeSweep(sync, sha, SCRIPT).sweepDeadBesides("alive", System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+        sweep().sweepDeadBesides("alive", System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
 
         long calls = scriptCalls() - callsBefore;
         assertEquals(300, sync.zcard(RedisKeys.room(ROOM)[2]), "the live node's members stay");
@@ -81,7 +81,7 @@ class NodeSweepTest {
     @Test
     void aDeadNodeAnotherLiveNodeIsSweepingIsLeftToItUntilItsClaimLapses() {
         sync.set(RedisKeys.nodeSweeper("dead"), "other", SetArgs.Builder.px(60_000));
-        NodeSweep sweep = new NodeSweep(sync, sha, SCRIPT);
+        NodeSweep sweep = sweep();
 
         sweep.sweepDeadBesides("alive", System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
         assertEquals(1_500, sync.zcard(RedisKeys.room(ROOM)[2]), "left to the node that claimed the sweep");
@@ -93,12 +93,44 @@ class NodeSweepTest {
         assertEquals(1_200, leaves());
     }
 
+    @Test
+    void aDeadNodesMembersLeaveEveryRoomItWasInThoughItWasInMoreThanOneWindowOfRooms() {
+        int rooms = NodeSweep.WINDOW * 2 + 10;
+        for (int r = 0; r < rooms; r++) {
+            sync.sadd(RedisKeys.nodeRooms("dead"), "small-" + r);
+            for (int i = 0; i < 3; i++) {
+                join("small-" + r, "d" + i, "dead");
+            }
+            join("small-" + r, "a0", "alive");
+        }
+
+        sweep().sweepDeadBesides("alive", System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+
+        for (int r = 0; r < rooms; r++) {
+            assertEquals(1, sync.zcard(RedisKeys.room("small-" + r)[2]), "small-" + r + " keeps only the live node's member");
+            assertEquals(3, leaves("small-" + r), "small-" + r + ": each of the dead node's members left once");
+        }
+        assertEquals(1_200, leaves());
+    }
+
+    private NodeSweep sweep() {
+        return new NodeSweep(sync, connection.async(), sha, SCRIPT);
+    }
+
     private void join(String name, String node) {
-        sync.evalsha(sha, ScriptOutputType.MULTI, RedisKeys.room(ROOM), SCRIPT.argv("join", name, node, "1"));
+        join(ROOM, name, node);
+    }
+
+    private void join(String room, String name, String node) {
+        sync.evalsha(sha, ScriptOutputType.MULTI, RedisKeys.room(room), SCRIPT.argv("join", name, node, "1"));
     }
 
     private long leaves() {
-        return sync.xrange(RedisKeys.log(ROOM), Range.create("-", "+")).stream()
+        return leaves(ROOM);
+    }
+
+    private long leaves(String room) {
+        return sync.xrange(RedisKeys.log(room), Range.create("-", "+")).stream()
                 .map(StreamMessage::getBody).filter(body -> "l".equals(body.get("t"))).count();
     }
 
