@@ -641,7 +641,8 @@ public final class CrowdBenchmark {
     private void leave(byte[] array, int from, int to, long nanos) {
         int killed = options.number("kill") - 1;
         int at = CrowdConnection.indexOf(array, from, to, MEMBER);
-        if (killed < 0 || at < 0) {
+        // Only during the hold: at its end every member leaves, some under the names they had on the killed node.
+        if (killed < 0 || at < 0 || phase != Phase.HOLD) {
             return;
         }
         String prefix = options.text("prefix") + "-";
