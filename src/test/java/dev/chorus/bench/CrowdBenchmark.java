@@ -1,6 +1,5 @@
 package dev.chorus.bench;
 
-import dev.chorus.testsupport.RedisServer;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -8,9 +7,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -120,10 +116,10 @@ public final class CrowdBenchmark {
     private final Map<String, Integer> errors = new TreeMap<>();
     private final Tally tally = new Tally();
     /** The nodes' CPU and memory when this process started, in the order of the URLs. */
-    private final List<ServerSample> nodesBefore = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ExecutorService preparing = Executors.newSingleThreadExecutor(daemon("crowd-prepare"));
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(daemon("crowd-watchdog"));
+    /** The nodes and Redis, as the cluster itself answers for them. */
+    private CrowdCluster cluster;
     private Selector selector;
     private ByteBuffer shared = ByteBuffer.allocate(READ_BUFFER);
 
@@ -207,9 +203,7 @@ public final class CrowdBenchmark {
         // Generous by default: it is there to end a run that is stuck, not one whose servers join slower than asked.
         long deadlineNanos = options.number("deadline") > 0 ? TimeUnit.SECONDS.toNanos(options.number("deadline"))
                 : 10 * rampNanos + TimeUnit.SECONDS.toNanos(options.number("settle")) + hold + TimeUnit.SECONDS.toNanos(300);
-        for (String pid : pids()) {
-            nodesBefore.add(ServerSample.of(pid));
-        }
+        cluster = new CrowdCluster(options, rooms);
         // The loop below ends itself at the deadline; this is for a loop that cannot (a stuck sampling, a GC storm).
         watchdog.schedule(() -> {
             System.err.println("crowd " + options.text("prefix") + ": past its deadline, halting");
@@ -317,10 +311,6 @@ public final class CrowdBenchmark {
             }
         }
         System.out.println(line(start, self, unclosed, deadlineHit, holdFrom == 0 || rampEnd == 0 ? 0 : holdFrom - rampEnd));
-    }
-
-    private List<String> pids() {
-        return options.text("pids") == null ? List.of() : List.of(options.text("pids").split(","));
     }
 
     /** The process's figures, one line. */
@@ -870,12 +860,12 @@ public final class CrowdBenchmark {
         int total = options.number("room-total");
         int count = -1;
         try {
-            count = total > 0 ? roomCount() : -1;
+            count = total > 0 ? cluster.roomCount(members.roomSize > 0) : -1;
             long changed = System.nanoTime();
             // Failed handshakes never join: a count that stopped growing is as full as the room gets.
             while (total > 0 && count < total && System.nanoTime() - settleBy < 0 && System.nanoTime() - changed < STILL) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
-                int now = roomCount();
+                int now = cluster.roomCount(members.roomSize > 0);
                 if (now != count) {
                     changed = System.nanoTime();
                     count = now;
@@ -895,22 +885,22 @@ public final class CrowdBenchmark {
         // sampling can outlast the hold, and would otherwise leave nothing sent.
         long sendsEnd = sendFrom + TimeUnit.MILLISECONDS.toNanos(sendMillis() + DRAIN_MILLIS);
         long killAt = sendFrom + TimeUnit.MILLISECONDS.toNanos(options.number("kill-after-ms"));
-        long commandsBefore = redisCommands();
-        boolean killed = options.number("kill") == 0 || pids().isEmpty();
+        long commandsBefore = cluster.redisCommands();
+        boolean killed = options.number("kill") == 0 || cluster.pids().isEmpty();
         while ((sent < sends() || !killed) && System.nanoTime() - sendsEnd < 0) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             if (!killed && System.nanoTime() - killAt >= 0) {
-                kill(options.number("kill") - 1);
+                progress("killed " + cluster.kill(options.number("kill") - 1) + " with SIGKILL");
                 killed = true;
             }
         }
         if (commandsBefore >= 0 && sends() > 0) {
-            System.out.printf(Locale.ROOT, "redis commands_during_sends=%d send_seconds=%.1f%n", redisCommands() - commandsBefore,
+            System.out.printf(Locale.ROOT, "redis commands_during_sends=%d send_seconds=%.1f%n", cluster.redisCommands() - commandsBefore,
                     (System.nanoTime() - sendFrom) / 1e9);
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS));
         try {
-            sampleNodes(count);
+            cluster.sampleNodes(count);
         } catch (IOException | RuntimeException e) {
             System.err.println("crowd " + options.text("prefix") + ": sampling failed: " + e);
         } catch (InterruptedException e) {
@@ -921,112 +911,6 @@ public final class CrowdBenchmark {
     /** Where the run is, on stderr with the wall-clock time, to read its figures against the nodes' logs. */
     private void progress(String what) {
         System.err.println(Instant.now() + " crowd " + options.text("prefix") + ": " + what);
-    }
-
-    /** Kills a node with SIGKILL (index in the URLs' order) and writes when, for every process to time the leaves from. */
-    private void kill(int node) {
-        long pid = Long.parseLong(pids().get(node));
-        progress("killing node " + rooms.get(node).getAuthority() + " (pid " + pid + ") with SIGKILL");
-        long at = System.nanoTime();
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        try {
-            Files.writeString(Path.of(options.text("kill-mark")), Long.toString(at));
-        } catch (IOException | RuntimeException e) {
-            System.err.println("crowd " + options.text("prefix") + ": cannot write the kill time: " + e);
-        }
-    }
-
-    /**
-     * The whole room's member count, as the first node's members resource gives it; with rooms of a
-     * size, every node's connections together; -1 if unknown.
-     */
-    private int roomCount() throws InterruptedException {
-        if (members.roomSize > 0) {
-            int total = 0;
-            for (URI node : rooms) {
-                int held = nodeMembers(node);
-                total += Math.max(0, held);
-            }
-            return total;
-        }
-        URI room = rooms.get(0);
-        String path = room.getRawPath();
-        int chat = path.lastIndexOf("/chat/");
-        URI members = URI.create("http://" + room.getAuthority() + path.substring(0, chat) + "/api/rooms/"
-                + path.substring(chat + "/chat/".length()) + "/members?limit=1");
-        return jsonNumber(get(members), "\"count\":");
-    }
-
-    /** How many connections a node holds, from its stats resource; -1 if it does not answer. */
-    private int nodeMembers(URI room) throws InterruptedException {
-        String path = room.getRawPath();
-        return jsonNumber(get(URI.create("http://" + room.getAuthority() + path.substring(0, path.lastIndexOf("/chat/")) + "/api/stats")),
-                "\"members\":");
-    }
-
-    private String get(URI uri) throws InterruptedException {
-        try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static int jsonNumber(String json, String key) {
-        int at = json.indexOf(key);
-        if (at < 0) {
-            return -1;
-        }
-        byte[] digits = json.substring(at + key.length()).getBytes(StandardCharsets.US_ASCII);
-        return (int) CrowdConnection.number(digits, 0, digits.length);
-    }
-
-    /** Each node's CPU, memory and heap per connection, and Redis's memory, printed while the room is held. */
-    private void sampleNodes(int roomCount) throws IOException, InterruptedException {
-        List<String> pids = pids();
-        for (int i = 0; i < pids.size() && i < rooms.size(); i++) {
-            if (ProcessHandle.of(Long.parseLong(pids.get(i))).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
-                System.out.printf(Locale.ROOT, "node=%s killed%n", rooms.get(i).getAuthority());
-                continue;
-            }
-            ServerSample now = ServerSample.of(pids.get(i));
-            URI room = rooms.get(i);
-            int members = nodeMembers(room);
-            double heapMib = ServerSample.heapAfterFullGcMib(pids.get(i));
-            int per = Math.max(1, members);
-            System.out.printf(Locale.ROOT, "node=%s members=%d cpu_s=%.1f rss_mib=%d heap_after_full_gc_mib=%.1f"
-                            + " heap_kib_per_connection=%.1f rss_kib_per_connection=%.1f%n", room.getAuthority(), members,
-                    now.cpuSecondsSince(nodesBefore.get(i)), now.rssKib() / 1024, heapMib,
-                    heapMib * 1024 / per, (double) now.rssKib() / per);
-        }
-        String redis = options.text("redis");
-        if (redis != null) {
-            long used = infoNumber(RedisServer.command(Integer.parseInt(redis), "INFO memory"), "used_memory:");
-            String stats = RedisServer.command(Integer.parseInt(redis), "INFO stats");
-            System.out.printf(Locale.ROOT, "redis used_memory_mib=%.1f bytes_per_member=%.0f instantaneous_ops_per_sec=%d"
-                            + " total_commands_processed=%d room_count=%d%n", used / 1048576.0, (double) used / Math.max(1, roomCount),
-                    infoNumber(stats, "instantaneous_ops_per_sec:"), infoNumber(stats, "total_commands_processed:"), roomCount);
-        }
-    }
-
-    /** Redis's count of commands processed so far; -1 without {@code --redis}. */
-    private long redisCommands() {
-        String redis = options.text("redis");
-        try {
-            return redis == null ? -1 : infoNumber(RedisServer.command(Integer.parseInt(redis), "INFO stats"), "total_commands_processed:");
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    private static long infoNumber(String info, String key) {
-        for (String line : info.split("\r?\n")) {
-            if (line.startsWith(key)) {
-                return Long.parseLong(line.substring(key.length()).strip());
-            }
-        }
-        return -1;
     }
 
     /** At the hold's end: every open member sends 1000 and waits for the server's close. */
