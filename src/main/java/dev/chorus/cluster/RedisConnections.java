@@ -30,8 +30,10 @@ import java.util.function.Supplier;
 /**
  * The connections of one connected life of a node's link to Redis, whether that is one server or
  * a Redis Cluster: commands (in a cluster each goes to the shard that holds its keys' hash tag, so
- * a room's script runs where the room lives), the connection pushes arrive on, and subscribing to
- * a room's shard channel on the shard that holds it. Which of the two it is, Redis says
+ * a room's script runs where the room lives), the node's presence, the connection pushes arrive on,
+ * and subscribing to a room's shard channel on the shard that holds it. The presence has a
+ * connection of its own so that its renewal never waits behind the joins and reads queued on the
+ * commands' one: a node whose renewal came late gives its members up. Which of the two it is, Redis says
  * ({@code INFO cluster}), so one URI setting serves both: any one node of a cluster is enough.
  * <p>
  * Each life has a client of its own, so that a connection of it that closes, to whichever shard,
@@ -42,21 +44,27 @@ abstract sealed class RedisConnections implements AutoCloseable {
 
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> commands;
+    private final StatefulConnection<String, String> presence;
     private final StatefulRedisPubSubConnection<String, String> pushes;
     private final RedisClusterCommands<String, String> sync;
+    private final RedisClusterCommands<String, String> presenceSync;
     private final RedisClusterAsyncCommands<String, String> async;
     /** Every connection of this life whose close ends it. */
     private final Set<RedisChannelHandler<?, ?>> watched = ConcurrentHashMap.newKeySet();
 
     private RedisConnections(AbstractRedisClient client, StatefulConnection<String, String> commands,
             RedisClusterCommands<String, String> sync, RedisClusterAsyncCommands<String, String> async,
+            StatefulConnection<String, String> presence, RedisClusterCommands<String, String> presenceSync,
             StatefulRedisPubSubConnection<String, String> pushes) {
         this.client = client;
         this.commands = commands;
         this.sync = sync;
         this.async = async;
+        this.presence = presence;
+        this.presenceSync = presenceSync;
         this.pushes = pushes;
         watch(commands);
+        watch(presence);
         watch(pushes);
     }
 
@@ -80,7 +88,8 @@ abstract sealed class RedisConnections implements AutoCloseable {
                 commands.close();
                 opened = null;
             } else {
-                opened = new OneServer(client, commands, pubSub(client::connectPubSub, commands));
+                StatefulRedisConnection<String, String> presence = another(client::connect, commands);
+                opened = new OneServer(client, commands, presence, another(client::connectPubSub, commands, presence));
             }
         } catch (RuntimeException e) {
             release(client);
@@ -113,6 +122,11 @@ abstract sealed class RedisConnections implements AutoCloseable {
         return pushes;
     }
 
+    /** The node's presence: its key's renewal and the list of nodes, on a connection of their own. */
+    RedisClusterCommands<String, String> presence() {
+        return presenceSync;
+    }
+
     /** Subscribes to a shard channel on the server that holds its slot; completes once Redis confirmed it. */
     abstract CompletionStage<Void> subscribe(String channel);
 
@@ -121,15 +135,16 @@ abstract sealed class RedisConnections implements AutoCloseable {
     /** Loads the script into every server that may run it; answers its SHA-1. */
     abstract String load(String script);
 
-    /** False once the commands' or the pushes' connection has closed. */
+    /** False once the commands', the presence's or the pushes' connection has closed. */
     boolean isOpen() {
-        return commands.isOpen() && pushes.isOpen();
+        return commands.isOpen() && presence.isOpen() && pushes.isOpen();
     }
 
     /** Closes every connection of this life, then its client. */
     @Override
     public void close() {
         commands.close();
+        presence.close();
         pushes.close();
         release(client);
     }
@@ -137,6 +152,7 @@ abstract sealed class RedisConnections implements AutoCloseable {
     /** As {@link #close}, without waiting. */
     void closeAsync() {
         commands.closeAsync();
+        presence.closeAsync();
         pushes.closeAsync().whenComplete((done, failure) -> release(client));
     }
 
@@ -162,12 +178,16 @@ abstract sealed class RedisConnections implements AutoCloseable {
         });
     }
 
-    private static <C extends StatefulRedisPubSubConnection<String, String>> C pubSub(Supplier<C> connect,
-            StatefulConnection<String, String> commands) {
+    /** Opens another connection of this life; if it cannot, closes the ones opened before it. */
+    @SafeVarargs
+    private static <C extends StatefulConnection<String, String>> C another(Supplier<C> connect,
+            StatefulConnection<String, String>... opened) {
         try {
             return connect.get();
         } catch (RuntimeException e) {
-            commands.close();
+            for (StatefulConnection<String, String> connection : opened) {
+                connection.close();
+            }
             throw e;
         }
     }
@@ -176,8 +196,8 @@ abstract sealed class RedisConnections implements AutoCloseable {
     private static final class OneServer extends RedisConnections {
 
         OneServer(RedisClient client, StatefulRedisConnection<String, String> commands,
-                StatefulRedisPubSubConnection<String, String> pushes) {
-            super(client, commands, commands.sync(), commands.async(), pushes);
+                StatefulRedisConnection<String, String> presence, StatefulRedisPubSubConnection<String, String> pushes) {
+            super(client, commands, commands.sync(), commands.async(), presence, presence.sync(), pushes);
         }
 
         @Override
@@ -212,8 +232,8 @@ abstract sealed class RedisConnections implements AutoCloseable {
         private final StatefulRedisClusterPubSubConnection<String, String> pushes;
 
         private Shards(RedisClusterClient client, StatefulRedisClusterConnection<String, String> commands,
-                StatefulRedisClusterPubSubConnection<String, String> pushes) {
-            super(client, commands, commands.sync(), commands.async(), pushes);
+                StatefulRedisClusterConnection<String, String> presence, StatefulRedisClusterPubSubConnection<String, String> pushes) {
+            super(client, commands, commands.sync(), commands.async(), presence, presence.sync(), pushes);
             this.commands = commands;
             this.pushes = pushes;
             // Pushes arrive on the connection to each shard; this hands them to the listeners of `pushes`.
@@ -232,7 +252,8 @@ abstract sealed class RedisConnections implements AutoCloseable {
                     .build());
             try {
                 StatefulRedisClusterConnection<String, String> commands = client.connect();
-                return new Shards(client, commands, pubSub(client::connectPubSub, commands));
+                StatefulRedisClusterConnection<String, String> presence = another(client::connect, commands);
+                return new Shards(client, commands, presence, another(client::connectPubSub, commands, presence));
             } catch (RuntimeException e) {
                 release(client);
                 throw e;

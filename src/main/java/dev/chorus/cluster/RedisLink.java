@@ -373,8 +373,8 @@ public final class RedisLink implements AutoCloseable {
         String sha;
         try {
             sha = connections.load(RoomScript.TEXT);
-            presence.start(connections.sync(), node);
-            connections.sync().sadd(RedisKeys.NODES, node);
+            presence.start(connections.presence(), node);
+            connections.presence().sadd(RedisKeys.NODES, node);
         } catch (RuntimeException e) {
             connections.close();
             throw e;
@@ -399,14 +399,23 @@ public final class RedisLink implements AutoCloseable {
     /**
      * Renews the node's presence and sweeps dead nodes; a node the others took for dead ends this
      * life of the link: its members must reconnect, and the next life links under a new node id.
+     * The renewal goes on the presence's own connection, so it answers only for that one: a ping
+     * on the commands' connection tells whether Redis still answers there ({@link #dropIfBroken}),
+     * even on a node that sends nothing else.
      */
     private void renewOrDrop(Link current) {
-        if (!presence.renew(current.redis().sync(), current.node())) {
+        if (!presence.renew(current.redis().presence(), current.node())) {
             drop(current, new IllegalStateException("node " + current.node() + " was taken for dead (its presence expired"
                     + " before it was renewed, after a pause longer than chorus.cluster.node-ttl-seconds?)"));
             return;
         }
-        current.answered();
+        current.redis().async().ping().whenComplete((pong, failure) -> {
+            if (failure == null) {
+                current.answered();
+            } else {
+                dropIfBroken(current, failure);
+            }
+        });
         presence.sweepDeadBesides(current.redis(), current.sha(), current.node());
     }
 
@@ -414,6 +423,12 @@ public final class RedisLink implements AutoCloseable {
     String node() {
         Link current = link.get();
         return current == null ? null : current.node();
+    }
+
+    /** This life's connections, or null while the link is down. */
+    RedisConnections connections() {
+        Link current = link.get();
+        return current == null ? null : current.redis();
     }
 
     /** Runs a room operation and waits for its answer. */

@@ -14,6 +14,7 @@ import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.RedisServer;
 import dev.chorus.testsupport.TcpProxy;
+import io.lettuce.core.RedisFuture;
 import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -154,6 +155,52 @@ class RedisFaultsTest extends TwoNodesOnRedis {
             assertEachNameHeldOnce(stalled, b);
             assertNothingFromAliceWhileSheWasOut(heard.listener());
         }
+    }
+
+    /**
+     * The commands' connection of one node held up past the fence's three quarters of the TTL but
+     * within the TTL (one blocking pop stands in for a long queue of joins and reads ahead of the
+     * renewal): the node's presence is renewed on a connection of its own, so it keeps its life and
+     * its members, who talk across the nodes again once the commands flow.
+     */
+    @Test
+    void commandsHeldUpPastTheFenceButWithinTheTtlKeepTheNodesMembers() {
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        Member sender = a.join(room, "alice", Resume.FRESH, alice);
+        b.join(room, "bob", Resume.FRESH, bob);
+        welcome(alice);
+        welcome(bob);
+        String life = link(a).node();
+        // The fixture's TTL is 2 s: the fence falls at 1.5 s, the command timeout at 3 s.
+        RedisFuture<?> held = link(a).connections().async().blpop(1.9, "held:" + room);
+        await().atMost(WITHIN).until(held::isDone);
+
+        assertNull(alice.closedWith(), "alice was sent away while her node's commands were held up");
+        assertEquals(life, link(a).node(), "the node kept its life");
+        a.publish(sender, "after the hold");
+        await().atMost(WITHIN).until(() -> bob.events("message").stream()
+                .anyMatch(message -> message.getString("text").equals("after the hold")));
+        assertEquals(0, bob.violations(), "ids in order, none twice");
+    }
+
+    /**
+     * The commands' connection of one node held up past the TTL while its presence still renews:
+     * Redis answers nothing there, so the node sends its members away (1012) to nodes whose
+     * commands flow, rather than failing every message they send, and links again.
+     */
+    @Test
+    void commandsHeldUpPastTheTtlSendTheNodesMembersAwayThoughItsPresenceRenews() {
+        FakePeer alice = FakePeer.inline("alice");
+        a.join(room, "alice", Resume.FRESH, alice);
+        welcome(alice);
+        String life = link(a).node();
+        RedisFuture<?> held = link(a).connections().async().blpop(6, "held:" + room);
+
+        await().atMost(WITHIN).until(() -> alice.closedWith() != null);
+        assertEquals(CloseReasons.RECONNECT.getCloseCode(), alice.closedWith().getCloseCode());
+        assertTrue(held.isDone(), "sent away only once a command timed out");
+        await().atMost(WITHIN).until(() -> a.isReady() && !life.equals(link(a).node()));
     }
 
     /**
