@@ -116,6 +116,8 @@ public class MetricsServlet extends HttpServlet {
                     "Log entries (messages, joins, leaves) this node read from Redis and applied", cluster.received());
             sample(out, "chorus_cluster_timeouts_total", "counter",
                     "Commands Redis did not answer in time while the link stayed up", cluster.timeouts());
+            sample(out, "chorus_cluster_refused_behind_total", "counter",
+                    "Messages refused at once because this node's earlier ones still awaited Redis's answer", cluster.refusedBehind());
             sample(out, "chorus_cluster_log_reads_total", "counter",
                     "Reads of a room's log (pages) to catch up where pushes did not follow", cluster.logReads());
             sample(out, "chorus_cluster_lag_milliseconds", "gauge",

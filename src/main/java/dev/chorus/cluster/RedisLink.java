@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -44,6 +45,12 @@ public final class RedisLink implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
     /** How long the Redis client's threads may take to stop once closed. */
     private static final long CLIENT_STOP_SECONDS = 2;
+    /**
+     * Messages this node may have handed Redis without an answer yet; past them a message is refused
+     * at once ({@link Behind}). Far above what a node keeps in flight while Redis keeps up, and low
+     * enough that the queue drains within the command timeout on a Redis a few times slower.
+     */
+    static final int MAX_SAYS_IN_FLIGHT = 256;
     /** How often the fence looks at the node's presence: a small part of the margin it keeps before the key expires. */
     private static final long FENCE_CHECK_MILLIS = 100;
 
@@ -79,6 +86,8 @@ public final class RedisLink implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicInteger saysInFlight = new AtomicInteger();
+    private final AtomicLong refusedBehind = new AtomicLong();
     private volatile boolean everUp;
     private volatile boolean closed;
     private final Outages outages;
@@ -183,9 +192,24 @@ public final class RedisLink implements AutoCloseable {
      */
     public CompletionStage<Long> say(String room, String from, String sender, String text, long sentAtMillis) {
         Link current = up();
-        CompletionStage<Long> id = current.redis().async().<Long>evalsha(current.sha(), ScriptOutputType.INTEGER,
-                RedisKeys.room(room), script.argv("say", from, text, Long.toString(sentAtMillis), current.node(), sender));
+        if (saysInFlight.incrementAndGet() > MAX_SAYS_IN_FLIGHT) {
+            saysInFlight.decrementAndGet();
+            if (refusedBehind.incrementAndGet() % 1000 == 1) {
+                LOG.warning(() -> "Redis at " + where + " is behind: " + MAX_SAYS_IN_FLIGHT + " messages of this node await"
+                        + " its answer, so more are refused at once (" + refusedBehind.get() + " so far)");
+            }
+            throw new Behind();
+        }
+        CompletionStage<Long> id;
+        try {
+            id = current.redis().async().<Long>evalsha(current.sha(), ScriptOutputType.INTEGER,
+                    RedisKeys.room(room), script.argv("say", from, text, Long.toString(sentAtMillis), current.node(), sender));
+        } catch (RuntimeException e) {
+            saysInFlight.decrementAndGet();
+            throw e;
+        }
         return id.whenComplete((ok, failure) -> {
+            saysInFlight.decrementAndGet();
             if (failure == null) {
                 current.answered();
                 published.incrementAndGet();
@@ -193,6 +217,23 @@ public final class RedisLink implements AutoCloseable {
                 dropIfBroken(current, failure);
             }
         });
+    }
+
+    /**
+     * A message refused before it was handed to Redis, because {@link #MAX_SAYS_IN_FLIGHT} of this
+     * node's messages still await its answer: Redis is seconds behind, and queueing more would only
+     * make every answer later, until none came within the command timeout.
+     */
+    public static final class Behind extends Sequence.Unavailable {
+
+        Behind() {
+            super("Redis is behind: " + MAX_SAYS_IN_FLIGHT + " messages of this node await its answer", null);
+        }
+    }
+
+    /** Messages refused because Redis was behind ({@link Behind}). */
+    public long refusedBehind() {
+        return refusedBehind.get();
     }
 
     /** Numbers a message the application publishes and appends it to the room's log; its id and the room's epoch. */

@@ -172,6 +172,8 @@ public final class RedisSequence implements Sequence {
                     accepted.accept(new ChatMessage(room.name(), id, sender.name(), text, now));
                 }
             });
+        } catch (RedisLink.Behind e) {
+            rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis is behind; send it again later");
         } catch (Unavailable e) {
             rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis is not reached");
         }

@@ -2,6 +2,7 @@ package dev.chorus.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -182,6 +183,42 @@ class RedisFaultsTest extends TwoNodesOnRedis {
         await().atMost(WITHIN).until(() -> bob.events("message").stream()
                 .anyMatch(message -> message.getString("text").equals("after the hold")));
         assertEquals(0, bob.violations(), "ids in order, none twice");
+    }
+
+    /**
+     * Redis answering none of a node's messages for a while (its commands' connection held up, as a
+     * Redis seconds behind would be): the node hands Redis no more than its bound, refuses the next
+     * message at once with {@code unavailable} ("behind") while the hold lasts, and once Redis
+     * answers, every message it handed over reaches the other node, in order, and the sender may
+     * talk again.
+     */
+    @Test
+    void messagesPastTheBoundInFlightAreRefusedAtOnceWhileRedisIsBehind() {
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        Member sender = a.join(room, "alice", Resume.FRESH, alice);
+        b.join(room, "bob", Resume.FRESH, bob);
+        welcome(alice);
+        welcome(bob);
+        // Within the 3 s command timeout: nothing times out, the messages only wait.
+        RedisFuture<?> held = link(a).connections().async().blpop(2.5, "held:" + room);
+        for (int i = 1; i <= RedisLink.MAX_SAYS_IN_FLIGHT + 1; i++) {
+            a.publish(sender, "m" + i);
+        }
+
+        assertEquals(1, alice.events("error").size(), "one message refused");
+        JsonObject refused = alice.events("error").get(0);
+        assertEquals("unavailable", refused.getString("code"));
+        assertTrue(refused.getString("reason").contains("behind"), refused.toString());
+        assertFalse(held.isDone(), "refused while Redis was still behind, not after a timeout");
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == RedisLink.MAX_SAYS_IN_FLIGHT);
+        await().atMost(WITHIN).until(() -> bob.events("message").size() == RedisLink.MAX_SAYS_IN_FLIGHT);
+        assertEquals(ids(alice.events("ack")), ids(bob.events("message")), "the messages handed over, in order");
+        assertEquals(1, link(a).refusedBehind());
+
+        a.publish(sender, "after");
+        await().atMost(WITHIN).until(() -> alice.events("ack").size() == RedisLink.MAX_SAYS_IN_FLIGHT + 1);
+        assertEquals(1, alice.events("error").size(), "nothing refused once Redis answered");
     }
 
     /**
