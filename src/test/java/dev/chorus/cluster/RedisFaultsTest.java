@@ -166,20 +166,17 @@ class RedisFaultsTest extends TwoNodesOnRedis {
      */
     @Test
     void commandsHeldUpPastTheFenceButWithinTheTtlKeepTheNodesMembers() {
-        FakePeer alice = FakePeer.inline("alice");
-        FakePeer bob = FakePeer.inline("bob");
-        Member sender = a.join(room, "alice", Resume.FRESH, alice);
-        b.join(room, "bob", Resume.FRESH, bob);
-        welcome(alice);
-        welcome(bob);
+        Pair pair = aliceOnAWithBobOnB();
+        FakePeer alice = pair.alice();
+        FakePeer bob = pair.bob();
         String life = link(a).node();
         // The fixture's TTL is 2 s: the fence falls at 1.5 s, the command timeout at 3 s.
-        RedisFuture<?> held = link(a).connections().async().blpop(1.9, "held:" + room);
+        RedisFuture<?> held = holdCommands(a, 1.9);
         await().atMost(WITHIN).until(held::isDone);
 
         assertNull(alice.closedWith(), "alice was sent away while her node's commands were held up");
         assertEquals(life, link(a).node(), "the node kept its life");
-        a.publish(sender, "after the hold");
+        a.publish(pair.sender(), "after the hold");
         await().atMost(WITHIN).until(() -> bob.events("message").stream()
                 .anyMatch(message -> message.getString("text").equals("after the hold")));
         assertEquals(0, bob.violations(), "ids in order, none twice");
@@ -194,16 +191,13 @@ class RedisFaultsTest extends TwoNodesOnRedis {
      */
     @Test
     void messagesPastTheBoundInFlightAreRefusedAtOnceWhileRedisIsBehind() {
-        FakePeer alice = FakePeer.inline("alice");
-        FakePeer bob = FakePeer.inline("bob");
-        Member sender = a.join(room, "alice", Resume.FRESH, alice);
-        b.join(room, "bob", Resume.FRESH, bob);
-        welcome(alice);
-        welcome(bob);
+        Pair pair = aliceOnAWithBobOnB();
+        FakePeer alice = pair.alice();
+        FakePeer bob = pair.bob();
         // Within the 3 s command timeout: nothing times out, the messages only wait.
-        RedisFuture<?> held = link(a).connections().async().blpop(2.5, "held:" + room);
+        RedisFuture<?> held = holdCommands(a, 2.5);
         for (int i = 1; i <= RedisLink.MAX_SAYS_IN_FLIGHT + 1; i++) {
-            a.publish(sender, "m" + i);
+            a.publish(pair.sender(), "m" + i);
         }
 
         assertEquals(1, alice.events("error").size(), "one message refused");
@@ -216,7 +210,7 @@ class RedisFaultsTest extends TwoNodesOnRedis {
         assertEquals(ids(alice.events("ack")), ids(bob.events("message")), "the messages handed over, in order");
         assertEquals(1, link(a).refusedBehind());
 
-        a.publish(sender, "after");
+        a.publish(pair.sender(), "after");
         await().atMost(WITHIN).until(() -> alice.events("ack").size() == RedisLink.MAX_SAYS_IN_FLIGHT + 1);
         assertEquals(1, alice.events("error").size(), "nothing refused once Redis answered");
     }
@@ -229,10 +223,9 @@ class RedisFaultsTest extends TwoNodesOnRedis {
     @Test
     void commandsHeldUpPastTheTtlSendTheNodesMembersAwayThoughItsPresenceRenews() {
         FakePeer alice = FakePeer.inline("alice");
-        a.join(room, "alice", Resume.FRESH, alice);
-        welcome(alice);
+        joined(a, alice);
         String life = link(a).node();
-        RedisFuture<?> held = link(a).connections().async().blpop(6, "held:" + room);
+        RedisFuture<?> held = holdCommands(a, 6);
 
         await().atMost(WITHIN).until(() -> alice.closedWith() != null);
         assertEquals(CloseReasons.RECONNECT.getCloseCode(), alice.closedWith().getCloseCode());
@@ -288,6 +281,25 @@ class RedisFaultsTest extends TwoNodesOnRedis {
             assertTrue(closedAt.get() - freedAt.get() < 0, "her name was held twice: " + moments);
             assertTrue(closedAt.get() - announcedAt.get() < 0, "her name was held twice: " + moments);
         }
+    }
+
+    /** Alice on node a, as {@code sender}, and bob on node b, both welcomed to the test's room. */
+    private record Pair(FakePeer alice, FakePeer bob, Member sender) { }
+
+    private Pair aliceOnAWithBobOnB() {
+        FakePeer alice = FakePeer.inline("alice");
+        FakePeer bob = FakePeer.inline("bob");
+        Member sender = joined(a, alice);
+        joined(b, bob);
+        return new Pair(alice, bob, sender);
+    }
+
+    /**
+     * Holds up the node's commands' connection for the seconds, as a long queue of commands ahead
+     * would: a blocking pop of a list nobody fills. Done once Redis answers it.
+     */
+    private RedisFuture<?> holdCommands(Rooms node, double seconds) {
+        return link(node).connections().async().blpop(seconds, "held:" + room);
     }
 
     private static long millis(long nanos) {

@@ -83,6 +83,13 @@ abstract class TwoNodesOnRedis {
         b = readyNode();
     }
 
+    /** The peer joins the test's room on the node under its own name; its member once welcomed. */
+    Member joined(Rooms node, FakePeer peer) {
+        Member member = node.join(room, peer.name(), Resume.FRESH, peer);
+        welcome(peer);
+        return member;
+    }
+
     static JsonObject welcome(FakePeer peer) {
         await().atMost(WITHIN).until(() -> !peer.events("welcome").isEmpty());
         return peer.events("welcome").get(0);
