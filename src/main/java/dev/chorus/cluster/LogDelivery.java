@@ -74,6 +74,7 @@ final class LogDelivery {
         for (Member member : members) {
             if (entry.isFrom(member)) {
                 fanout.offer(member, ServerEvents.ack(kept.message()));
+                member.answered();
             } else if (entry.id() > member.seenUpTo()) {
                 fanout.offer(member, kept.frame());
             }

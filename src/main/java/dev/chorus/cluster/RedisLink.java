@@ -46,8 +46,8 @@ public final class RedisLink implements AutoCloseable {
     /** How long the Redis client's threads may take to stop once closed. */
     private static final long CLIENT_STOP_SECONDS = 2;
     /**
-     * Messages this node may have handed Redis without an answer yet; past them a message is refused
-     * at once ({@link Behind}). Far above what a node keeps in flight while Redis keeps up, and low
+     * Messages this node hands Redis without an answer yet before it takes Redis for behind
+     * ({@link #isBehind}). Far above what a node keeps in flight while Redis keeps up, and low
      * enough that the queue drains within the command timeout on a Redis a few times slower.
      */
     static final int MAX_SAYS_IN_FLIGHT = 256;
@@ -192,14 +192,7 @@ public final class RedisLink implements AutoCloseable {
      */
     public CompletionStage<Long> say(String room, String from, String sender, String text, long sentAtMillis) {
         Link current = up();
-        if (saysInFlight.incrementAndGet() > MAX_SAYS_IN_FLIGHT) {
-            saysInFlight.decrementAndGet();
-            if (refusedBehind.incrementAndGet() % 1000 == 1) {
-                LOG.warning(() -> "Redis at " + where + " is behind: " + MAX_SAYS_IN_FLIGHT + " messages of this node await"
-                        + " its answer, so more are refused at once (" + refusedBehind.get() + " so far)");
-            }
-            throw new Behind();
-        }
+        saysInFlight.incrementAndGet();
         CompletionStage<Long> id;
         try {
             id = current.redis().async().<Long>evalsha(current.sha(), ScriptOutputType.INTEGER,
@@ -220,18 +213,23 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * A message refused before it was handed to Redis, because {@link #MAX_SAYS_IN_FLIGHT} of this
-     * node's messages still await its answer: Redis is seconds behind, and queueing more would only
-     * make every answer later, until none came within the command timeout.
+     * Whether Redis is behind: {@link #MAX_SAYS_IN_FLIGHT} of this node's messages await its
+     * answer. A message refused then costs nothing; queued, it would only make every answer later,
+     * until none came within the command timeout and the commands' connection looked dead.
      */
-    public static final class Behind extends Sequence.Unavailable {
+    public boolean isBehind() {
+        return saysInFlight.get() >= MAX_SAYS_IN_FLIGHT;
+    }
 
-        Behind() {
-            super("Redis is behind: " + MAX_SAYS_IN_FLIGHT + " messages of this node await its answer", null);
+    /** Counts a message refused because Redis was behind; a WARNING at the first and every 1,000th. */
+    public void countRefusedBehind() {
+        if (refusedBehind.incrementAndGet() % 1000 == 1) {
+            LOG.warning(() -> "Redis at " + where + " is behind: " + MAX_SAYS_IN_FLIGHT + " messages of this node await"
+                    + " its answer, so messages are refused at once (" + refusedBehind.get() + " so far)");
         }
     }
 
-    /** Messages refused because Redis was behind ({@link Behind}). */
+    /** Messages refused because Redis was behind ({@link #isBehind}). */
     public long refusedBehind() {
         return refusedBehind.get();
     }

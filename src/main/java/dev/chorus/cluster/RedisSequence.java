@@ -161,10 +161,18 @@ public final class RedisSequence implements Sequence {
         if (room.member(sender.name()) != sender) {
             return;
         }
+        if (link.isBehind() && !sender.awaitsAnswers()) {
+            // Refused at once only where no answer of an earlier message is still to come, which it would overtake.
+            link.countRefusedBehind();
+            rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis is behind; send it again later");
+            return;
+        }
         try {
             Instant now = clocks.wall().instant();
+            sender.awaitAnswer();
             link.say(room.name(), sender.name(), sender.token(), text, now.toEpochMilli()).whenComplete((id, failure) -> {
                 if (failure != null) {
+                    sender.answered();
                     rooms.refuse(sender, "unavailable", RedisLink.timedOut(failure)
                             ? "the cluster's Redis did not answer in time: the message may still reach the room"
                             : "the message was not sent: the cluster's Redis did not take it");
@@ -172,9 +180,8 @@ public final class RedisSequence implements Sequence {
                     accepted.accept(new ChatMessage(room.name(), id, sender.name(), text, now));
                 }
             });
-        } catch (RedisLink.Behind e) {
-            rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis is behind; send it again later");
         } catch (Unavailable e) {
+            sender.answered();
             rooms.refuse(sender, "unavailable", "the message was not sent: the cluster's Redis is not reached");
         }
     }

@@ -7,6 +7,7 @@ import dev.chorus.outbound.Peer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
@@ -21,6 +22,8 @@ public final class Member {
     private final SendAllowance allowance;
     private final InboundText inbound = new InboundText();
     private final AtomicBoolean released = new AtomicBoolean();
+    /** This connection's messages a cluster has taken and not yet answered with an ack or an error. */
+    private final AtomicInteger unanswered = new AtomicInteger();
     /** Names this connection apart from any other, on any node, whatever name it holds: a cluster acks by it. */
     private final String token = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
     /** Set once the node has taken the member out of its room: no call to its user may find it after. */
@@ -62,6 +65,25 @@ public final class Member {
 
     public String token() {
         return token;
+    }
+
+    /**
+     * Counts a message handed to a cluster's sequence until its ack or error goes out: the protocol
+     * answers a connection's messages in the order it sent them, so a message refused at once must
+     * not overtake the answers of those still out.
+     */
+    public void awaitAnswer() {
+        unanswered.incrementAndGet();
+    }
+
+    /** The ack or the error of a message counted by {@link #awaitAnswer} went out. */
+    public void answered() {
+        unanswered.updateAndGet(count -> Math.max(0, count - 1));
+    }
+
+    /** Whether messages of this connection still await their ack or error. */
+    public boolean awaitsAnswers() {
+        return unanswered.get() > 0;
     }
 
     /** Whom the connection is for: the signed-in principal's name, or the name it asked for (no {@code #n} suffix). */
