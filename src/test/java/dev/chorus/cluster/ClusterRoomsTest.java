@@ -55,8 +55,7 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
     @Test
     void aNodeTakenForDeadWhileAliveNoticesAndItsMembersResumeUnderANewNodeId() {
         FakePeer alice = FakePeer.inline("alice");
-        a.join(room, "alice", Resume.FRESH, alice);
-        welcome(alice);
+        joined(a, alice);
         String taken = link(a).node();
 
         // What a pause longer than the key's life leaves in Redis: the key gone, and another node's
@@ -83,8 +82,7 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
     void aLeaveRedisDoesNotTakeIsTriedAgainAndThenTheNameIsSweptNotHeldForGood() throws Exception {
         FakePeer bob = FakePeer.inline("bob");
         Member leaving = a.join(room, "alice", Resume.FRESH, FakePeer.inline("alice"));
-        b.join(room, "bob", Resume.FRESH, bob);
-        welcome(bob);
+        joined(b, bob);
         String before = link(a).node();
 
         RedisServer.command(redis.port(), "SCRIPT FLUSH");
@@ -209,8 +207,7 @@ class ClusterRoomsTest extends RoomsAcrossNodes {
         await().atMost(WITHIN).until(patient::isReady);
         String node = link(patient).node();
         FakePeer alice = FakePeer.inline("alice");
-        Member sender = patient.join(room, "alice", Resume.FRESH, alice);
-        welcome(alice);
+        Member sender = joined(patient, alice);
 
         redis.pauseClients(Duration.ofMillis(4500));
         patient.publish(sender, "while Redis is stuck");

@@ -60,8 +60,7 @@ abstract class RoomsAcrossNodes extends TwoNodesOnRedis {
     @Test
     void aNodeThatFollowsTheRoomAgainAndAgainWhileItTalksMissesNothing() throws Exception {
         FakePeer alice = FakePeer.inline("alice");
-        Member onA = a.join(room, "alice", Resume.FRESH, alice);
-        welcome(alice);
+        Member onA = joined(a, alice);
         // Alice talks until enough visitors came and went (however slow the machine), 20,000 messages at most.
         AtomicBoolean enough = new AtomicBoolean();
         AtomicInteger sent = new AtomicInteger();
@@ -135,8 +134,7 @@ abstract class RoomsAcrossNodes extends TwoNodesOnRedis {
         FakePeer bob = FakePeer.inline("bob");
         a.join(room, "alice", Resume.FRESH, aliceOnA);
         b.join(room + "-other", "alice", Resume.FRESH, aliceOnB);
-        b.join(room, "bob", Resume.FRESH, bob);
-        welcome(bob);
+        joined(b, bob);
 
         assertTrue(b.address(UserCall.notice("alice", "billing", "paid")).isEmpty(), "each node counts its own");
         await().atMost(WITHIN).until(() -> aliceOnA.events("notice").size() == 1 && aliceOnB.events("notice").size() == 1);
@@ -157,8 +155,7 @@ abstract class RoomsAcrossNodes extends TwoNodesOnRedis {
         FakePeer alice = FakePeer.inline("alice");
         FakePeer bob = FakePeer.inline("bob");
         FakePeer otherAlice = FakePeer.inline("alice");
-        a.join(room, "alice", Resume.FRESH, alice);
-        welcome(alice);
+        joined(a, alice);
         Member bobOnB = b.join(room, "bob", Resume.FRESH, bob);
         Member secondAlice = b.join(room, "alice", Resume.FRESH, otherAlice);
 
