@@ -46,7 +46,8 @@ public final class Workarounds {
                 "a client that stops reading keeps its socket for good"),
         /** {@link ContainerSocket#writer()} on Undertow. */
         UNDERTOW_IO_THREAD("undertow-io-thread",
-                "a broadcast hands each member's send to the I/O thread on its own, not all of them at once");
+                "a broadcast hands each member's send to the I/O thread on its own, not all of them at once, "
+                        + "or a timer thread wakes to end each batch window");
 
         private final String label;
         private final String without;

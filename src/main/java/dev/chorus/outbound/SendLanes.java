@@ -9,7 +9,6 @@ import jakarta.inject.Inject;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -31,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * Two lanes at least, one per core beyond that, unless {@code chorus.outbox.send-lanes} says how
  * many: with one, a lane was the bottleneck (p99 311 ms at 99,000/s, against 20-33 ms with 2 to 8).
- * Idle lanes end their thread after a minute.
+ * Idle lanes end their thread after a minute. A lane also times the batch windows of its
+ * connections ({@link WriterThread}), so a window's end wakes only the lane that writes it.
  */
 @ApplicationScoped
 public class SendLanes {
@@ -46,8 +46,11 @@ public class SendLanes {
     private final int count;
     private final long batchDelayMicros;
     private final AtomicInteger turn = new AtomicInteger();
-    private volatile ThreadPoolExecutor[] lanes;
-    /** Times batch windows ({@link BatchWindow}); started with the first, stopped with the lanes. */
+    private volatile Lane[] lanes;
+    /**
+     * Times batch windows ({@link BatchWindow}) of connections without a {@link WriterThread};
+     * started with the first window, stopped with the lanes.
+     */
     private volatile ScheduledThreadPoolExecutor timer;
     private volatile BatchWindow batchWindow;
 
@@ -70,8 +73,8 @@ public class SendLanes {
 
     /**
      * The window in which events for a client that takes batches gather, on whatever container:
-     * null if the settings hold no delay. One timer thread serves every window; it only hands the
-     * members' flushes to their writers (a lane, Undertow's I/O thread).
+     * null if the settings hold no delay. A lane or Undertow's I/O thread times the windows of the
+     * connections it writes; one timer thread serves any others, handing their flushes on.
      */
     public BatchWindow batchWindow() {
         if (batchDelayMicros == 0) {
@@ -96,20 +99,18 @@ public class SendLanes {
 
     /** The lane for a new connection: each in turn. Threads start with the first. */
     public Executor assign() {
-        ThreadPoolExecutor[] all = lanes;
+        Lane[] all = lanes;
         if (all == null) {
             all = start();
         }
         return all[Math.floorMod(turn.getAndIncrement(), all.length)];
     }
 
-    private synchronized ThreadPoolExecutor[] start() {
+    private synchronized Lane[] start() {
         if (lanes == null) {
-            ThreadFactory factory = threadFactory();
-            ThreadPoolExecutor[] all = new ThreadPoolExecutor[count];
+            Lane[] all = new Lane[count];
             for (int i = 0; i < count; i++) {
-                all[i] = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), factory);
-                all[i].allowCoreThreadTimeOut(true);
+                all[i] = new Lane(threadFactory());
             }
             lanes = all;
         }
@@ -128,7 +129,7 @@ public class SendLanes {
             // First, as it hands flushes to the lanes; windows still open end in their time (shutdown() runs delayed tasks).
             await(new ThreadPoolExecutor[] {timing});
         }
-        ThreadPoolExecutor[] all = lanes;
+        Lane[] all = lanes;
         if (all != null) {
             await(all);
         }
@@ -149,6 +150,38 @@ public class SendLanes {
         } catch (InterruptedException e) {
             Arrays.stream(all).forEach(ThreadPoolExecutor::shutdownNow);
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * One lane: a single thread that runs what it is handed in order, and the windows it times
+     * when they end. Delayed tasks still run after {@code shutdown()}, so a window open at undeploy
+     * is flushed before the lane ends.
+     */
+    private static final class Lane extends ScheduledThreadPoolExecutor implements WriterThread {
+
+        /** The lane's thread, set as it starts: a lane idle for a minute ends it and starts another later. */
+        private volatile Thread thread;
+
+        Lane(ThreadFactory threads) {
+            super(1);
+            setThreadFactory(task -> {
+                Thread started = threads.newThread(task);
+                thread = started;
+                return started;
+            });
+            setKeepAliveTime(1, TimeUnit.MINUTES);
+            allowCoreThreadTimeOut(true);
+        }
+
+        @Override
+        public void executeAfter(Runnable task, long delayMicros) {
+            schedule(task, delayMicros, TimeUnit.MICROSECONDS);
+        }
+
+        @Override
+        public boolean isCurrent() {
+            return Thread.currentThread() == thread;
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.chorus.metrics.ChatMetrics;
 import dev.chorus.outbound.BatchWindow;
 import dev.chorus.outbound.Peer;
 import dev.chorus.outbound.SendLanes;
+import dev.chorus.outbound.WriterThread;
 import dev.chorus.protocol.CloseReasons;
 import jakarta.websocket.CloseReason;
 import java.util.ArrayList;
@@ -85,16 +86,16 @@ public final class Fanout {
     /**
      * Starts sending what each accepted member's outbox took, or for a member whose client takes
      * batches, once its {@link BatchWindow} has passed (unless a window is open for it already,
-     * whose flush takes this too): at once where
-     * the member has no writer of its own ({@link Peer#writer}) or this is it, else in one
-     * hand-over per writer instead of one per member: Undertow's I/O thread (which queues each
-     * send from another thread as a task of its own and wakes for it) or a Tyrus connection's
-     * {@link SendLanes lane}. The frames are queued already, in order; only where they are
-     * written moves.
+     * whose flush takes this too): at once where the member has no writer of its own
+     * ({@link Peer#writer}) or this is it, else in one hand-over per writer instead of one per
+     * member: Undertow's I/O thread (which queues each send from another thread as a task of its
+     * own and wakes for it) or a Tyrus connection's {@link SendLanes lane}. A window ends on the
+     * members' writer where that times it ({@link WriterThread}), one task for all of them. The
+     * frames are queued already, in order; only where they are written moves.
      */
     private void flushAll() {
         List<Member> now = accepted;
-        Map<BatchWindow, List<Member>> held = null;
+        Map<Object, List<Member>> held = null;
         for (int i = 0; i < accepted.size(); i++) {
             Member member = accepted.get(i);
             BatchWindow window = member.outbox().batchWindow();
@@ -110,17 +111,20 @@ public final class Fanout {
             }
             if (member.outbox().holdForBatch()) {
                 if (held == null) {
-                    held = new HashMap<>(2);
+                    held = new HashMap<>(4);
                 }
-                held.computeIfAbsent(window, open -> new ArrayList<>()).add(member);
+                // One task per writer that times its windows, else one per window, on its timer.
+                Executor writer = member.outbox().writer();
+                held.computeIfAbsent(writer instanceof WriterThread ? writer : window, ends -> new ArrayList<>()).add(member);
             }
             // Else a window is open for it already, and its flush takes this frame too.
         }
         if (held != null) {
-            held.forEach((window, members) -> window.after(() -> {
-                members.forEach(member -> member.outbox().releaseBatch());
-                flushAll(members);
-            }));
+            held.forEach((ends, members) -> members.get(0).outbox().batchWindow().after(
+                    members.get(0).outbox().writer(), () -> {
+                        members.forEach(member -> member.outbox().releaseBatch());
+                        flushAll(members);
+                    }));
         }
         flushAll(now);
     }
@@ -130,7 +134,8 @@ public final class Fanout {
         Map<Executor, List<Member>> byWriter = null;
         for (Member member : members) {
             Executor writer = member.outbox().writer();
-            if (writer == null || writer == Thread.currentThread()) {
+            if (writer == null || writer == Thread.currentThread()
+                    || writer instanceof WriterThread thread && thread.isCurrent()) {
                 flush(member);
             } else {
                 if (byWriter == null) {

@@ -12,6 +12,7 @@ import dev.chorus.room.Member;
 import dev.chorus.testsupport.ChatFixture;
 import dev.chorus.testsupport.FakePeer;
 import dev.chorus.testsupport.Settings;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,9 +20,15 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -113,9 +120,11 @@ class SendLanesTest {
     }
 
     @Test
-    void batchesWaitTheSettingsDelayOnATimerThatStopsWithTheLanes() {
+    void batchesWaitTheSettingsDelayTimedByTheMembersLaneAndGoOutAtOnceOnceTheLanesStop() {
         assertNull(new SendLanes(1, 0).batchWindow(), "no delay, no window: events go out when queued");
         lanes = new SendLanes(Settings.defaultsWith(new ChatSettings.Outbound(1024, 1_048_576, 10, 1, 50)));
+        List<String> started = new CopyOnWriteArrayList<>();
+        lanes.threads = new RecordingThreads(started);
         Member alice = chat.join("lobby", FakePeer.inline("alice"));
         FakePeer bob = FakePeer.inline("bob").batchingWithin(lanes.batchWindow()).writingOn(lanes.assign());
         chat.join("lobby", bob);
@@ -130,9 +139,53 @@ class SendLanesTest {
 
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50), "sent before the window ended");
         assertEquals(1, bob.writes() - writesBefore, "three messages, one write");
+        assertEquals(1, started.size(), "the lane timed the windows; no timer thread woke to hand them over: " + started);
+        assertEquals(Set.copyOf(started), bob.sendThreads());
         lanes.stop();
         chat.rooms.publish(alice, "alice:4");
         assertEquals(4, bob.events("message").size(), "after the stop a batch goes out at once, from the broadcasting thread");
+    }
+
+    @Test
+    void aWriterThatCannotTimeWindowsHasThemTimedOnATimerThatHandsTheFlushToIt() {
+        lanes = new SendLanes(Settings.defaultsWith(new ChatSettings.Outbound(1024, 1_048_576, 10, 1, 20)));
+        List<String> started = new CopyOnWriteArrayList<>();
+        lanes.threads = new RecordingThreads(started);
+        ExecutorService ioThread = Executors.newSingleThreadExecutor(task -> new Thread(task, "io-thread"));
+        try {
+            Member alice = chat.join("lobby", FakePeer.inline("alice"));
+            FakePeer bob = FakePeer.inline("bob").batchingWithin(lanes.batchWindow()).writingOn(ioThread);
+            chat.join("lobby", bob);
+            chat.rooms.publish(alice, "alice:1");
+
+            await().atMost(WAIT).until(() -> bob.events("message").size() == 1);
+            assertEquals(1, started.size(), "one timer thread: " + started);
+            assertEquals(Set.of("io-thread"), bob.sendThreads());
+        } finally {
+            ioThread.shutdownNow();
+        }
+    }
+
+    /** The container's thread factory as the lanes see it, recording the name of each thread it starts. */
+    private static final class RecordingThreads implements ManagedThreadFactory {
+        private final List<String> started;
+        private final AtomicInteger count = new AtomicInteger();
+
+        RecordingThreads(List<String> started) {
+            this.started = started;
+        }
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "recorded-" + count.incrementAndGet());
+            started.add(thread.getName());
+            return thread;
+        }
+
+        @Override
+        public ForkJoinWorkerThread newThread(ForkJoinPool pool) {
+            throw new UnsupportedOperationException("the lanes start plain threads");
+        }
     }
 
     /** Occupies the lane until {@link #release}; the call returns the lane's thread name once it is held. */
