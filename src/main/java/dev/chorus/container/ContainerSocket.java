@@ -3,15 +3,10 @@ package dev.chorus.container;
 import dev.chorus.container.Workarounds.Workaround;
 import jakarta.websocket.Session;
 import java.lang.reflect.Method;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -43,8 +38,6 @@ public final class ContainerSocket {
                     "grizzlyOutputBuffer", "connection")).flatMap(List::stream).toList();
     private static final ContainerSocket UNKNOWN = new ContainerSocket(null, null, null, null);
     private static volatile boolean unknownLogged;
-    /** Undertow's I/O threads as this application's writers, one each (a handful per server). */
-    private static final Map<Executor, Executor> IO_THREADS = new ConcurrentHashMap<>();
 
     private final Object connection;
     private final Method isOpen;
@@ -97,22 +90,13 @@ public final class ContainerSocket {
         return new ContainerSocket(channel, isOpen, close, ioThread(channel, workarounds));
     }
 
-    /**
-     * The XNIO I/O thread that writes the channel, or null where it is not found; as a
-     * {@link IoThreadWriter} where it times tasks too, else as the plain executor.
-     */
+    /** The XNIO I/O thread that writes the channel, or null where it is not found. */
     private static Executor ioThread(Object channel, Workarounds workarounds) {
         try {
             Object thread = publicMethod(channel, "getIoThread").invoke(channel);
             if (thread instanceof Executor executor) {
-                Executor writer = IO_THREADS.computeIfAbsent(executor, ContainerSocket::timedWriter);
-                if (writer instanceof IoThreadWriter) {
-                    workarounds.active(Workaround.UNDERTOW_IO_THREAD);
-                } else {
-                    workarounds.fellBack(Workaround.UNDERTOW_IO_THREAD, thread.getClass().getName()
-                            + " has no public executeAfter(Runnable, long, TimeUnit)");
-                }
-                return writer;
+                workarounds.active(Workaround.UNDERTOW_IO_THREAD);
+                return executor;
             }
             workarounds.fellBack(Workaround.UNDERTOW_IO_THREAD, channel.getClass().getName()
                     + ".getIoThread() gave " + (thread == null ? "null" : "a " + thread.getClass().getName()) + ", not an Executor");
@@ -120,18 +104,6 @@ public final class ContainerSocket {
             workarounds.fellBack(Workaround.UNDERTOW_IO_THREAD, why(e));
         }
         return null;
-    }
-
-    /**
-     * The I/O thread as a writer that times batch windows itself, or as the plain executor where
-     * it cannot: its sends are still handed over, and a timer ends its windows.
-     */
-    private static Executor timedWriter(Executor thread) {
-        try {
-            return new IoThreadWriter(thread, publicMethod(thread, "executeAfter", Runnable.class, long.class, TimeUnit.class));
-        } catch (NoSuchMethodException | RuntimeException e) {
-            return thread;
-        }
     }
 
     /** Tyrus over Grizzly: the Grizzly connection under the upgrade, terminated silently. */
@@ -209,15 +181,14 @@ public final class ContainerSocket {
         }
     }
 
-    /** The public method, looked up where it is public (the runtime class may not be). */
-    private static Method publicMethod(Object target, String name, Class<?>... parameters) throws NoSuchMethodException {
+    /** The public no-argument method, looked up where it is public (the runtime class may not be). */
+    private static Method publicMethod(Object target, String name) throws NoSuchMethodException {
         try {
-            Method method = target.getClass().getMethod(name, parameters);
+            Method method = target.getClass().getMethod(name);
             method.setAccessible(true);
             return method;
         } catch (NoSuchMethodException e) {
-            throw new NoSuchMethodException(target.getClass().getName() + " has no public " + name
-                    + Arrays.stream(parameters).map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")")));
+            throw new NoSuchMethodException(target.getClass().getName() + " has no public " + name + "()");
         }
     }
 }

@@ -46,8 +46,7 @@ public final class Workarounds {
                 "a client that stops reading keeps its socket for good"),
         /** {@link ContainerSocket#writer()} on Undertow. */
         UNDERTOW_IO_THREAD("undertow-io-thread",
-                "a broadcast hands each member's send to the I/O thread on its own, not all of them at once, "
-                        + "or a timer thread wakes to end each batch window");
+                "a broadcast hands each member's send to the I/O thread on its own, not all of them at once");
 
         private final String label;
         private final String without;

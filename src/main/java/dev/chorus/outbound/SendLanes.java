@@ -73,8 +73,8 @@ public class SendLanes {
 
     /**
      * The window in which events for a client that takes batches gather, on whatever container:
-     * null if the settings hold no delay. A lane or Undertow's I/O thread times the windows of the
-     * connections it writes; one timer thread serves any others, handing their flushes on.
+     * null if the settings hold no delay. A lane times the windows of the connections it writes;
+     * one timer thread serves any others (Undertow's), handing their flushes to their writers.
      */
     public BatchWindow batchWindow() {
         if (batchDelayMicros == 0) {

@@ -2,18 +2,13 @@ package dev.chorus.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.container.Workarounds.State;
-import dev.chorus.outbound.WriterThread;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -84,20 +79,12 @@ class ContainerSocketTest {
     }
 
     @Test
-    void closesTheUndertowChannelAndHandsItsIoThreadOutTimingWindowsOnIt() throws Exception {
+    void closesTheUndertowChannelAndHandsItsIoThreadOut() {
         UndertowChannel channel = new UndertowChannel();
-        IoThread ioThread = (IoThread) channel.ioThread;
 
         ContainerSocket socket = ContainerSocket.of(new UndertowSession(channel), WebSocketImplementation.UNDERTOW, workarounds);
 
-        WriterThread writer = assertInstanceOf(WriterThread.class, socket.writer());
-        Runnable task = () -> { };
-        writer.execute(task);
-        writer.executeAfter(task, 2_000);
-        assertEquals(List.of("execute", "after 2000 MICROSECONDS"), ioThread.calls);
-        assertSame(writer, ContainerSocket.of(new UndertowSession(channel), WebSocketImplementation.UNDERTOW, workarounds).writer(),
-                "one writer per I/O thread: a broadcast hands each writer its members at once");
-        assertFalse(writer.isCurrent());
+        assertSame(channel.ioThread, socket.writer());
         assertTrue(socket.cut());
         assertFalse(channel.isOpen());
         assertEquals(Map.of("undertow-socket-cut", new State(true, ""), "undertow-io-thread", new State(true, "")),
@@ -133,17 +120,6 @@ class ContainerSocketTest {
         assertTrue(socket.cut());
         assertTrue(workarounds.states().get("undertow-socket-cut").active());
         assertTrue(workarounds.states().get("undertow-io-thread").why().contains("getIoThread()"));
-    }
-
-    @Test
-    void anIoThreadThatCannotTimeTasksStillTakesTheSendsAndIsAFallback() {
-        UndertowChannel channel = new UndertowChannel();
-        channel.ioThread = (Executor) Runnable::run;
-
-        ContainerSocket socket = ContainerSocket.of(new UndertowSession(channel), WebSocketImplementation.UNDERTOW, workarounds);
-
-        assertSame(channel.ioThread, socket.writer());
-        assertTrue(workarounds.states().get("undertow-io-thread").why().contains("executeAfter"));
     }
 
     @Test
@@ -192,23 +168,8 @@ class ContainerSocketTest {
         }
     }
 
-    /** As XNIO's I/O thread: an executor that also runs a task after a delay; records the calls. */
-    public static final class IoThread implements Executor {
-        final List<String> calls = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void execute(Runnable task) {
-            calls.add("execute");
-        }
-
-        public Object executeAfter(Runnable task, long time, TimeUnit unit) {
-            calls.add("after " + time + " " + unit);
-            return null;
-        }
-    }
-
     static final class UndertowChannel extends ChannelWithoutIoThread {
-        Object ioThread = new IoThread();
+        Object ioThread = (Executor) Runnable::run;
 
         public Object getIoThread() {
             return ioThread;
