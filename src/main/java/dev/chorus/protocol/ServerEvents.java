@@ -6,7 +6,6 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringWriter;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
 
@@ -126,7 +125,7 @@ public final class ServerEvents {
         if (from != null) {
             object.add("from", from);
         }
-        return write(object.add("text", text).add("ts", ts.truncatedTo(ChronoUnit.MILLIS).toString()).add("origin", "server"));
+        return write(object.add("text", text).add("ts", UtcTimestamps.of(ts)).add("origin", "server"));
     }
 
     private static String presence(String type, String room, String member, int count) {
@@ -157,7 +156,7 @@ public final class ServerEvents {
 
     /** ISO-8601 UTC, to the millisecond, e.g. {@code 2026-11-25T09:19:07.123Z}. */
     private static String timestamp(ChatMessage message) {
-        return message.ts().truncatedTo(ChronoUnit.MILLIS).toString();
+        return UtcTimestamps.of(message.ts());
     }
 
     private static String write(JsonObjectBuilder event) {
