@@ -7,13 +7,17 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The threads that write to connections whose container writes on the caller's thread and takes a
@@ -39,6 +43,8 @@ public class SendLanes {
     /** The container's threads for the application (context set up, stopped with it); plain threads in tests. */
     @Resource
     ManagedThreadFactory threads;
+
+    private static final Logger LOG = Logger.getLogger(SendLanes.class.getName());
 
     /** How long undeploy waits for the lanes to write what they were handed. */
     private static final long STOP_WAIT_SECONDS = 2;
@@ -182,6 +188,27 @@ public class SendLanes {
         @Override
         public boolean isCurrent() {
             return Thread.currentThread() == thread;
+        }
+
+        /**
+         * Logs what a task threw. A scheduled executor keeps it in the task's future, which nobody
+         * reads, where a plain pool's thread would have died printing it: the lane says it instead, and runs on.
+         */
+        @Override
+        protected void afterExecute(Runnable task, Throwable thrown) {
+            Throwable failure = thrown;
+            if (failure == null && task instanceof Future<?> done && done.isDone() && !done.isCancelled()) {
+                try {
+                    done.get();
+                } catch (ExecutionException e) {
+                    failure = e.getCause();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (failure != null) {
+                LOG.log(Level.WARNING, "A send lane's task failed; the lane goes on", failure);
+            }
         }
     }
 }

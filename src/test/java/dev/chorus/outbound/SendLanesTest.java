@@ -30,6 +30,10 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -163,6 +167,42 @@ class SendLanesTest {
             assertEquals(Set.of("io-thread"), bob.sendThreads());
         } finally {
             ioThread.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTaskThatThrowsIsLoggedAndTheLaneGoesOn() throws Exception {
+        lanes = new SendLanes(1, 0);
+        Logger log = Logger.getLogger(SendLanes.class.getName());
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler recording = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(recording);
+        try {
+            Executor lane = lanes.assign();
+            lane.execute(() -> {
+                throw new IllegalStateException("a fault in a send");
+            });
+            CountDownLatch after = new CountDownLatch(1);
+            lane.execute(after::countDown);
+
+            assertTrue(after.await(5, TimeUnit.SECONDS), "the lane stopped after a task threw");
+            await().atMost(WAIT).until(() -> records.stream().anyMatch(record -> record.getLevel() == Level.WARNING
+                    && record.getThrown() instanceof IllegalStateException thrown && thrown.getMessage().equals("a fault in a send")));
+        } finally {
+            log.removeHandler(recording);
         }
     }
 
